@@ -1,0 +1,82 @@
+# Designia backend. `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 0.0.0.0
+PORT ?= 8000
+
+# `make test` talks to the local MariaDB and Redis unless told otherwise.
+TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/designia
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+PYTEST_DB_FLAG ?= --reuse-db
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: help install install-dev run migrate seed test pytest lint fmt worker beat flower bench schema services clean
+
+help:
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create the virtualenv and install runtime dependencies
+
+install-dev: $(VENV)/.installed-dev  ## ... and the development/test tools
+
+migrate: install  ## apply database migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate  ## load the demo data (idempotent)
+	$(PY) manage.py seed_demo
+
+run: seed  ## serve API, admin and WebSockets on http://localhost:8000 with demo data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+services:  ## make sure MariaDB and Redis are running (starts them if not)
+	bash scripts/services.sh
+
+pytest: install-dev  ## the test suite only (PYTEST_ARGS=... to narrow it)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DB_FLAG) $(PYTEST_ARGS)
+
+test: services lint pytest  ## the whole suite (MariaDB + Redis) and the linters
+
+lint: install-dev  ## ruff, black, isort, Django checks, migrations, OpenAPI schema
+	$(BIN)/ruff check .
+	$(BIN)/black --check --quiet .
+	$(BIN)/isort --check-only --quiet .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+fmt: install-dev  ## format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/isort .
+	$(BIN)/black .
+
+worker: install  ## Celery worker on both queues (needs REDIS_URL)
+	$(BIN)/celery -A designiaBackend worker -Q payment_tasks,marketplace_tasks -l info
+
+beat: install  ## Celery beat (needs REDIS_URL)
+	$(BIN)/celery -A designiaBackend beat -l info
+
+flower: install  ## Flower, the Celery dashboard, on http://localhost:5555 (needs REDIS_URL)
+	$(BIN)/celery -A designiaBackend flower --port=5555
+
+schema: install  ## write the OpenAPI schema to schema.yml
+	$(PY) manage.py spectacular --validate --file schema.yml
+
+bench: install-dev  ## benchmarks; figures go to bench/RESULTS.md
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArConfig(AppConfig):
+    name = "ar"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,303 @@
+"""Fixtures shared by every app's tests.
+
+- ``api_client`` / ``auth_client(user)``: DRF clients whose requests run the request's
+  ``transaction.on_commit`` callbacks, as a real request would after its commit.
+- every test gets its own cache key prefix and its own media folders.
+- ``s3_storage``: storage switched to a real S3 API server (moto in server mode, over HTTP).
+- ``celery_worker``: a real Celery worker process on Redis, reading this test database.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import TestCase
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from designiaBackend.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def xdist_index():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+# --- isolation --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_inline():
+    """Tasks run inline in tests unless a test asks for the real worker."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    if settings.USE_S3:
+        return
+    storages = {
+        alias: {**config, "OPTIONS": dict(config.get("OPTIONS", {}))}
+        for alias, config in settings.STORAGES.items()
+    }
+    storages["default"]["OPTIONS"]["location"] = str(tmp_path / "media")
+    storages["private"]["OPTIONS"]["location"] = str(tmp_path / "private")
+    settings.STORAGES = storages
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- HTTP clients ------------------------------------------------------------------------------
+
+
+class CommittingAPIClient(APIClient):
+    """Each request runs the on_commit callbacks it registered, as after a real commit."""
+
+    def request(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**kwargs)
+
+
+@pytest.fixture
+def api_client():
+    return CommittingAPIClient()
+
+
+def bearer_for(user):
+    return f"Bearer {RefreshToken.for_user(user).access_token}"
+
+
+@pytest.fixture
+def auth_client():
+    """``auth_client(user)``: a client that sends the user's access JWT on every request."""
+
+    def make(user):
+        client = CommittingAPIClient()
+        client.credentials(HTTP_AUTHORIZATION=bearer_for(user))
+        client.user = user
+        return client
+
+    return make
+
+
+# --- S3 (moto server) ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Public and private storage on a fresh bucket of the moto S3 server. Yields a boto3 client."""
+    import boto3
+
+    bucket = f"designia-test-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    common = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_server,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "region_name": "us-east-1",
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    settings.USE_S3 = True
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**common, "location": "media", "querystring_auth": True, "querystring_expire": 3600},
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**common, "location": "private", "querystring_auth": True, "querystring_expire": 300},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    client.bucket = bucket
+    return client
+
+
+# --- Celery worker ---------------------------------------------------------------------------------
+
+
+def _redis_url_with_db(db):
+    base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else settings.REDIS_URL
+    return f"{base}/{db}"
+
+
+def _database_url_for_worker():
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.mysql":
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        return f"mysql://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup):
+    if not settings.REDIS_URL:
+        pytest.fail("The real Celery worker tests need Redis: set REDIS_URL (make test does).")
+    broker = _redis_url_with_db(10 + xdist_index())
+    subprocess.run(["redis-cli", "-u", broker, "flushdb"], check=False, capture_output=True)
+    celery_app.conf.broker_url = broker
+    celery_app.conf.result_backend = broker
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    log = open(ROOT / f".pytest_cache/celery-worker-{xdist_index()}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "designiaBackend",
+            "worker",
+            "-Q",
+            "payment_tasks,marketplace_tasks",
+            "--pool=threads",
+            "--concurrency=4",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+            "-n",
+            f"test-{xdist_index()}-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited; see {log.name}")
+        if celery_app.control.ping(timeout=0.5):
+            break
+    else:
+        process.terminate()
+        pytest.fail(f"The Celery worker did not answer within 60 s; see {log.name}")
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_process, transactional_db):
+    """A live worker for this test: tasks go through Redis and see committed data."""
+    celery_app.conf.task_always_eager = False
+    yield _celery_worker_process
+    celery_app.conf.task_always_eager = True
+
+
+# --- live ASGI server (daphne) -----------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, process, port, log_path):
+        self.process, self.port, self.log_path = process, port, log_path
+        self.http_url = f"http://localhost:{port}"
+        self.ws_url = f"ws://localhost:{port}"
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_daphne(extra_env=None):
+    """Start ``daphne designiaBackend.asgi:application`` on a free port, reading the test database."""
+    port = free_port()
+    log_path = ROOT / f".pytest_cache/daphne-{xdist_index()}-{port}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), **(extra_env or {})}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "designiaBackend.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited; see {log_path}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return LiveServer(process, port, log_path)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"daphne did not listen within 30 s; see {log_path}")
+
+
+@pytest.fixture(scope="session")
+def _daphne_server(django_db_setup):
+    server = start_daphne()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_asgi_server(_daphne_server, transactional_db):
+    """A real daphne process serving this test database (data must be committed: transactional)."""
+    return _daphne_server

@@ -1,0 +1,1 @@
+"""Pieces of the HTTP and WebSocket API shared by every app."""

@@ -1,0 +1,56 @@
+from rest_framework import pagination
+from rest_framework.response import Response
+
+
+class PagePagination(pagination.PageNumberPagination):
+    """The page shape of contract §4.1, with DRF's ``next``/``previous`` links added.
+
+    ``{count, page, page_size, num_pages, has_next, has_previous, next, previous, results}``
+    """
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_paginated_response(self, data):
+        page = self.page
+        return Response(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "page_size": page.paginator.per_page,
+                "num_pages": page.paginator.num_pages,
+                "has_next": page.has_next(),
+                "has_previous": page.has_previous(),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        integer = {"type": "integer"}
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["count", "page", "page_size", "num_pages", "has_next", "has_previous", "results"],
+            "properties": {
+                "count": integer,
+                "page": integer,
+                "page_size": integer,
+                "num_pages": integer,
+                "has_next": {"type": "boolean"},
+                "has_previous": {"type": "boolean"},
+                "next": link,
+                "previous": link,
+                "results": schema,
+            },
+        }
+
+
+class LinkPagination(pagination.PageNumberPagination):
+    """DRF's plain page-number shape ``{count, next, previous, results}`` (chat history, E59)."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100

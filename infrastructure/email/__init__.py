@@ -1,0 +1,22 @@
+"""Outgoing e-mail: every message has a plain-text and an HTML template and goes through
+Django's mail framework (console by default, SMTP when configured)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def send_templated_email(*, to, subject, template, context=None, attachments=()):
+    """Render ``emails/<template>.txt`` and ``.html`` and send them to ``to`` (an address or list).
+
+    Templates receive ``context`` plus ``frontend_url``.
+    """
+    recipients = [to] if isinstance(to, str) else list(to)
+    context = {"frontend_url": settings.FRONTEND_URL, **(context or {})}
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients)
+    message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message.send()

@@ -1,0 +1,68 @@
+"""File storage: public media (``default``) and private files (``private``), local or S3/MinIO.
+
+Callers never build URLs themselves: ``public_url`` returns an absolute URL a browser can load
+(the bucket URL, a presigned URL or this server's ``/media/``), ``private_url`` a short-lived
+link to a private file (a presigned S3 URL, or a signed download URL served by this server).
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.functional import LazyObject, empty
+
+PRIVATE_DOWNLOAD_SALT = "infrastructure.storage.private-download"
+
+
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting, **kwargs):
+    if setting in ("STORAGES", "PRIVATE_MEDIA_ROOT"):
+        private_storage._wrapped = empty
+
+
+def absolute(url):
+    """Make a storage URL absolute (local storage answers with a path such as /media/...)."""
+    if not url:
+        return None
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.PUBLIC_BASE_URL}{url}"
+
+
+def public_url(file_or_name, storage=None):
+    """Absolute, browser-loadable URL of a public media file, or None when there is none."""
+    name = getattr(file_or_name, "name", file_or_name)
+    if not name:
+        return None
+    return absolute((storage or default_storage).url(name))
+
+
+def private_url(name, expires_in=None):
+    """A short-lived absolute link to a file in private storage."""
+    if not name:
+        return None
+    expires_in = expires_in or settings.PRIVATE_URL_EXPIRE_SECONDS
+    if settings.USE_S3:
+        return private_storage.url(name, expire=expires_in)
+    token = signing.dumps({"name": name, "ttl": expires_in}, salt=PRIVATE_DOWNLOAD_SALT)
+    return absolute(reverse("private-download", kwargs={"token": token}))
+
+
+def private_name_from_token(token):
+    """The file name a signed local download token grants, or None if forged or expired."""
+    try:
+        data = signing.loads(token, salt=PRIVATE_DOWNLOAD_SALT)
+        signing.loads(token, salt=PRIVATE_DOWNLOAD_SALT, max_age=int(data["ttl"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return data.get("name")

@@ -1,0 +1,107 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class Category(models.Model):
+    """A node of the category tree (parent/child)."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    ordering = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    class Condition(models.TextChoices):
+        NEW = "new", "New"
+        LIKE_NEW = "like_new", "Like new"
+        GOOD = "good", "Good"
+        FAIR = "fair", "Fair"
+        POOR = "poor", "Poor"
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="products"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    short_description = models.CharField(max_length=300, blank=True)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    original_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    stock_quantity = models.PositiveIntegerField(default=0)
+    condition = models.CharField(max_length=16, choices=Condition.choices, default=Condition.NEW)
+    brand = models.CharField(max_length=100, blank=True)
+    materials = models.CharField(max_length=300, blank=True)
+    dimensions = models.JSONField(
+        default=dict, blank=True
+    )  # {"length": .., "width": .., "height": .., "unit": "cm"}
+    weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    colors = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    is_featured = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    # Soft delete: the product leaves the catalogue, order history keeps pointing at it.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    click_count = models.PositiveIntegerField(default=0)
+    favorite_count = models.PositiveIntegerField(default=0)
+    # Rating aggregates, kept exact by the review services.
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
+    review_count = models.PositiveIntegerField(default=0)
+    rating_distribution = models.JSONField(default=dict, blank=True)  # {"1": n, ..., "5": n}
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["is_active", "deleted_at", "-created_at"], name="product_active_recent"),
+            models.Index(fields=["price"], name="product_price"),
+            models.Index(fields=["seller", "-created_at"], name="product_seller_recent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_in_stock(self):
+        return self.stock_quantity > 0
+
+    @property
+    def is_on_sale(self):
+        return bool(self.original_price and self.original_price > self.price)
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="products/thumbnails/%Y/%m/", blank=True, null=True)
+    alt_text = models.CharField(max_length=200, blank=True)
+    is_primary = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "order", "id"]
+
+    def __str__(self):
+        return f"Image {self.pk} of product {self.product_id}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PaymentSystemConfig(AppConfig):
+    name = "payment_system"
+    default_auto_field = "django.db.models.BigAutoField"
