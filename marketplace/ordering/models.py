@@ -1,0 +1,105 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from marketplace.catalog.models import Product
+
+ZERO = Decimal("0.00")
+
+
+class Cart(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Cart of {self.user_id}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="cart_items")
+    quantity = models.PositiveIntegerField(default=1)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["cart", "product"], name="one_cart_item_per_product")]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "Pending payment"
+        PAYMENT_CONFIRMED = "payment_confirmed", "Payment confirmed"
+        AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
+
+    class PaymentStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True)
+    payment_status = models.CharField(
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
+    shipping_address = models.JSONField(default=dict, blank=True)
+    buyer_notes = models.TextField(blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - null until shipped
+    shipping_carrier = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - null until shipped
+    carrier_code = models.CharField(max_length=50, blank=True)
+    cancellation_reason = models.CharField(max_length=40, blank=True)
+    cancellation_comment = models.TextField(blank=True)
+    # Set when something about the payment needs a human (amount mismatch, dispute).
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["buyer", "-created_at"], name="order_buyer_recent")]
+
+    def __str__(self):
+        return f"Order {self.pk} ({self.status})"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_items")
+    # Snapshots taken at checkout: later edits of the product never change an order.
+    product_name = models.CharField(max_length=200)
+    product_image = models.URLField(max_length=1000, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    total_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["seller", "order"], name="orderitem_seller_order")]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_name}"
