@@ -1,0 +1,1 @@
+"""Metrics, traces and logs. Business code only imports ``metrics`` and counts what happened."""

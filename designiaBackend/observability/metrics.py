@@ -1,0 +1,52 @@
+"""Business metrics (Prometheus). One place that names every metric the dashboards read.
+
+Services count events after the fact (``metrics.LOGINS.labels(outcome="ok").inc()``); the
+exposition (``/metrics``, multi-process aggregation) lives beside this module. Label values are
+small fixed sets, never ids or free text.
+"""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SIGNUPS = Counter("designia_signups_total", "Accounts created.", ["method"])  # email | google
+LOGINS = Counter(
+    "designia_logins_total", "Login attempts by outcome.", ["outcome"]
+)  # ok | failed | two_factor_required | unverified | throttled
+
+ORDER_STATUS_TRANSITIONS = Counter(
+    "designia_order_status_transitions_total", "Orders entering each status.", ["status"]
+)
+ORDER_VALUE = Histogram(
+    "designia_order_value",
+    "Total amount of orders placed, in their currency's major unit.",
+    ["currency"],
+    buckets=(10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000),
+)
+CHECKOUT_FAILURES = Counter(
+    "designia_checkout_failures_total", "Checkouts refused or failed, by reason.", ["reason"]
+)  # empty_cart | out_of_stock | product_unavailable | provider_error
+STOCK_RESERVATION_CONFLICTS = Counter(
+    "designia_stock_reservation_conflicts_total", "Reservations refused because stock ran out."
+)
+WEBHOOK_EVENTS = Counter(
+    "designia_webhook_events_total", "Stripe webhook deliveries by event type and outcome.", ["type", "outcome"]
+)  # outcome: processed | duplicate | ignored | invalid_signature | failed
+REFUNDS = Counter("designia_refunds_total", "Refunds by outcome.", ["outcome"])  # requested | succeeded | failed
+TRANSFERS = Counter("designia_transfers_total", "Seller transfers by outcome.", ["outcome"])  # created | failed | reversed
+
+CHAT_MESSAGES = Counter("designia_chat_messages_total", "Chat messages stored.", ["message_type", "channel"])
+OPEN_SOCKETS = Gauge(
+    "designia_websocket_connections",
+    "Open WebSocket connections.",
+    ["consumer"],
+    multiprocess_mode="livesum",
+)
+
+CELERY_TASKS = Counter(
+    "designia_celery_tasks_total", "Celery task runs by final state.", ["task", "queue", "state"]
+)  # state: success | failure | retry
+CELERY_TASK_DURATION = Histogram(
+    "designia_celery_task_duration_seconds",
+    "Celery task run time.",
+    ["task", "queue"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
