@@ -160,11 +160,6 @@ def s3_storage(settings, s3_server):
 # --- Celery worker ---------------------------------------------------------------------------------
 
 
-def _redis_url_with_db(db):
-    base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else settings.REDIS_URL
-    return f"{base}/{db}"
-
-
 def _database_url_for_worker():
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.mysql":
@@ -177,15 +172,18 @@ def _database_url_for_worker():
 def _celery_worker_process(django_db_setup):
     if not settings.REDIS_URL:
         pytest.fail("The real Celery worker tests need Redis: set REDIS_URL (make test does).")
-    broker = _redis_url_with_db(10 + xdist_index())
-    subprocess.run(["redis-cli", "-u", broker, "flushdb"], check=False, capture_output=True)
+    # A key prefix of its own: other test sessions sharing this Redis never see its tasks.
+    prefix = f"test-{uuid.uuid4().hex[:12]}:"
+    broker = settings.REDIS_URL
     celery_app.conf.broker_url = broker
     celery_app.conf.result_backend = broker
+    celery_app.conf.broker_transport_options = {"global_keyprefix": prefix}
     env = {
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
+        "CELERY_KEY_PREFIX": prefix,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)

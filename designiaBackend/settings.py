@@ -133,6 +133,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache
 # Without a broker, tasks run inline in the calling process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Namespace for the broker's keys, so several deployments (or test runs) can share one Redis.
+CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default="")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
 
 # --- Storage ------------------------------------------------------------------------------------
 MEDIA_URL = "/media/"

@@ -28,10 +28,16 @@ STOCK_RESERVATION_CONFLICTS = Counter(
     "designia_stock_reservation_conflicts_total", "Reservations refused because stock ran out."
 )
 WEBHOOK_EVENTS = Counter(
-    "designia_webhook_events_total", "Stripe webhook deliveries by event type and outcome.", ["type", "outcome"]
+    "designia_webhook_events_total",
+    "Stripe webhook deliveries by event type and outcome.",
+    ["type", "outcome"],
 )  # outcome: processed | duplicate | ignored | invalid_signature | failed
-REFUNDS = Counter("designia_refunds_total", "Refunds by outcome.", ["outcome"])  # requested | succeeded | failed
-TRANSFERS = Counter("designia_transfers_total", "Seller transfers by outcome.", ["outcome"])  # created | failed | reversed
+REFUNDS = Counter(
+    "designia_refunds_total", "Refunds by outcome.", ["outcome"]
+)  # requested | succeeded | failed
+TRANSFERS = Counter(
+    "designia_transfers_total", "Seller transfers by outcome.", ["outcome"]
+)  # created | failed | reversed
 
 CHAT_MESSAGES = Counter("designia_chat_messages_total", "Chat messages stored.", ["message_type", "channel"])
 OPEN_SOCKETS = Gauge(

@@ -50,7 +50,9 @@ class Order(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True)
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True
+    )
     payment_status = models.CharField(
         max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
     )
@@ -63,8 +65,9 @@ class Order(models.Model):
     # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
     shipping_address = models.JSONField(default=dict, blank=True)
     buyer_notes = models.TextField(blank=True)
-    tracking_number = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - null until shipped
-    shipping_carrier = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001 - null until shipped
+    # Empty until shipped; the API shows them as null.
+    tracking_number = models.CharField(max_length=100, blank=True)
+    shipping_carrier = models.CharField(max_length=100, blank=True)
     carrier_code = models.CharField(max_length=50, blank=True)
     cancellation_reason = models.CharField(max_length=40, blank=True)
     cancellation_comment = models.TextField(blank=True)
