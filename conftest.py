@@ -157,6 +157,35 @@ def s3_storage(settings, s3_server):
     return client
 
 
+# --- Stripe (a local fake server over HTTP) -----------------------------------------------------------
+
+STRIPE_TEST_WEBHOOK_SECRET = "whsec_test_platform"
+STRIPE_TEST_CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
+
+
+@pytest.fixture(scope="session")
+def _fake_stripe_server():
+    from payment_system.tests.fake_stripe import FakeStripe
+
+    server = FakeStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_stripe(_fake_stripe_server, settings):
+    """Stripe's API faked at the HTTP boundary; the app is configured to use the Stripe gateway."""
+    _fake_stripe_server.reset()
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+    settings.STRIPE_API_BASE = _fake_stripe_server.url
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_WEBHOOK_SECRET
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = STRIPE_TEST_CONNECT_WEBHOOK_SECRET
+    yield _fake_stripe_server
+    _fake_stripe_server.reset()
+
+
 # --- Celery worker ---------------------------------------------------------------------------------
 
 

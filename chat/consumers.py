@@ -1,3 +1,4 @@
+from designiaBackend.api.realtime import user_group
 from designiaBackend.api.websocket import AuthenticatedJsonConsumer
 
 
@@ -5,7 +6,7 @@ class ActivityConsumer(AuthenticatedJsonConsumer):
     """``/ws/activity/?token=``: the signed-in user's personal event stream (group ``user.<id>``)."""
 
     async def on_authenticated_connect(self):
-        self.group_name = f"user.{self.user.pk}"
+        self.group_name = user_group(self.user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
         await self.send_json(
@@ -21,3 +22,7 @@ class ActivityConsumer(AuthenticatedJsonConsumer):
             await self.send_json({"type": "pong"})
         else:
             await self.send_error(f"Unknown message type: {content['type']}", code="unknown_type")
+
+    async def user_event(self, message):
+        """Events pushed by any app through designiaBackend.api.realtime."""
+        await self.send_json(message["event"])

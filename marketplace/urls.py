@@ -1,1 +1,6 @@
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("marketplace.catalog.urls")),
+    path("", include("marketplace.ordering.urls")),
+]

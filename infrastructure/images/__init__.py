@@ -1,0 +1,136 @@
+"""Image validation by content (Pillow), data-URL decoding and thumbnails.
+
+Used for avatars, seller application images, product images and chat images: a file is accepted
+only when Pillow identifies it as one of the allowed formats and fully decodes it within the size
+and pixel limits. The extension and declared content type are never trusted.
+"""
+
+import base64
+import binascii
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image, UnidentifiedImageError
+
+from designiaBackend.api.exceptions import ApplicationError
+
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+DATA_URL = re.compile(
+    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w-]+=[\w.-]+)*);base64,(?P<data>.*)$", re.S
+)
+
+
+class InvalidImageError(ApplicationError):
+    code = "invalid_image"
+    default_message = "The file is not a valid JPEG, PNG or WebP image."
+
+
+class InvalidDataURLError(ApplicationError):
+    code = "invalid_data_url"
+    default_message = "The content must be a base64 data URL (data:<type>;base64,<data>)."
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int
+    height: int
+    size: int
+
+    @property
+    def extension(self):
+        return ALLOWED_FORMATS[self.format]
+
+    @property
+    def content_type(self):
+        return CONTENT_TYPES[self.format]
+
+
+def _read_all(file_or_bytes):
+    if isinstance(file_or_bytes, bytes | bytearray):
+        return bytes(file_or_bytes)
+    if hasattr(file_or_bytes, "seek"):
+        file_or_bytes.seek(0)
+    data = file_or_bytes.read()
+    if hasattr(file_or_bytes, "seek"):
+        file_or_bytes.seek(0)
+    return data
+
+
+def validate_image(file_or_bytes, *, max_bytes, max_pixels=None, formats=ALLOWED_FORMATS):
+    """Check that the content is a real image of an allowed format within the limits.
+
+    Returns an ``ImageInfo``; raises ``InvalidImageError`` (400) otherwise.
+    """
+    size = getattr(file_or_bytes, "size", None)
+    if size is not None and size > max_bytes:
+        raise InvalidImageError(
+            f"The image is larger than {max_bytes // (1024 * 1024)} MB.", code="image_too_large"
+        )
+    data = _read_all(file_or_bytes)
+    if len(data) > max_bytes:
+        raise InvalidImageError(
+            f"The image is larger than {max_bytes // (1024 * 1024)} MB.", code="image_too_large"
+        )
+    if not data:
+        raise InvalidImageError("The file is empty.")
+    max_pixels = max_pixels or settings.IMAGE_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image_format, (width, height) = image.format, image.size
+                if width * height > max_pixels:
+                    raise InvalidImageError("The image has too many pixels.", code="image_too_large")
+                if image_format not in formats:
+                    raise InvalidImageError()
+                image.load()  # decodes everything: truncated or corrupt files fail here
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+            raise InvalidImageError("The image has too many pixels.", code="image_too_large") from exc
+        raise InvalidImageError() from exc
+    return ImageInfo(format=image_format, width=width, height=height, size=len(data))
+
+
+def decode_data_url(value, *, max_bytes):
+    """Decode ``data:<mime>;base64,<data>`` (or bare base64) into bytes, refusing oversized content."""
+    if not isinstance(value, str) or not value:
+        raise InvalidDataURLError()
+    match = DATA_URL.match(value.strip())
+    payload = match.group("data") if match else value.strip()
+    if len(payload) * 3 // 4 > max_bytes + 3:
+        raise InvalidImageError(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB.", code="file_too_large"
+        )
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidDataURLError() from exc
+
+
+def image_content_file(data, info, stem="image"):
+    """Wrap validated bytes in a ContentFile whose name carries the real extension."""
+    safe_stem = re.sub(r"[^\w-]+", "-", stem).strip("-")[:60] or "image"
+    return ContentFile(data, name=f"{safe_stem}.{info.extension}")
+
+
+def make_thumbnail(data, *, size=(400, 400), stem="thumb"):
+    """A WebP thumbnail (longest side within ``size``) of validated image bytes."""
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+        image.thumbnail(size)
+        out = io.BytesIO()
+        image.save(out, format="WEBP", quality=82)
+    return ContentFile(out.getvalue(), name=f"{stem}.webp")
