@@ -47,6 +47,23 @@ def _celery_inline():
     celery_app.conf.task_eager_propagates = True
 
 
+# Channel-layer groups carry database ids (``chat.thread.<id>``) and every test session (each
+# xdist worker too) numbers its rows from 1: each session gets its own Redis prefix for the
+# channel layer, shared with the daphne processes it starts.
+CHANNEL_LAYER_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_channel_layer():
+    from channels.layers import channel_layers
+
+    layer = settings.CHANNEL_LAYERS["default"]
+    if layer["BACKEND"] == "channels_redis.core.RedisChannelLayer":
+        config = {**layer["CONFIG"], "prefix": f"{CHANNEL_LAYER_PREFIX}:asgi"}
+        settings.CHANNEL_LAYERS = {**settings.CHANNEL_LAYERS, "default": {**layer, "CONFIG": config}}
+        channel_layers.backends = {}
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
@@ -197,6 +214,9 @@ def _database_url_for_worker():
     return f"sqlite:///{db['NAME']}"
 
 
+WORKER_START_SECONDS = 180  # generous: the 2-core CI machine may be busy with the other xdist worker
+
+
 @pytest.fixture(scope="session")
 def _celery_worker_process(django_db_setup):
     if not settings.REDIS_URL:
@@ -207,6 +227,11 @@ def _celery_worker_process(django_db_setup):
     celery_app.conf.broker_url = broker
     celery_app.conf.result_backend = broker
     celery_app.conf.broker_transport_options = {"global_keyprefix": prefix}
+    # Eager .delay() calls made earlier in the session built producer pools on the old broker
+    # settings (no key prefix): drop them so tasks and pings use the settings above.
+    celery_app._pool = None
+    if "amqp" in celery_app.__dict__:
+        celery_app.amqp._producer_pool = None
     env = {
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
@@ -216,7 +241,7 @@ def _celery_worker_process(django_db_setup):
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-    log = open(ROOT / f".pytest_cache/celery-worker-{xdist_index()}.log", "w")  # noqa: SIM115
+    log = open(ROOT / f".pytest_cache/celery-worker-{os.getpid()}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -241,15 +266,15 @@ def _celery_worker_process(django_db_setup):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WORKER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"The Celery worker exited; see {log.name}")
-        if celery_app.control.ping(timeout=0.5):
+        if celery_app.control.ping(timeout=1):
             break
     else:
         process.terminate()
-        pytest.fail(f"The Celery worker did not answer within 60 s; see {log.name}")
+        pytest.fail(f"The Celery worker did not answer within {WORKER_START_SECONDS} s; see {log.name}")
     yield process
     process.terminate()
     process.wait(timeout=30)
@@ -286,7 +311,12 @@ def start_daphne(extra_env=None):
     port = free_port()
     log_path = ROOT / f".pytest_cache/daphne-{xdist_index()}-{port}.log"
     log_path.parent.mkdir(exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": _database_url_for_worker(), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "CACHE_KEY_PREFIX": CHANNEL_LAYER_PREFIX,  # the channel layer's prefix: see above
+        **(extra_env or {}),
+    }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [

@@ -7,6 +7,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
     from django.core.management import execute_from_command_line
 
+    if sys.argv[1:2] == ["runserver"]:
+        from designiaBackend.observability.tracing import configure_tracing
+
+        configure_tracing()
     execute_from_command_line(sys.argv)
 
 

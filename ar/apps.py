@@ -3,4 +3,15 @@ from django.apps import AppConfig
 
 class ArConfig(AppConfig):
     name = "ar"
+    verbose_name = "AR models and mobile app"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ar.hooks import ProductARModels
+        from ar.services import erase_ar_downloads, export_ar_data
+        from authentication import gdpr
+        from marketplace.catalog.ar_hooks import register_ar_model_handler
+
+        register_ar_model_handler(ProductARModels())
+        gdpr.register_exporter("ar", export_ar_data)
+        gdpr.register_eraser(erase_ar_downloads)

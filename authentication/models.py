@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Set when the account is deleted (GDPR): personal data is anonymised, records are kept.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Google's stable account id ("sub"), set on the first Google sign-in.
+    google_sub = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -154,3 +156,48 @@ class SellerApplicationImage(models.Model):
 
     def __str__(self):
         return f"Image {self.order} of application {self.application_id}"
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent by e-mail (2FA login/enable/disable, password reset).
+
+    Only an HMAC of the code is stored. A code works once, expires, and dies after too many
+    wrong attempts; issuing a new code for the same purpose kills the previous ones.
+    """
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login_2fa", "Two-factor login"
+        ENABLE_2FA = "enable_2fa", "Enable two-factor authentication"
+        DISABLE_2FA = "disable_2fa", "Disable two-factor authentication"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    purpose = models.CharField(max_length=24, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "created_at"], name="auth_code_lookup")]
+
+    def __str__(self):
+        return f"{self.purpose} code for {self.user_id}"
+
+
+class EmailVerificationToken(models.Model):
+    """The single-use token of an e-mail verification link; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_verification_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"E-mail verification token for {self.user_id}"

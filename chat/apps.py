@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "chat"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from authentication import gdpr
+        from chat import selectors, services
+
+        gdpr.register_exporter("chat", selectors.chat_export_for_user_section)
+        gdpr.register_eraser(services.chat_data_erase)

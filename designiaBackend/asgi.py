@@ -8,7 +8,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from designiaBackend.observability.tracing import configure_tracing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
+# Before the application loads its middleware: the Django instrumentation adds its own.
+configure_tracing()
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

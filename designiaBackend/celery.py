@@ -7,10 +7,14 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
+from designiaBackend.observability.celery_signals import connect_celery_signals
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
 
 app = Celery("designiaBackend")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Task metrics, request ids in task headers, tracing and JSON logs in workers.
+connect_celery_signals()
 
 PAYMENT_QUEUE = "payment_tasks"
 MARKETPLACE_QUEUE = "marketplace_tasks"
@@ -41,10 +45,40 @@ app.conf.beat_schedule = {
         "task": "authentication.tasks.purge_expired_codes_task",
         "schedule": crontab(minute=15, hour="*/6"),
     },
+    "flush-product-activity": {
+        "task": "marketplace.activity.tasks.activity_flush_task",
+        "schedule": 60.0,
+    },
+    "check-payment-timeouts": {
+        "task": "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
+        "schedule": crontab(minute=5),  # hourly
+    },
+    "auto-deliver-orders": {
+        "task": "marketplace.ordering.tasks.orders_auto_deliver_task",
+        "schedule": crontab(minute=30, hour=3),  # daily
+    },
+    "ar-storage-cleanup": {
+        "task": "ar.tasks.ar_storage_cleanup_task",
+        "schedule": crontab(minute=45),  # hourly
+    },
+    "release-held-funds": {
+        "task": "payment_system.Tasks.payment_tasks.release_held_funds_task",
+        "schedule": crontab(minute=20),  # hourly
+    },
+    "reconcile-payments": {
+        "task": "payment_system.Tasks.payment_tasks.reconcile_payments_task",
+        "schedule": crontab(minute=40, hour=2),  # daily, for the previous UTC day
+    },
+    # Daily at 00:00 UTC (a wall-clock time, not "every 24 h from start").
+    "update-exchange-rates": {
+        "task": "payment_system.Tasks.exchange_rate_tasks.update_exchange_rates_task",
+        "schedule": crontab(minute=0, hour=0),
+    },
 }
 
 app.autodiscover_tasks()
 app.autodiscover_tasks(["payment_system.Tasks"], related_name=None)
+app.autodiscover_tasks(["marketplace.ordering"])
 
 
 @app.task(name="designiaBackend.ping")

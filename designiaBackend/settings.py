@@ -6,6 +6,7 @@ gateway). Environment variables switch each part to its production counterpart; 
 documents every one of them.
 """
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (CORS preflights and errors included) carries X-Request-ID and is counted.
+    "designiaBackend.observability.middleware.RequestIdMiddleware",
+    "designiaBackend.observability.middleware.MetricsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +203,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Local media is served by Django itself (the embedded default); S3/MinIO serves its own.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not USE_S3)
 
+# --- AR models (ar app) ---------------------------------------------------------------------------
+# Largest GLB/USDZ accepted (bytes), also the limit on a USDZ archive's uncompressed total.
+AR_MODEL_MAX_SIZE = env.int("AR_MODEL_MAX_SIZE", default=50 * 1024 * 1024)
+
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -270,6 +278,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "ChatReportReasonEnum": "chat.models.MessageReport.Reason",
+        "PayoutStatusEnum": "payment_system.connect.models.Payout.Status",
+        "SellerTransactionStatusEnum": "payment_system.payments.models.SellerTransaction.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "designiaBackend.api.schema.add_error_responses",
@@ -291,7 +304,25 @@ VERIFICATION_CODE_RESEND_SECONDS = env.int("VERIFICATION_CODE_RESEND_SECONDS", d
 GOOGLE_OAUTH_CLIENT_ID = env("GOOGLE_OAUTH_CLIENT_ID", default="")
 GOOGLE_JWKS_URL = env("GOOGLE_JWKS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=10 * 1024 * 1024)
+# Lifetime of the download link e-mailed with a GDPR data export.
+GDPR_EXPORT_URL_EXPIRE_SECONDS = env.int("GDPR_EXPORT_URL_EXPIRE_SECONDS", default=24 * 3600)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Catalogue: product photos (content-validated; a thumbnail is made once at upload).
+PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+PRODUCT_MAX_IMAGES = env.int("PRODUCT_MAX_IMAGES", default=10)
+# Public catalogue lists are cached this long (0: off); any catalogue write invalidates them.
+CATALOG_RESPONSE_CACHE_SECONDS = env.int("CATALOG_RESPONSE_CACHE_SECONDS", default=60)
+# Product forms send photos as base64 data URLs inside JSON (contract E48/E49): allow bodies
+# large enough for several photos; file uploads (multipart) stream to disk regardless.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
+
+# --- Chat ---------------------------------------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=5000)
+CHAT_IMAGE_MAX_BYTES = env.int("CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+# Messages one user may send per window, over the socket and REST together ("30/min", "20/10s").
+CHAT_MESSAGE_RATE = env("CHAT_MESSAGE_RATE", default="30/min")
+# Minimum seconds between two typing indicators relayed from one connection.
+CHAT_TYPING_INTERVAL_SECONDS = env.float("CHAT_TYPING_INTERVAL_SECONDS", default=1.0)
 
 # --- Payments -----------------------------------------------------------------------------------------
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="dummy")  # "dummy" | "stripe"
@@ -306,16 +337,80 @@ PAYMENT_HOLD_DAYS = env.int("PAYMENT_HOLD_DAYS", default=7)
 PAYMENT_TIMEOUT_DAYS = env.int("PAYMENT_TIMEOUT_DAYS", default=3)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 
+# --- Exchange rates (payment_system.rates; fetched nightly by a Celery task, never per request) ----
+# fixed: built-in table (no network) | ecb: ECB daily XML (base EUR) | http: JSON API at the URL
+EXCHANGE_RATES_PROVIDER = env("EXCHANGE_RATES_PROVIDER", default="fixed" if DEBUG else "ecb")
+EXCHANGE_RATES_URL = env(
+    "EXCHANGE_RATES_URL", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+)
+EXCHANGE_RATES_BASE = env("EXCHANGE_RATES_BASE", default="EUR")  # the http provider's base
+# An answer missing any of these is refused as a whole (the stored rates stay as they are).
+EXCHANGE_RATES_CURRENCIES = env.list(
+    "EXCHANGE_RATES_CURRENCIES", default=["USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "DKK", "PLN"]
+)
+EXCHANGE_RATES_TIMEOUT_SECONDS = env.float("EXCHANGE_RATES_TIMEOUT_SECONDS", default=10.0)
+EXCHANGE_RATES_HTTP_RETRIES = env.int("EXCHANGE_RATES_HTTP_RETRIES", default=2)
+EXCHANGE_RATE_HISTORY_DAYS = env.int("EXCHANGE_RATE_HISTORY_DAYS", default=90)
+
+# --- Cart pricing, orders and returns ---------------------------------------------------------------
+SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="25.00"))  # per order, below the threshold
+FREE_SHIPPING_THRESHOLD = Decimal(
+    env("FREE_SHIPPING_THRESHOLD", default="500.00")
+)  # subtotal; 0 = never free
+TAX_RATE = Decimal(env("TAX_RATE", default="0.08"))  # fraction of the subtotal
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)  # after delivery
+ORDER_AUTO_DELIVER_DAYS = env.int("ORDER_AUTO_DELIVER_DAYS", default=14)  # after shipping
+CHECKOUT_SESSION_TTL_MINUTES = env.int("CHECKOUT_SESSION_TTL_MINUTES", default=60)  # Stripe: 30..1440
+CHECKOUT_SHIPPING_COUNTRIES = env.list(
+    "CHECKOUT_SHIPPING_COUNTRIES", default=["US", "CA", "GB", "IE", "FR", "DE", "ES", "PT", "IT", "NL", "BE"]
+)
+
 # --- Logging ------------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+# "json" (one object per line, with request_id/trace_id/span_id) or "text"; JSON unless DEBUG.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "designiaBackend.observability.logs.ContextFilter"},
+        "redact": {"()": "designiaBackend.observability.logs.RedactingFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "designiaBackend.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default "django" handler would print a second, unfiltered copy: use the root one.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+
+# --- Metrics and tracing (designiaBackend.observability) -------------------------------------------------
+# GET /metrics is served to a request with "Authorization: Bearer <METRICS_TOKEN>" or from an address
+# in METRICS_ALLOWED_NETWORKS (CIDRs); refused (403) otherwise, absent (404) when both are empty.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
+# A Celery worker serves its own /metrics on this port (0: off). Multi-process mode (prefork pools,
+# gunicorn, several daphne processes) needs PROMETHEUS_MULTIPROC_DIR, read by prometheus_client.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+# Tracing is configured by the standard OTEL_* variables only (see observability/tracing.py).
 
 # --- Production guard ------------------------------------------------------------------------------------
 if not DEBUG:

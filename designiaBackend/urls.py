@@ -5,13 +5,16 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from designiaBackend.api import errors, files, health
+from designiaBackend.observability.exposition import metrics_view
 
 api_urlpatterns = [
     path("auth/", include("authentication.urls")),
     path("marketplace/", include("marketplace.urls")),
+    path("activity/", include("marketplace.activity.urls")),
     path("payments/", include("payment_system.urls")),
     path("chat/", include("chat.urls")),
     path("ar/", include("ar.urls")),
+    path("system/", include("ar.system_urls")),
     path("health/live/", health.LiveView.as_view(), name="health-live"),
     path("health/ready/", health.ReadyView.as_view(), name="health-ready"),
     path("files/private/<str:token>/", files.private_download, name="private-download"),
@@ -22,11 +25,19 @@ api_urlpatterns = [
 urlpatterns = [
     path("api/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
+    # Prometheus (token or network rule: designiaBackend.observability.exposition).
+    path("metrics", metrics_view, name="prometheus-metrics"),
 ]
+
+
+def serve_media(request, path):
+    # MEDIA_ROOT is read per request, so a changed setting (tests' per-test media dirs) applies.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", serve_media),
     ]
 
 handler404 = errors.not_found

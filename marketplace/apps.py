@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from authentication import gdpr
+        from marketplace.activity import tasks  # noqa: F401  (Celery registers the task on import)
+        from marketplace.catalog import gdpr as catalog_gdpr
+        from marketplace.ordering import gdpr as ordering_gdpr
+
+        gdpr.register_exporter("products", catalog_gdpr.export_products)
+        gdpr.register_exporter("reviews", catalog_gdpr.export_reviews)
+        gdpr.register_exporter("favorites", catalog_gdpr.export_favorites)
+        gdpr.register_eraser(catalog_gdpr.erase_catalog_data)
+        gdpr.register_exporter("orders", ordering_gdpr.export_orders)
+        gdpr.register_exporter("cart", ordering_gdpr.export_cart)
+        gdpr.register_eraser(ordering_gdpr.erase_ordering_data)

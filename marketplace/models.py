@@ -1,4 +1,14 @@
 """Marketplace models. Each sub-domain keeps its models in its own package; Django finds them here."""
 
+from marketplace.activity.models import ProductDailyActivity  # noqa: F401
 from marketplace.catalog.models import Category, Product, ProductImage  # noqa: F401
-from marketplace.ordering.models import Cart, CartItem, Order, OrderItem  # noqa: F401
+from marketplace.favorites.models import Favorite  # noqa: F401
+from marketplace.ordering.models import (  # noqa: F401
+    Cart,
+    CartItem,
+    Order,
+    OrderItem,
+    ReturnRequest,
+    ReturnRequestItem,
+)
+from marketplace.reviews.models import Review, ReviewHelpfulVote  # noqa: F401

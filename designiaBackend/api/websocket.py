@@ -11,6 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from designiaBackend.observability.websocket_tracing import TracedConsumerMixin
+
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4001
@@ -43,25 +45,35 @@ class JWTQueryAuthMiddleware:
         return await self.inner({**scope, "user": user}, receive, send)
 
 
-class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
+class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer):
     """Base consumer: closes with 4001 unless the token named a user, and answers every
-    undecodable frame with an ``error`` frame instead of dropping the connection."""
+    undecodable or oversized frame with an ``error`` frame instead of dropping the connection."""
+
+    # Frames longer than this are refused unread (an error frame; the connection stays open).
+    max_frame_chars = 256 * 1024
 
     async def connect(self):
         self.user = self.scope.get("user")
         if not self.user or not self.user.is_authenticated:
-            # A custom close code only reaches the client after the handshake is accepted.
-            await self.accept()
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         await self.on_authenticated_connect()
 
     async def on_authenticated_connect(self):
         await self.accept()
 
+    async def refuse(self, code):
+        """Close with an application code (4001, 4003)."""
+        # A custom close code only reaches the client after the handshake is accepted.
+        await self.accept()
+        await self.close(code=code)
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
             await self.send_error("Frames must be JSON text.")
+            return
+        if len(text_data) > self.max_frame_chars:
+            await self.send_error("The frame is too large.", code="frame_too_large")
             return
         try:
             content = json.loads(text_data)

@@ -56,3 +56,20 @@ CELERY_TASK_DURATION = Histogram(
     ["task", "queue"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+
+# --- HTTP and database (recorded by designiaBackend.observability.middleware) -----------------
+# ``view`` is the URL pattern's name (``product-list``, ``admin:index``), never the raw path.
+HTTP_REQUESTS = Counter(
+    "designia_http_requests_total",
+    "HTTP requests served, by view, method and status code.",
+    ["view", "method", "status"],
+)
+HTTP_REQUEST_DURATION = Histogram(
+    "designia_http_request_duration_seconds",
+    "Time to serve an HTTP request, by view and method.",
+    ["view", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DB_QUERIES = Counter(
+    "designia_db_queries_total", "Database queries run while serving HTTP requests, by view.", ["view"]
+)

@@ -68,6 +68,9 @@ class Product(models.Model):
     average_rating = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
     review_count = models.PositiveIntegerField(default=0)
     rating_distribution = models.JSONField(default=dict, blank=True)  # {"1": n, ..., "5": n}
+    # Name, brand, tags, category name and description in one column: the FULLTEXT index on
+    # MySQL/MariaDB (migration 0002) covers it. Kept in step by the catalogue services.
+    search_document = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,6 +80,9 @@ class Product(models.Model):
             models.Index(fields=["is_active", "deleted_at", "-created_at"], name="product_active_recent"),
             models.Index(fields=["price"], name="product_price"),
             models.Index(fields=["seller", "-created_at"], name="product_seller_recent"),
+            models.Index(fields=["category", "is_active"], name="product_category_active"),
+            models.Index(fields=["-average_rating"], name="product_rating"),
+            models.Index(fields=["-view_count"], name="product_views"),
         ]
 
     def __str__(self):
@@ -89,6 +95,17 @@ class Product(models.Model):
     @property
     def is_on_sale(self):
         return bool(self.original_price and self.original_price > self.price)
+
+    @property
+    def discount_percentage(self):
+        """Whole percent off the original price (0 when not on sale)."""
+        if not self.is_on_sale:
+            return 0
+        return int((self.original_price - self.price) * 100 / self.original_price)
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
 
 
 class ProductImage(models.Model):

@@ -80,6 +80,8 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Reserved stock goes back exactly once, whatever the order of cancel/timeout/webhook events.
+    stock_released = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -99,6 +101,8 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     total_price = models.DecimalField(max_digits=12, decimal_places=2)
+    # Units accepted back through approved returns (never more than ``quantity``).
+    returned_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -106,3 +110,54 @@ class OrderItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_name}"
+
+
+class ReturnRequest(models.Model):
+    """A buyer's request to send items of a delivered order back (E43)."""
+
+    class Reason(models.TextChoices):
+        DEFECTIVE = "defective", "Defective"
+        WRONG_ITEM = "wrong_item", "Wrong item"
+        SIZE_TOO_SMALL = "size_too_small", "Size too small"
+        SIZE_TOO_LARGE = "size_too_large", "Size too large"
+        CHANGE_OF_MIND = "change_of_mind", "Change of mind"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="return_requests")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    comment = models.TextField(blank=True)
+    proof_images = models.JSONField(default=list, blank=True)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Return {self.pk} of order {self.order_id} ({self.status})"
+
+
+class ReturnRequestItem(models.Model):
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="items")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="return_items")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["return_request", "order_item"], name="one_return_line_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x item {self.order_item_id}"

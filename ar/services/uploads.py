@@ -1,0 +1,134 @@
+"""Presigned direct-to-storage uploads of large models.
+
+``ar_upload_start`` records the expected size and SHA-256 and returns a presigned PUT URL for a
+fresh private object. The client PUTs the file to storage, then ``ar_upload_finish`` checks what
+arrived (size, checksum, content) before it becomes the product's model; an object that fails
+any check is deleted and the upload marked failed. Uploads never finished are swept by
+``ar_upload_expire_stale`` (a periodic task).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ar.exceptions import (
+    DirectUploadUnavailableError,
+    InvalidModelError,
+    ModelTooLargeError,
+    UploadStateError,
+)
+from ar.models import ARModelUpload
+from ar.services.models import ar_model_put, model_storage_name
+from ar.validation import CONTENT_TYPES, inspect_model
+from infrastructure.storage import private_storage
+from infrastructure.storage.direct_upload import direct_upload_supported, presign_private_upload
+
+# How long after its URL expired a pending upload's object is kept before the sweep deletes it.
+STALE_UPLOAD_GRACE = timedelta(hours=1)
+
+
+@transaction.atomic
+def ar_upload_start(*, product, uploaded_by, model_format, size, checksum, filename):
+    """Record an upload and return ``(upload, presigned)``; refused without S3 storage."""
+    if not direct_upload_supported():
+        raise DirectUploadUnavailableError()
+    if size > settings.AR_MODEL_MAX_SIZE:
+        raise ModelTooLargeError(f"The model is larger than {settings.AR_MODEL_MAX_SIZE} bytes.")
+    expires_in = settings.PRIVATE_URL_EXPIRE_SECONDS
+    upload = ARModelUpload.objects.create(
+        product=product,
+        format=model_format,
+        storage_name=model_storage_name(product=product, model_format=model_format),
+        original_filename=(filename or "")[:255],
+        expected_size=size,
+        expected_checksum=checksum.lower(),
+        uploaded_by=uploaded_by,
+        expires_at=timezone.now() + timedelta(seconds=expires_in),
+    )
+    presigned = presign_private_upload(
+        upload.storage_name,
+        content_length=size,
+        content_type=CONTENT_TYPES[model_format],
+        expires_in=expires_in,
+    )
+    return upload, presigned
+
+
+def _mark_failed(upload, reason):
+    """Mark the upload failed (committed on its own) and delete what was uploaded."""
+    with transaction.atomic():
+        updated = ARModelUpload.objects.filter(pk=upload.pk, status=ARModelUpload.Status.PENDING).update(
+            status=ARModelUpload.Status.FAILED, failure_reason=reason[:300], finished_at=timezone.now()
+        )
+        if updated:
+            name = upload.storage_name
+            transaction.on_commit(lambda: private_storage.delete(name))
+
+
+def _verify_object(upload):
+    """Check the uploaded object against the upload's promises; return its ``ModelInfo``."""
+    size = private_storage.size(upload.storage_name)
+    if size != upload.expected_size:
+        raise InvalidModelError(
+            f"The uploaded file has {size} bytes, not the {upload.expected_size} announced.",
+            code="upload_size_mismatch",
+        )
+    with private_storage.open(upload.storage_name, "rb") as file:
+        info = inspect_model(file, max_size=settings.AR_MODEL_MAX_SIZE, expected_format=upload.format)
+    if info.checksum != upload.expected_checksum:
+        raise InvalidModelError(
+            "The uploaded file's SHA-256 checksum does not match the one announced.",
+            code="upload_checksum_mismatch",
+        )
+    return info
+
+
+def ar_upload_finish(*, upload):
+    """Verify the uploaded object and make it the product's model; returns ``(model, created)``."""
+    if upload.status != ARModelUpload.Status.PENDING:
+        raise UploadStateError()
+    if not private_storage.exists(upload.storage_name):
+        raise InvalidModelError(
+            "Nothing has been uploaded yet: PUT the file to the upload URL first.", code="upload_missing"
+        )
+    try:
+        info = _verify_object(upload)  # outside the transaction: it reads the whole object
+    except InvalidModelError as error:
+        _mark_failed(upload, error.message)
+        raise
+    with transaction.atomic():
+        locked = ARModelUpload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != ARModelUpload.Status.PENDING:
+            raise UploadStateError()
+        result = ar_model_put(
+            product=upload.product,
+            info=info,
+            storage_name=upload.storage_name,
+            filename=upload.original_filename,
+            uploaded_by=upload.uploaded_by,
+        )
+        locked.status = ARModelUpload.Status.COMPLETED
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+    return result
+
+
+def ar_upload_expire_stale(*, now=None):
+    """Fail pending uploads whose URL expired over an hour ago and delete their objects."""
+    cutoff = (now or timezone.now()) - STALE_UPLOAD_GRACE
+    stale = ARModelUpload.objects.filter(status=ARModelUpload.Status.PENDING, expires_at__lt=cutoff)
+    count = 0
+    for upload in stale.order_by("pk").iterator():
+        with transaction.atomic():
+            updated = ARModelUpload.objects.filter(pk=upload.pk, status=ARModelUpload.Status.PENDING).update(
+                status=ARModelUpload.Status.FAILED,
+                failure_reason="The upload was never finished.",
+                finished_at=timezone.now(),
+            )
+            if updated:
+                name = upload.storage_name
+                transaction.on_commit(lambda name=name: private_storage.delete(name))
+                count += 1
+    return count

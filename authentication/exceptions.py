@@ -1,0 +1,56 @@
+"""Refusals of the authentication app, each with a stable machine-readable code."""
+
+from rest_framework import status
+
+from designiaBackend.api.exceptions import ApplicationError
+
+
+class InvalidCredentialsError(ApplicationError):
+    code = "invalid_credentials"
+    status = status.HTTP_401_UNAUTHORIZED
+    default_message = "Invalid email or password."
+
+
+class EmailNotVerifiedError(ApplicationError):
+    code = "email_not_verified"
+    status = status.HTTP_403_FORBIDDEN
+    default_message = "Please verify your email address before logging in. Check your inbox for the link."
+
+
+class InvalidCodeError(ApplicationError):
+    code = "invalid_code"
+    default_message = "The code is invalid or has expired. Request a new one."
+
+
+class CodeCooldownError(ApplicationError):
+    code = "code_cooldown"
+    status = status.HTTP_429_TOO_MANY_REQUESTS
+    default_message = "A code was sent a moment ago. Please wait before asking for another one."
+
+
+class InvalidTokenError(ApplicationError):
+    code = "invalid_token"
+    default_message = "This verification link is invalid or has expired."
+
+
+class WrongPasswordError(ApplicationError):
+    code = "wrong_password"
+    default_message = "The password is incorrect."
+
+
+class TwoFactorStateError(ApplicationError):
+    code = "two_factor_state"
+
+
+class GoogleSignInError(ApplicationError):
+    code = "invalid_google_token"
+    default_message = "The Google sign-in could not be verified."
+
+
+class SellerApplicationError(ApplicationError):
+    code = "seller_application_refused"
+
+
+class TwoFactorRequiredError(SellerApplicationError):
+    code = "two_factor_required"
+    default_message = "Two-factor authentication must be enabled before applying to become a seller."

@@ -1,0 +1,1 @@
+"""Writes of the authentication app, one module per sub-domain."""

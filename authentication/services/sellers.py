@@ -1,0 +1,133 @@
+"""Seller applications: submission by a customer, review (approve / reject) by staff."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from authentication.emails import send_after_commit
+from authentication.exceptions import SellerApplicationError, TwoFactorRequiredError
+from authentication.models import Profile, SellerApplication, SellerApplicationImage, User
+from designiaBackend.api.exceptions import ConflictError, NotFoundError
+from infrastructure.images import image_content_file, validate_image
+
+logger = logging.getLogger(__name__)
+
+Status = SellerApplication.Status
+OPEN_STATUSES = (Status.PENDING, Status.UNDER_REVIEW, Status.REVISION_REQUESTED)
+MAX_APPLICATION_IMAGES = 10
+
+
+def _validated_image(file, stem):
+    info = validate_image(file, max_bytes=settings.AVATAR_MAX_BYTES)
+    file.seek(0)
+    return image_content_file(file.read(), info, stem=f"{stem}-{uuid.uuid4().hex[:12]}")
+
+
+@transaction.atomic
+def seller_application_submit(
+    *, user, business_name, motivation, seller_type, portfolio_url="", shop_logo=None, images=()
+):
+    """Create a pending application. Needs 2FA; refused while one is open or once a seller."""
+    locked = User.objects.select_for_update().get(pk=user.pk)  # one submission at a time per user
+    if not locked.two_factor_enabled:
+        raise TwoFactorRequiredError()
+    if locked.is_seller:
+        raise SellerApplicationError("You are already a seller.")
+    if locked.seller_applications.filter(status__in=OPEN_STATUSES).exists():
+        raise SellerApplicationError("You already have an application under review.")
+    if len(images) > MAX_APPLICATION_IMAGES:
+        raise SellerApplicationError(f"Attach at most {MAX_APPLICATION_IMAGES} images.")
+    logo = _validated_image(shop_logo, "logo") if shop_logo else None
+    contents = [_validated_image(image, f"work-{index}") for index, image in enumerate(images)]
+    application = SellerApplication(
+        user=locked,
+        business_name=business_name,
+        motivation=motivation,
+        seller_type=seller_type,
+        portfolio_url=portfolio_url or "",
+    )
+    if logo is not None:
+        application.shop_logo.save(logo.name, logo, save=False)
+    application.save()
+    for index, content in enumerate(contents):
+        image = SellerApplicationImage(application=application, order=index)
+        image.image.save(content.name, content, save=False)
+        image.save()
+    return application
+
+
+def _lock_open_application(application_id):
+    application = (
+        SellerApplication.objects.select_for_update().select_related("user").filter(pk=application_id).first()
+    )
+    if application is None:
+        raise NotFoundError("Seller application not found.")
+    if application.status not in OPEN_STATUSES:
+        raise ConflictError(f"This application was already {application.status}.", code="already_decided")
+    return application
+
+
+def _decision_email(application):
+    send_after_commit(
+        to=application.user.email,
+        subject=f"Your Designia seller application was {application.status}",
+        template="seller_application_decision",
+        context={
+            "first_name": application.user.first_name or application.user.username,
+            "business_name": application.business_name,
+            "approved": application.status == Status.APPROVED,
+            "rejection_reason": application.rejection_reason,
+        },
+    )
+
+
+def _copy_logo_to_profile(application, profile):
+    if not application.shop_logo:
+        return
+    with application.shop_logo.open("rb") as source:
+        data = source.read()
+    extension = application.shop_logo.name.rsplit(".", 1)[-1]
+    profile.shop_logo.save(f"shop-logo-{uuid.uuid4().hex[:12]}.{extension}", ContentFile(data), save=False)
+
+
+@transaction.atomic
+def seller_application_approve(*, application_id, reviewer, admin_notes=""):
+    """Approve: the application, the seller role and the storefront name/logo change together."""
+    application = _lock_open_application(application_id)
+    user = User.objects.select_for_update().get(pk=application.user_id)
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    application.status = Status.APPROVED
+    application.reviewed_by = reviewer
+    application.reviewed_at = timezone.now()
+    application.admin_notes = admin_notes or application.admin_notes
+    application.save()
+    if user.role == User.Role.CUSTOMER:
+        user.role = User.Role.SELLER
+        user.save(update_fields=["role"])
+    profile.shop_name = application.business_name
+    _copy_logo_to_profile(application, profile)
+    profile.save()
+    application.user = user
+    _decision_email(application)
+    logger.info("Seller application %s approved by %s", application.pk, reviewer.pk)
+    return application
+
+
+@transaction.atomic
+def seller_application_reject(*, application_id, reviewer, reason, admin_notes=""):
+    if not reason or not reason.strip():
+        raise SellerApplicationError("A rejection needs a reason for the applicant.", code="reason_required")
+    application = _lock_open_application(application_id)
+    application.status = Status.REJECTED
+    application.rejection_reason = reason.strip()
+    application.admin_notes = admin_notes or application.admin_notes
+    application.reviewed_by = reviewer
+    application.reviewed_at = timezone.now()
+    application.save()
+    _decision_email(application)
+    logger.info("Seller application %s rejected by %s", application.pk, reviewer.pk)
+    return application

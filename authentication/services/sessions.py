@@ -1,0 +1,82 @@
+"""Signing in: password login, the 2FA second step, Google sign-in, JWT issuance."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from django.db import transaction
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from authentication.emails import send_after_commit
+from authentication.exceptions import EmailNotVerifiedError, InvalidCodeError, InvalidCredentialsError
+from authentication.models import User, VerificationCode
+from authentication.services.codes import code_consume, code_in_cooldown, code_issue
+from designiaBackend.observability import metrics
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Either tokens (``access``/``refresh``) or a pending second step (``two_factor_required``)."""
+
+    user: User
+    access: str | None = None
+    refresh: str | None = None
+
+    @property
+    def two_factor_required(self):
+        return self.access is None
+
+
+def session_open(*, user):
+    """Issue a JWT pair and record the login."""
+    refresh = RefreshToken.for_user(user)
+    update_last_login(None, user)
+    metrics.LOGINS.labels(outcome="ok").inc()
+    return LoginResult(user=user, access=str(refresh.access_token), refresh=str(refresh))
+
+
+def login_code_send(*, user):
+    """E-mail a login code, unless one was sent within the cooldown (that one stays valid)."""
+    if code_in_cooldown(user=user, purpose=VerificationCode.Purpose.LOGIN):
+        return
+    issued = code_issue(user=user, purpose=VerificationCode.Purpose.LOGIN)
+    send_after_commit(
+        to=user.email,
+        subject="Your Designia login code",
+        template="login_code",
+        context={"first_name": user.first_name or user.username, "code": issued.code},
+    )
+
+
+def session_start_or_challenge(*, user):
+    """Tokens for ``user``, or a 2FA challenge when the account has two-factor authentication on."""
+    if user.two_factor_enabled:
+        login_code_send(user=user)
+        metrics.LOGINS.labels(outcome="two_factor_required").inc()
+        return LoginResult(user=user)
+    return session_open(user=user)
+
+
+@transaction.atomic
+def login_with_password(*, email, password):
+    user = authenticate(None, email=email.strip(), password=password)
+    if user is None:
+        metrics.LOGINS.labels(outcome="failed").inc()
+        raise InvalidCredentialsError()
+    if not user.is_email_verified:
+        metrics.LOGINS.labels(outcome="unverified").inc()
+        raise EmailNotVerifiedError(extra={"warning_type": "email_not_verified"})
+    return session_start_or_challenge(user=user)
+
+
+def login_verify_two_factor(*, user_id, code):
+    user = User.objects.filter(pk=user_id, is_active=True, two_factor_enabled=True).first()
+    if user is None:
+        metrics.LOGINS.labels(outcome="failed").inc()
+        raise InvalidCodeError()
+    try:
+        code_consume(user=user, purpose=VerificationCode.Purpose.LOGIN, code=code)
+    except InvalidCodeError:
+        metrics.LOGINS.labels(outcome="failed").inc()
+        raise
+    return session_open(user=user)

@@ -1,0 +1,52 @@
+"""Celery tasks of the authentication app (interfaces: each calls one service or adapter)."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from authentication.models import User
+from authentication.services.account import gdpr_export_build
+from authentication.services.codes import codes_purge_expired
+from authentication.services.registration import verification_tokens_purge_expired
+from infrastructure.email import send_templated_email
+from infrastructure.storage import private_url
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_account_email_task(*, to, subject, template, context):
+    """Render and send one account e-mail (SMTP errors are retried with backoff)."""
+    send_templated_email(to=to, subject=subject, template=template, context=context)
+
+
+@shared_task
+def gdpr_export_task(*, user_id):
+    """Write the user's data archive to private storage and e-mail a short-lived link to it."""
+    user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
+    if user is None:
+        logger.info("GDPR export skipped: user %s is gone", user_id)
+        return None
+    name = gdpr_export_build(user=user)
+    expires_in = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS
+    send_templated_email(
+        to=user.email,
+        subject="Your Designia data export is ready",
+        template="gdpr_export_ready",
+        context={
+            "first_name": user.first_name or user.username,
+            "link": private_url(name, expires_in=expires_in),
+            "expires_hours": expires_in // 3600,
+        },
+    )
+    return name
+
+
+@shared_task
+def purge_expired_codes_task():
+    """Delete long-expired verification codes and e-mail verification tokens (beat, every 6 h)."""
+    codes = codes_purge_expired()
+    tokens = verification_tokens_purge_expired()
+    logger.info("Purged %s verification codes and %s e-mail tokens", codes, tokens)
+    return {"codes": codes, "tokens": tokens}

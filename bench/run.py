@@ -1,0 +1,258 @@
+"""Catalogue benchmark (``make bench``): list, search, detail against the trivial-endpoint ceiling.
+
+1. Seeds 10,000 demo products into a separate benchmark database (``BENCH_DATABASE_URL``,
+   default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent).
+2. Starts gunicorn (sync workers, ``designiaBackend.wsgi``) on a free loopback port, the way the
+   README says production serves ``/api/``: ``DEBUG=False``, Redis cache, persistent DB connections.
+3. Drives it with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up:
+   ``/api/health/live/`` (the ceiling), the product list (24 per page), a search with two filters
+   and the product detail (rotating over the catalogue).
+4. Appends requests/s, p50/p99 and the ratio to the ceiling, with machine and date, to
+   ``bench/RESULTS.md``.
+
+Loopback only, bounded in time: about 7 minutes (2 rounds, 2 server configurations) plus seeding; `--fresh` drops the
+benchmark database first (needed after migrations were regenerated).
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DETAIL_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "/api/marketplace/products/demo-" .. (counter * 7919 % %(products)d) .. "/")
+end
+"""
+POPULAR_SCRIPT = DETAIL_SCRIPT.replace("%(products)d", "200")
+ENDPOINTS = [
+    ("trivial JSON (ceiling)", "/api/health/live/", None),
+    ("product list, 24 per page", "/api/marketplace/products/?page=1&page_size=24", None),
+    (
+        "search: q + category + price (two filters)",
+        "/api/marketplace/products/search/?q=oak&category=seating&price_max=1500&ordering=-created_at&page_size=24",
+        None,
+    ),
+    ("product detail, cold (all 10,000 slugs)", "/api/marketplace/products/demo-1/", DETAIL_SCRIPT),
+    ("product detail, warm (200 popular slugs)", "/api/marketplace/products/demo-1/", POPULAR_SCRIPT),
+]
+UNCACHED_ENDPOINTS = [ENDPOINTS[0], ENDPOINTS[1], ENDPOINTS[2], ENDPOINTS[3]]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_database(url, fresh=False):
+    parsed = urlparse(url)
+    if parsed.scheme != "mysql":
+        return
+    import MySQLdb
+
+    connection = MySQLdb.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 3306,
+        user=parsed.username or "root",
+        passwd=parsed.password or "",
+    )
+    name = parsed.path.lstrip("/")
+    if not re.fullmatch(r"\w+", name):
+        raise SystemExit(f"Refusing odd database name {name!r}")
+    cursor = connection.cursor()
+    if fresh:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+    connection.close()
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def start_gunicorn(env, port, workers):
+    log = open(Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "designiaBackend.wsgi:application", "-w", str(workers)]
+        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {log.name}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health/live/", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit(f"gunicorn did not answer within 60 s; see {log.name}")
+
+
+def parse_wrk(output):
+    def latency_ms(label):
+        match = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {
+        "rps": rps,
+        "p50": latency_ms("50%"),
+        "p99": latency_ms("99%"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def run_wrk(base, path, script, seconds, connections, products):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        if script:
+            handle.write(script.replace("%(products)d", str(products)))
+            command += ["-s", handle.name]
+    result = subprocess.run(
+        [*command, f"{base}{path}"], capture_output=True, text=True, check=True, timeout=seconds + 30
+    )
+    return parse_wrk(result.stdout)
+
+
+def machine():
+    cpu = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M)
+        cpu = names[0] if names else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
+
+
+def table(title, rows):
+    ceiling = rows[0][1]["rps"]
+    lines = [
+        "",
+        title,
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | share of ceiling | non-2xx |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, result in rows:
+        lines.append(
+            f"| {label} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{result['rps'] / ceiling:.0%} | {result['non_2xx']} |"
+        )
+    return lines
+
+
+def write_results(phases, args, database):
+    lines = [
+        "",
+        f"## Catalogue read endpoints ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Machine: {machine()}. Server: gunicorn, {args.workers} sync workers, `DEBUG=False`, "
+        f"Redis cache, `DB_CONN_MAX_AGE=60`, {database}; {args.products:,} products. Load: wrk, "
+        f"{args.connections} connections, {args.seconds} s per endpoint after a {args.warmup} s warm-up, "
+        f"best of {args.rounds} rounds (the machine is shared), on the same machine (loopback).",
+    ]
+    for title, rows in phases:
+        lines += table(title, rows)
+    path = ROOT / "bench" / "RESULTS.md"
+    existing = path.read_text() if path.exists() else "# Benchmark results\n"
+    path.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/run.py needs wrk (Debian/Ubuntu: apt-get install wrk).")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--rounds", type=int, default=2, help="each endpoint's best round is reported")
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
+    args = parser.parse_args()
+
+    database = os.environ.get("BENCH_DATABASE_URL", "mysql://root@127.0.0.1:3306/designia_bench")
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "CACHE_KEY_PREFIX": "bench",
+        "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "designia-bench-media"),
+        "DB_CONN_MAX_AGE": "60",
+    }
+    ensure_database(database, fresh=args.fresh)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "seed_demo", "--products", str(args.products))
+
+    server_env = {
+        **env,
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    phases = [
+        (
+            "As configured (public lists cached 60 s, invalidated by every catalogue write):",
+            measure(server_env, ENDPOINTS, args),
+        ),
+        (
+            "Response cache off (`CATALOG_RESPONSE_CACHE_SECONDS=0`): every request reaches the database:",
+            measure({**server_env, "CATALOG_RESPONSE_CACHE_SECONDS": "0"}, UNCACHED_ENDPOINTS, args),
+        ),
+    ]
+    write_results(phases, args, urlparse(database).scheme)
+
+
+def measure(server_env, endpoints, args):
+    port = free_port()
+    server = start_gunicorn(server_env, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    best = {}
+    try:
+        for round_number in range(1, args.rounds + 1):
+            for label, path, script in endpoints:
+                run_wrk(base, path, script, args.warmup, args.connections, args.products)
+                result = run_wrk(base, path, script, args.seconds, args.connections, args.products)
+                print(f"round {round_number}, {label}: {result}", flush=True)
+                if label not in best or result["rps"] > best[label]["rps"]:
+                    best[label] = result
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return [(label, best[label]) for label, _, _ in endpoints]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Socket events of the chat: frame builders and their delivery after commit.
+
+Groups: ``chat.thread.<id>`` (every chat socket open on the thread, sender included) and
+``user.<id>`` (the activity sockets of one user, through ``designiaBackend.api.realtime``).
+Delivery failures (e.g. Redis briefly down) are logged, never undo a stored message.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from rest_framework import serializers
+
+from designiaBackend.api.realtime import send_to_user
+from infrastructure.storage import public_url
+
+logger = logging.getLogger(__name__)
+
+_datetime = serializers.DateTimeField()
+
+
+def thread_group(thread_id):
+    return f"chat.thread.{thread_id}"
+
+
+def format_datetime(value):
+    return _datetime.to_representation(value) if value else None
+
+
+def message_data(message):
+    """The ``data`` of a ``chat.message`` frame (contract §6.3)."""
+    return {
+        "id": message.pk,
+        "thread_id": message.thread_id,
+        "sender_id": str(message.sender_id),
+        "sender_username": message.sender.username,
+        "message_type": message.message_type,
+        "text": message.text,
+        "image_url": public_url(message.image),
+        "created_at": format_datetime(message.created_at),
+        "is_read": message.is_read,
+    }
+
+
+def send_to_thread(thread_id, event):
+    async_to_sync(get_channel_layer().group_send)(thread_group(thread_id), event)
+
+
+def _on_commit(callback):
+    transaction.on_commit(callback, robust=True)
+
+
+def message_created(*, message, recipient_ids):
+    """After commit: the message to the whole thread, and ``chat.message`` to the recipients'
+    activity sockets (C5)."""
+    data = message_data(message)
+
+    def deliver():
+        send_to_thread(message.thread_id, {"type": "chat.message", "data": data})
+        for user_id in recipient_ids:
+            send_to_user(user_id, {"type": "chat.message", "data": data})
+
+    _on_commit(deliver)
+
+
+def messages_read(*, thread_id, reader_id, marked_read, unread_messages_count, read_at):
+    """After commit: ``chat.read`` to the thread, the reader's new unread total to their activity sockets."""
+    data = {
+        "reader_id": str(reader_id),
+        "thread_id": thread_id,
+        "marked_read": marked_read,
+        "read_at": format_datetime(read_at),
+    }
+
+    def deliver():
+        send_to_thread(thread_id, {"type": "chat.read", "data": data})
+        send_to_user(
+            reader_id,
+            {
+                "type": "unread_messages_count_update",
+                "unread_messages_count": unread_messages_count,
+                "thread_id": thread_id,
+            },
+        )
+
+    _on_commit(deliver)

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chat import events, ratelimit, selectors
+from chat.exceptions import ChatBlockedError, MessageRateLimitedError, ThreadNotFoundError
+from chat.models import Message, Thread
+from chat.text import clean_message_text
+from designiaBackend.observability import metrics
+from infrastructure.images import image_content_file, validate_image
+
+RATE_SCOPE = "chat_message"
+
+
+def _validated_image(image):
+    info = validate_image(image, max_bytes=settings.CHAT_IMAGE_MAX_BYTES)
+    image.seek(0)
+    return image_content_file(image.read(), info, stem="chat")
+
+
+def message_send(*, thread_id, sender, text=None, image=None, channel="websocket"):
+    """Store a message from ``sender`` in their thread, then (after commit) broadcast it to the
+    thread's sockets and to the other participants' activity sockets. REST and socket share it.
+
+    ``channel`` ("rest" | "websocket") only labels the metric.
+    """
+    if selectors.user_is_chat_banned(user=sender):
+        raise ChatBlockedError()
+    participant_ids = selectors.thread_participant_ids(thread_id=thread_id)
+    if sender.pk not in participant_ids:
+        raise ThreadNotFoundError()
+    text = clean_message_text(text, allow_empty=image is not None)
+    content = _validated_image(image) if image is not None else None
+    if not ratelimit.hit(RATE_SCOPE, sender.pk, settings.CHAT_MESSAGE_RATE):
+        raise MessageRateLimitedError()
+    recipient_ids = [user_id for user_id in participant_ids if user_id != sender.pk]
+    message = _message_store(
+        thread_id=thread_id, sender=sender, text=text, image=content, recipient_ids=recipient_ids
+    )
+    metrics.CHAT_MESSAGES.labels(message_type=message.message_type, channel=channel).inc()
+    return message
+
+
+@transaction.atomic
+def _message_store(*, thread_id, sender, text, image, recipient_ids):
+    message = Message.objects.create(
+        thread_id=thread_id,
+        sender=sender,
+        text=text,
+        image=image,
+        message_type=Message.Type.IMAGE if image is not None else Message.Type.TEXT,
+    )
+    # Concurrent senders: the row lock orders the updates, the id test keeps the newest message.
+    Thread.objects.filter(
+        Q(last_message__isnull=True) | Q(last_message_id__lt=message.pk), pk=thread_id
+    ).update(last_message=message, updated_at=message.created_at)
+    events.message_created(message=message, recipient_ids=recipient_ids)
+    return message
+
+
+@transaction.atomic
+def thread_mark_read(*, thread_id, reader):
+    """Mark the other participants' unread messages as read by ``reader``; returns how many.
+
+    Announces ``chat.read`` to the thread and the reader's new unread total after commit.
+    """
+    if not selectors.thread_is_participant(thread_id=thread_id, user_id=reader.pk):
+        raise ThreadNotFoundError()
+    now = timezone.now()
+    marked = (
+        Message.objects.filter(thread_id=thread_id, read_at__isnull=True)
+        .exclude(sender=reader)
+        .update(read_at=now)
+    )
+    if marked:
+        events.messages_read(
+            thread_id=thread_id,
+            reader_id=reader.pk,
+            marked_read=marked,
+            unread_messages_count=selectors.unread_messages_count(user=reader),
+            read_at=now,
+        )
+    return marked

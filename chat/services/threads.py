@@ -1,0 +1,37 @@
+from django.db import IntegrityError, transaction
+
+from chat import selectors
+from chat.exceptions import ChatBlockedError, ChatWithYourselfError
+from chat.models import Thread
+
+
+def _ensure_may_chat(user):
+    if selectors.user_is_chat_banned(user=user):
+        raise ChatBlockedError()
+
+
+def thread_get_or_create(*, user, product_id=None, other_user_id=None):
+    """The 1:1 thread between ``user`` and the product's seller (or ``other_user_id``), about the
+    product if one is given. Returns ``(thread, created)``; a second call returns the same thread.
+    """
+    if product_id is not None:
+        product = selectors.chat_partner_for_product(product_id=product_id)
+        other = product.seller
+    else:
+        product = None
+        other = selectors.chat_partner_get(user_id=other_user_id)
+    if other.pk == user.pk:
+        raise ChatWithYourselfError()
+    key = Thread.key_for(user_ids=(user.pk, other.pk), product_id=product.pk if product else None)
+    thread = Thread.objects.filter(key=key).first()
+    if thread is not None:
+        return thread, False
+    _ensure_may_chat(user)
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(key=key, product=product)
+            thread.participants.add(user, other)
+    except IntegrityError:
+        # Both sides opened the conversation at the same moment: the other request won.
+        return Thread.objects.get(key=key), False
+    return thread, True

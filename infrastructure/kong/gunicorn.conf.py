@@ -1,0 +1,37 @@
+"""gunicorn settings for the API container (``gunicorn -c infrastructure/kong/gunicorn.conf.py``).
+
+Each worker imports ``designiaBackend.wsgi`` itself (no ``preload_app``), so each one sets up its
+own tracing exporter thread. Metrics are multi-process: every worker writes its samples to
+``PROMETHEUS_MULTIPROC_DIR`` and ``/metrics`` adds them up.
+"""
+
+import os
+from pathlib import Path
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+preload_app = False
+# Django logs each request with its request id; gunicorn's own access log would repeat it.
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+def on_starting(server):
+    """Start from an empty metrics directory: files of a previous run would be added in."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        for leftover in path.glob("*.db"):
+            leftover.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that exits no longer counts in the live gauges (open sockets, ...)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

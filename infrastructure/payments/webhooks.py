@@ -1,0 +1,42 @@
+"""Verification of Stripe webhook signatures (``Stripe-Signature: t=...,v1=...``)."""
+
+import json
+
+import stripe
+
+from infrastructure.payments.base import InvalidWebhookSignature, WebhookEvent
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def construct_event(payload: bytes, signature: str | None, secret: str) -> WebhookEvent:
+    """Check ``payload`` against ``signature`` with ``secret`` and return the event it carries.
+
+    Raises ``InvalidWebhookSignature`` for a missing, malformed, stale or wrong signature, a missing
+    secret, or a body that is not a Stripe event.
+    """
+    if not secret or not signature:
+        raise InvalidWebhookSignature("Missing webhook signature or secret.")
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+        body = json.loads(payload)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidWebhookSignature(str(exc)) from exc
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise InvalidWebhookSignature("The body is not a Stripe event.")
+    obj = body["data"].get("object")
+    if (
+        not isinstance(body.get("id"), str)
+        or not isinstance(body.get("type"), str)
+        or not isinstance(obj, dict)
+    ):
+        raise InvalidWebhookSignature("The body is not a Stripe event.")
+    return WebhookEvent(
+        id=body["id"],
+        type=body["type"],
+        data=obj,
+        created=int(body.get("created") or 0),
+        account=body.get("account"),
+    )

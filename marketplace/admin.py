@@ -1,0 +1,4 @@
+"""Admin registrations live beside each sub-domain; importing them here registers them."""
+
+import marketplace.catalog.admin  # noqa: F401
+import marketplace.ordering.admin  # noqa: F401

@@ -1,0 +1,1 @@
+"""Seller analytics (E44): sales from orders, attention from the products' activity counters."""

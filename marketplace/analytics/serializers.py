@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from marketplace.analytics.selectors import PERIODS
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class AnalyticsQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=PERIODS, default="month")
+
+
+class TopProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    total_sold = serializers.IntegerField()
+    views = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+
+
+class RecentOrderSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    buyer_username = serializers.CharField()
+    items_count = serializers.IntegerField()
+    status = serializers.CharField()
+    total_amount = serializers.DecimalField(**MONEY)
+    created_at = serializers.DateTimeField()
+
+
+class SellerAnalyticsSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    total_revenue = serializers.DecimalField(**MONEY)
+    total_orders = serializers.IntegerField()
+    total_products = serializers.IntegerField()
+    active_products = serializers.IntegerField()
+    total_items_sold = serializers.IntegerField()
+    total_views = serializers.IntegerField()
+    total_clicks = serializers.IntegerField()
+    total_favorites = serializers.IntegerField()
+    view_to_click_rate = serializers.FloatField()
+    click_to_sale_rate = serializers.FloatField()
+    pending_fulfillment_count = serializers.IntegerField()
+    orders_by_status = serializers.DictField(child=serializers.IntegerField())
+    top_products = TopProductSerializer(many=True)
+    recent_orders = RecentOrderSerializer(many=True)

@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from marketplace.activity.models import ProductDailyActivity
+from marketplace.catalog.categories import category_tree_invalidate
+from marketplace.catalog.models import Category, Product, ProductImage
+from marketplace.catalog.services import category_products_reindex, product_refresh_search_document
+from marketplace.favorites.models import Favorite
+from marketplace.reviews.models import Review
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent", "ordering", "is_active")
+    list_filter = ("is_active", "parent")
+    list_editable = ("ordering", "is_active")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            category_products_reindex(category=obj)
+        category_tree_invalidate()
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ("image", "thumbnail", "alt_text", "is_primary", "order")
+    readonly_fields = ("thumbnail",)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "seller",
+        "category",
+        "price",
+        "stock_quantity",
+        "is_active",
+        "is_featured",
+        "deleted_at",
+    )
+    list_filter = ("is_active", "is_featured", "condition", "category")
+    list_editable = ("is_featured",)
+    search_fields = ("name", "slug", "brand", "seller__email")
+    raw_id_fields = ("seller",)
+    readonly_fields = (
+        "view_count",
+        "click_count",
+        "favorite_count",
+        "average_rating",
+        "review_count",
+        "rating_distribution",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [ProductImageInline]
+
+    def save_model(self, request, obj, form, change):
+        product_refresh_search_document(obj)
+        super().save_model(request, obj, form, change)
+        category_tree_invalidate()
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("product", "reviewer", "rating", "is_hidden", "helpful_count", "created_at")
+    list_filter = ("is_hidden", "rating")
+    search_fields = ("product__name", "reviewer__email", "title")
+    raw_id_fields = ("product", "reviewer", "moderated_by")
+    readonly_fields = ("rating", "helpful_count", "is_verified_purchase", "created_at")
+    actions = ["hide_reviews", "show_reviews"]
+
+    def _moderate(self, request, queryset, hidden):
+        from marketplace.reviews.services import review_moderate
+
+        for review in queryset:
+            review_moderate(review=review, moderator=request.user, hidden=hidden, note="admin")
+
+    @admin.action(description="Hide the selected reviews")
+    def hide_reviews(self, request, queryset):
+        self._moderate(request, queryset, True)
+
+    @admin.action(description="Show the selected reviews again")
+    def show_reviews(self, request, queryset):
+        self._moderate(request, queryset, False)
+
+
+@admin.register(Favorite)
+class FavoriteAdmin(admin.ModelAdmin):
+    list_display = ("user", "product", "created_at")
+    raw_id_fields = ("user", "product")
+
+
+@admin.register(ProductDailyActivity)
+class ProductDailyActivityAdmin(admin.ModelAdmin):
+    list_display = ("product", "date", "views", "clicks", "favorites", "add_to_cart")
+    list_filter = ("date",)
+    raw_id_fields = ("product",)

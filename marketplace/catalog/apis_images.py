@@ -1,0 +1,86 @@
+"""A seller's photo management for one product: add, delete, reorder, set the primary image."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.catalog import image_services, presenters
+from marketplace.catalog.apis import LargeBodyMixin
+from marketplace.catalog.images import prepare_data_url_images, prepare_uploaded_images
+from marketplace.catalog.selectors import product_get_for_update
+from marketplace.catalog.serializers import (
+    ImageReorderSerializer,
+    ImageUploadSerializer,
+    ProductImageSerializer,
+)
+from marketplace.catalog.services import ensure_product_owner
+
+ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+}
+
+
+def _images_response(images, status_code=status.HTTP_200_OK):
+    ordered = sorted(images, key=lambda image: (not image.is_primary, image.order, image.id))
+    return Response([presenters.product_image(image) for image in ordered], status=status_code)
+
+
+def _owned_product(request, slug):
+    product = product_get_for_update(slug=slug)
+    ensure_product_owner(product=product, user=request.user)
+    return product
+
+
+class ProductImagesView(LargeBodyMixin, APIView):
+    """Append images: multipart ``images`` files and/or JSON ``image_data`` data URLs."""
+
+    @extend_schema(
+        request=ImageUploadSerializer, responses={201: ProductImageSerializer(many=True), **ERRORS}
+    )
+    def post(self, request, slug):
+        product = _owned_product(request, slug)
+        serializer = ImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        prepared = prepare_data_url_images(serializer.validated_data.get("image_data") or [])
+        prepared += prepare_uploaded_images(serializer.validated_data.get("images") or [])
+        if not prepared:
+            return Response({"images": ["Send at least one image."], "code": "invalid"}, status=400)
+        images = image_services.product_images_add(product=product, user=request.user, images=prepared)
+        return _images_response(images, status.HTTP_201_CREATED)
+
+
+class ProductImageDetailView(APIView):
+    @extend_schema(responses={200: ProductImageSerializer(many=True), **ERRORS})
+    def delete(self, request, slug, image_id):
+        product = _owned_product(request, slug)
+        images = image_services.product_image_delete(product=product, user=request.user, image_id=image_id)
+        return _images_response(images)
+
+
+class ProductImageSetPrimaryView(APIView):
+    @extend_schema(request=None, responses={200: ProductImageSerializer(many=True), **ERRORS})
+    def post(self, request, slug, image_id):
+        product = _owned_product(request, slug)
+        images = image_services.product_image_set_primary(
+            product=product, user=request.user, image_id=image_id
+        )
+        return _images_response(images)
+
+
+class ProductImagesReorderView(APIView):
+    @extend_schema(
+        request=ImageReorderSerializer, responses={200: ProductImageSerializer(many=True), **ERRORS}
+    )
+    def post(self, request, slug):
+        product = _owned_product(request, slug)
+        serializer = ImageReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        images = image_services.product_images_reorder(
+            product=product, user=request.user, image_ids=serializer.validated_data["image_ids"]
+        )
+        return _images_response(images)

@@ -1,0 +1,108 @@
+"""Deterministic demo catalogue content: product texts and generated photos (Pillow)."""
+
+import io
+import random
+
+from PIL import Image, ImageDraw
+
+PRODUCT_TYPES = {
+    "chairs": ["Chair", "Dining Chair", "Lounge Chair"],
+    "armchairs": ["Armchair", "Reading Chair"],
+    "sofas": ["Sofa", "Loveseat", "Daybed"],
+    "stools": ["Stool", "Bar Stool"],
+    "benches": ["Bench", "Hall Bench"],
+    "dining-tables": ["Dining Table", "Extendable Table"],
+    "coffee-tables": ["Coffee Table", "Low Table"],
+    "desks": ["Desk", "Writing Desk"],
+    "side-tables": ["Side Table", "Plant Stand"],
+    "shelves": ["Shelf", "Bookcase", "Wall Shelf"],
+    "cabinets": ["Cabinet", "Display Cabinet"],
+    "dressers": ["Dresser", "Chest of Drawers"],
+    "sideboards": ["Sideboard", "Credenza"],
+    "beds": ["Bed Frame", "Platform Bed"],
+    "nightstands": ["Nightstand", "Bedside Table"],
+    "wardrobes": ["Wardrobe", "Clothes Rack"],
+    "pendant-lamps": ["Pendant Lamp"],
+    "floor-lamps": ["Floor Lamp", "Arc Lamp"],
+    "table-lamps": ["Table Lamp", "Desk Lamp"],
+    "mirrors": ["Mirror", "Round Mirror"],
+    "rugs": ["Rug", "Runner"],
+    "vases": ["Vase", "Vessel"],
+    "wall-art": ["Wall Hanging", "Print"],
+    "garden-chairs": ["Garden Chair", "Deck Chair"],
+    "garden-tables": ["Garden Table", "Picnic Table"],
+}
+MATERIALS = [
+    "Oak",
+    "Walnut",
+    "Ash",
+    "Birch",
+    "Teak",
+    "Rattan",
+    "Steel",
+    "Linen",
+    "Velvet",
+    "Ceramic",
+    "Marble",
+]
+STYLES = ["Nordic", "Mid-Century", "Rustic", "Minimal", "Japandi", "Industrial", "Bauhaus", "Coastal"]
+BRANDS = ["Atelier Nord", "Kasa Studio", "Forma", "Holm & Co", "Linea", "Oakline", "Terra Works", "Vesper"]
+COLORS = ["natural", "black", "white", "green", "terracotta", "grey", "blue", "ochre"]
+CONDITIONS = ["new", "new", "new", "like_new", "like_new", "good", "fair", "poor"]
+COMMENTS = [
+    "Beautiful craftsmanship, exactly as pictured.",
+    "Sturdy and well finished. Shipping took a while.",
+    "Lovely piece, the wood grain is gorgeous.",
+    "Good value for a handmade item.",
+    "Nice, but a little smaller than I expected.",
+    "The finish scratched quickly, otherwise fine.",
+]
+
+
+def product_spec(index, category_slugs):
+    """The ``index``-th demo product: the same values on every run."""
+    rng = random.Random(index)  # noqa: S311 - demo content, not security
+    slug = category_slugs[index % len(category_slugs)]
+    kind = rng.choice(PRODUCT_TYPES.get(slug, ["Piece"]))
+    material, style = rng.choice(MATERIALS), rng.choice(STYLES)
+    price = rng.randrange(19, 2400) + rng.choice([0, 0.5, 0.99])
+    on_sale = rng.random() < 0.2
+    return {
+        "category_slug": slug,
+        "name": f"{style} {material} {kind}",
+        "description": (
+            f"A {style.lower()} {kind.lower()} made from {material.lower()} in a small workshop. "
+            f"Every piece is finished by hand, so the grain and tone vary slightly."
+        ),
+        "price": f"{price:.2f}",
+        "original_price": f"{price * 1.25:.2f}" if on_sale else None,
+        "stock_quantity": rng.choice([0, 1, 2, 3, 5, 8, 12, 20]),
+        "condition": rng.choice(CONDITIONS),
+        "brand": rng.choice(BRANDS),
+        "materials": material,
+        "colors": rng.sample(COLORS, 2),
+        "tags": [material.lower(), style.lower(), kind.split()[-1].lower()],
+        "dimensions": {"width": rng.randrange(30, 220), "depth": rng.randrange(30, 100), "unit": "cm"},
+        "is_featured": rng.random() < 0.08,
+    }
+
+
+def demo_photo(index, size=(800, 600)):
+    """A JPEG: a warm gradient with a simple furniture-like silhouette."""
+    rng = random.Random(1000 + index)  # noqa: S311 - demo content, not security
+    base = (rng.randrange(120, 230), rng.randrange(90, 200), rng.randrange(60, 170))
+    image = Image.new("RGB", size, base)
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    for y in range(0, height, 8):
+        shade = int(40 * y / height)
+        draw.rectangle([0, y, width, y + 8], fill=tuple(max(0, c - shade) for c in base))
+    wood = (rng.randrange(60, 140), rng.randrange(40, 90), rng.randrange(20, 60))
+    top = int(height * rng.uniform(0.35, 0.5))
+    left, right = int(width * 0.2), int(width * 0.8)
+    draw.rectangle([left, top, right, top + 30], fill=wood)
+    for x in (left + 20, right - 40):
+        draw.rectangle([x, top + 30, x + 20, int(height * 0.85)], fill=wood)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82)
+    return out.getvalue()

@@ -1,0 +1,129 @@
+"""Product photos: validated by content before anything is stored, thumbnail made once.
+
+``prepare_*`` turn untrusted input (data URLs or uploaded files) into ``PreparedImage`` values
+without touching storage, so a request with one bad image stores nothing. ``images_store``
+then writes files and rows; ``StoredFiles`` removes written files again if the surrounding
+transaction fails.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from infrastructure.images import decode_data_url, image_content_file, make_thumbnail, validate_image
+from marketplace.catalog.exceptions import TooManyImagesError
+from marketplace.catalog.models import ProductImage
+
+
+@dataclass
+class PreparedImage:
+    content: ContentFile
+    thumbnail: ContentFile
+    is_primary: bool = False
+    order: int | None = None
+    alt_text: str = ""
+
+
+def _prepare(data, *, stem, is_primary=False, order=None, alt_text=""):
+    info = validate_image(data, max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
+    return PreparedImage(
+        content=image_content_file(data, info, stem=stem),
+        thumbnail=make_thumbnail(data, stem=f"{stem}-thumb"),
+        is_primary=is_primary,
+        order=order,
+        alt_text=alt_text[:200],
+    )
+
+
+def prepare_data_url_images(items):
+    """``image_data`` entries (E48/E49) -> PreparedImage list; raises on the first bad one."""
+    prepared = []
+    for index, item in enumerate(items):
+        data = decode_data_url(item["image_content"], max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
+        stem = (item.get("filename") or f"image-{index}").rsplit(".", 1)[0]
+        prepared.append(
+            _prepare(
+                data,
+                stem=stem,
+                is_primary=item.get("is_primary", False),
+                order=item.get("order"),
+                alt_text=item.get("alt_text", ""),
+            )
+        )
+    return prepared
+
+
+def prepare_uploaded_images(files):
+    """Multipart files -> PreparedImage list; raises on the first bad one."""
+    prepared = []
+    for upload in files:
+        stem = (upload.name or "image").rsplit(".", 1)[0]
+        validate_image(upload, max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
+        prepared.append(_prepare(upload.read(), stem=stem))
+    return prepared
+
+
+class StoredFiles:
+    """Names of files written in this block; deleted again if the block raises."""
+
+    def __init__(self):
+        self.names = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None:
+            for name in self.names:
+                default_storage.delete(name)
+        return False
+
+
+def images_store(*, product, images, stored):
+    """Append ``images`` to ``product`` (locked by the caller); keep exactly one primary image."""
+    existing = list(product.images.all())
+    limit = settings.PRODUCT_MAX_IMAGES
+    if len(existing) + len(images) > limit:
+        raise TooManyImagesError(TooManyImagesError.default_message.format(limit=limit))
+    wants_primary = any(image.is_primary for image in images)
+    if wants_primary and existing:
+        product.images.filter(is_primary=True).update(is_primary=False)
+    has_primary = any(image.is_primary for image in existing) and not wants_primary
+    next_order = max((image.order for image in existing), default=-1) + 1
+    created = []
+    primary_taken = has_primary
+    for position, prepared in enumerate(images):
+        is_primary = not primary_taken and (prepared.is_primary or not wants_primary)
+        primary_taken = primary_taken or is_primary
+        image = ProductImage(
+            product=product,
+            alt_text=prepared.alt_text or product.name[:200],
+            is_primary=is_primary,
+            order=prepared.order if prepared.order is not None else next_order + position,
+        )
+        image.image.save(prepared.content.name, prepared.content, save=False)
+        stored.names.append(image.image.name)
+        image.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+        stored.names.append(image.thumbnail.name)
+        image.save()
+        created.append(image)
+    return created
+
+
+def image_files_delete_on_commit(names):
+    """Delete files once the transaction commits, unless another image row still uses them."""
+    names = [name for name in names if name]
+
+    def delete():
+        still_used = set(ProductImage.objects.filter(image__in=names).values_list("image", flat=True))
+        still_used |= set(
+            ProductImage.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True)
+        )
+        for name in names:
+            if name not in still_used:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -1,0 +1,49 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.catalog import presenters
+from marketplace.catalog.apis import paginated
+from marketplace.catalog.renderers import ORJSONRenderer
+from marketplace.catalog.selectors import product_get_public
+from marketplace.catalog.serializers import ProductListItemSerializer, page_of
+from marketplace.favorites.selectors import favorite_products_for_user
+from marketplace.favorites.services import favorite_toggle
+
+
+class FavoriteStateSerializer(serializers.Serializer):
+    is_favorited = serializers.BooleanField()
+    favorite_count = serializers.IntegerField()
+
+
+class FavoriteListView(APIView):
+    """The caller's favorite products, paginated like E22."""
+
+    renderer_classes = [ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={
+            200: page_of(ProductListItemSerializer),
+            401: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
+    )
+    def get(self, request):
+        products = favorite_products_for_user(user=request.user)
+        return paginated(request, self, products, presenters.product_list_item)
+
+
+class FavoriteToggleView(APIView):
+    """Add the product to the caller's favorites, or remove it when it is there."""
+
+    @extend_schema(
+        request=None,
+        responses={200: FavoriteStateSerializer, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, slug):
+        product = product_get_public(slug=slug, user=request.user)
+        state = favorite_toggle(user=request.user, product=product)
+        return Response({"is_favorited": state.is_favorited, "favorite_count": state.favorite_count})

@@ -1,0 +1,30 @@
+"""Row locks of the marketplace, in one place and always in the same order.
+
+Rules that keep concurrent checkouts, cancels, timeouts and webhooks free of deadlocks:
+an order row is locked before product rows; several rows of one table are locked in primary-key
+order. Every helper must run inside ``transaction.atomic``.
+"""
+
+from marketplace.catalog.models import Product
+from marketplace.ordering.models import Cart, Order, ReturnRequest
+
+
+def products_for_update(product_ids):
+    """Lock the products (in pk order) and return them as ``{pk: product}``."""
+    products = Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("pk")
+    return {product.pk: product for product in products}
+
+
+def order_for_update(order_id):
+    """Lock one order; ``Order.DoesNotExist`` when there is none."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def cart_for_update(user):
+    """The user's cart, created if needed, locked (serialises cart changes and checkout per user)."""
+    Cart.objects.get_or_create(user=user)
+    return Cart.objects.select_for_update().get(user=user)
+
+
+def return_request_for_update(return_request_id):
+    return ReturnRequest.objects.select_for_update().select_related("order").get(pk=return_request_id)

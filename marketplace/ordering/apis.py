@@ -1,0 +1,263 @@
+"""Cart (E32–E36) and order (E38, E40–E43, E45, E46, delivery, returns) endpoints: thin views."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.permissions import IsSeller
+from marketplace.ordering import selectors
+from marketplace.ordering.exceptions import OrderNotFound
+from marketplace.ordering.serializers import (
+    CartItemAddInputSerializer,
+    CartItemRemoveInputSerializer,
+    CartItemUpdateInputSerializer,
+    CartSerializer,
+    OrderCancelInputSerializer,
+    OrderCreateInputSerializer,
+    OrderPageSerializer,
+    OrderSerializer,
+    ReturnDecisionInputSerializer,
+    ReturnRequestInputSerializer,
+    ReturnRequestSerializer,
+    SellerOrderQuerySerializer,
+    ShippingUpdateInputSerializer,
+)
+from marketplace.ordering.services import cart as cart_services
+from marketplace.ordering.services import checkout as checkout_services
+from marketplace.ordering.services import orders as order_services
+from marketplace.ordering.services import returns as return_services
+from marketplace.ordering.state import TRANSITIONS
+
+PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")
+STATUS_FILTER = OpenApiParameter(
+    "status",
+    str,
+    enum=[str(s) for s in TRANSITIONS],
+    description="awaiting_shipment includes payment_confirmed",
+)
+SELLER_PARAMETERS = [*PAGE_PARAMETERS, STATUS_FILTER]
+
+
+def _cart_response(user, status_code=status.HTTP_200_OK):
+    return Response(CartSerializer(selectors.cart_get_for_user(user=user)).data, status=status_code)
+
+
+class CartView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["cart"], operation_id="cart_retrieve", responses={200: CartSerializer})
+    def get(self, request):
+        return _cart_response(request.user)
+
+
+class CartAddItemView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"], request=CartItemAddInputSerializer, responses={200: CartSerializer, 400: ERROR}
+    )
+    def post(self, request):
+        data = CartItemAddInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_services.cart_add_item(user=request.user, **data.validated_data)
+        return _cart_response(request.user)
+
+
+class CartUpdateItemView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        request=CartItemUpdateInputSerializer,
+        responses={200: CartSerializer, 400: ERROR, 404: ERROR},
+    )
+    def patch(self, request):
+        data = CartItemUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_services.cart_update_item(user=request.user, **data.validated_data)
+        return _cart_response(request.user)
+
+
+class CartRemoveItemView(APIView):
+    """E35: a JSON body on DELETE; answers 200 with the cart."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        request=CartItemRemoveInputSerializer,
+        responses={200: CartSerializer, 400: ERROR, 404: ERROR},
+    )
+    def delete(self, request):
+        data = CartItemRemoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_services.cart_remove_item(user=request.user, **data.validated_data)
+        return _cart_response(request.user)
+
+
+class CartClearView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["cart"], request=None, responses={204: None})
+    def delete(self, request):
+        cart_services.cart_clear(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _paginated(view, request, queryset: QuerySet, context=None):
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(OrderSerializer(page, many=True, context=context or {}).data)
+
+
+class OrderListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        operation_id="orders_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: OrderPageSerializer},
+    )
+    def get(self, request):
+        return _paginated(self, request, selectors.order_list_for_buyer(buyer=request.user))
+
+    @extend_schema(
+        tags=["orders"], request=OrderCreateInputSerializer, responses={201: OrderSerializer, 400: ERROR}
+    )
+    def post(self, request):
+        """E38: create an order from the server cart (payment is started separately, E39)."""
+        data = OrderCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = checkout_services.order_place_from_cart(buyer=request.user, **data.validated_data)
+        order = selectors.order_get_for_viewer(order_id=order.pk, user=request.user)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class SellerOrderListView(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["orders"],
+        operation_id="orders_seller_list",
+        parameters=SELLER_PARAMETERS,
+        responses={200: OrderPageSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def get(self, request):
+        query = SellerOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        orders = selectors.order_list_for_seller(
+            seller=request.user, status=query.validated_data.get("status")
+        )
+        return _paginated(self, request, orders, {"seller_view": True})
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["orders"], responses={200: OrderSerializer, 404: ERROR})
+    def get(self, request, order_id):
+        order = selectors.order_get_for_viewer(order_id=order_id, user=request.user)
+        if order is None:
+            raise OrderNotFound()
+        return Response(OrderSerializer(order).data)
+
+
+def _order_response(request, order_id, status_code=status.HTTP_200_OK):
+    order = selectors.order_get_for_viewer(order_id=order_id, user=request.user)
+    return Response(OrderSerializer(order).data, status=status_code)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        request=OrderCancelInputSerializer,
+        responses={200: OrderSerializer, 400: ERROR, 404: ERROR},
+    )
+    def post(self, request, order_id):
+        data = OrderCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order_services.order_cancel(order_id=order_id, buyer=request.user, **data.validated_data)
+        return _order_response(request, order_id)
+
+
+class OrderReturnView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        request=ReturnRequestInputSerializer,
+        responses={201: ReturnRequestSerializer, 400: ERROR, 404: ERROR},
+    )
+    def post(self, request, order_id):
+        data = ReturnRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return_request = return_services.return_request_create(
+            order_id=order_id, buyer=request.user, **data.validated_data
+        )
+        return Response(ReturnRequestSerializer(return_request).data, status=status.HTTP_201_CREATED)
+
+
+class OrderUpdateShippingView(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["orders"],
+        request=ShippingUpdateInputSerializer,
+        responses={200: OrderSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def patch(self, request, order_id):
+        data = ShippingUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order_services.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
+        return _order_response(request, order_id)
+
+
+class OrderConfirmDeliveryView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["orders"], request=None, responses={200: OrderSerializer, 404: ERROR, 409: ERROR})
+    def post(self, request, order_id):
+        order_services.order_confirm_delivery(order_id=order_id, buyer=request.user)
+        return _order_response(request, order_id)
+
+
+class ReturnApproveView(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["orders"],
+        request=ReturnDecisionInputSerializer,
+        responses={200: ReturnRequestSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request, return_id):
+        data = ReturnDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = return_services.return_request_approve(
+            return_request_id=return_id, actor=request.user, **data.validated_data
+        )
+        return Response(ReturnRequestSerializer(decided).data)
+
+
+class ReturnRejectView(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["orders"],
+        request=ReturnDecisionInputSerializer,
+        responses={200: ReturnRequestSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request, return_id):
+        data = ReturnDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = return_services.return_request_reject(
+            return_request_id=return_id, actor=request.user, **data.validated_data
+        )
+        return Response(ReturnRequestSerializer(decided).data)

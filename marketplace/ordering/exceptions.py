@@ -1,0 +1,64 @@
+from rest_framework import status
+
+from designiaBackend.api.exceptions import ApplicationError, ConflictError, NotFoundError
+
+
+class OutOfStock(ApplicationError):
+    code = "out_of_stock"
+    status = status.HTTP_400_BAD_REQUEST
+    default_message = "Not enough stock for this product."
+
+
+class ProductUnavailable(ApplicationError):
+    code = "product_unavailable"
+    status = status.HTTP_400_BAD_REQUEST
+    default_message = "This product is not available."
+
+
+class ItemNotInCart(ApplicationError):
+    code = "item_not_in_cart"
+    status = status.HTTP_404_NOT_FOUND
+    default_message = "This product is not in your cart."
+
+
+class EmptyCart(ApplicationError):
+    code = "empty_cart"
+    status = status.HTTP_400_BAD_REQUEST
+    default_message = "Your cart is empty."
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(message, error="EMPTY_CART", **kwargs)
+
+
+class OrderNotFound(NotFoundError):
+    default_message = "Order not found."
+
+
+class IllegalOrderTransition(ConflictError):
+    code = "illegal_transition"
+    default_message = "The order cannot move to that status."
+
+
+class OrderNotCancellable(ApplicationError):
+    code = "order_not_cancellable"
+    default_message = "This order can no longer be cancelled."
+
+
+class OrderNotShippable(ApplicationError):
+    code = "order_not_shippable"
+    default_message = "Only paid orders waiting for shipment can be shipped."
+
+
+class ReturnNotAllowed(ApplicationError):
+    code = "return_not_allowed"
+    default_message = "Only delivered orders within the return window can be returned."
+
+
+class InvalidReturnItems(ApplicationError):
+    code = "invalid_return_items"
+    default_message = "The return names items that are not in this order or more than were ordered."
+
+
+class ReturnAlreadyDecided(ConflictError):
+    code = "return_already_decided"
+    default_message = "This return request has already been decided."

@@ -1,0 +1,258 @@
+from rest_framework import serializers
+
+from infrastructure.storage import public_url
+from marketplace.ordering.models import Order, ReturnRequest
+from marketplace.ordering.pricing import seller_share, totals_for_lines
+from marketplace.ordering.services.orders import ADDRESS_KEYS
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+# --- input ------------------------------------------------------------------------------------------
+
+
+ID_MAX = 2**63 - 1
+
+
+class CartItemAddInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+
+
+class CartItemUpdateInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=0, max_value=1000)
+
+
+class CartItemRemoveInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+
+
+class OrderCreateInputSerializer(serializers.Serializer):
+    buyer_notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class OrderCancelInputSerializer(serializers.Serializer):
+    REASONS = ("changed_mind", "found_cheaper", "ordered_by_mistake", "shipping_too_slow", "other")
+    reason = serializers.ChoiceField(choices=REASONS)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ReturnLineInputSerializer(serializers.Serializer):
+    itemId = serializers.IntegerField(min_value=1, max_value=ID_MAX)  # noqa: N815 (contract C1 key)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class ReturnRequestInputSerializer(serializers.Serializer):
+    items = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=100)
+    reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    proof_images = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, default=list, max_length=10
+    )
+
+
+class SellerOrderQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+
+
+class ReturnDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ShippingUpdateInputSerializer(serializers.Serializer):
+    shipping_carrier = serializers.CharField(min_length=2, max_length=100)
+    tracking_number = serializers.CharField(min_length=5, max_length=100)
+    carrier_code = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+
+
+# --- output: cart -----------------------------------------------------------------------------------
+
+
+class CartProductSerializer(serializers.Serializer):
+    """The ProductList fields the cart drawer reads (contract §5.4)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    primary_image = serializers.SerializerMethodField()
+    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2)
+    review_count = serializers.IntegerField()
+    is_in_stock = serializers.BooleanField()
+    stock_quantity = serializers.IntegerField()
+
+    def get_primary_image(self, product) -> str | None:
+        images = list(product.images.all())
+        return public_url(images[0].image) if images else None
+
+
+class CartLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = CartProductSerializer()
+    quantity = serializers.IntegerField()
+    added_at = serializers.DateTimeField()
+    total_price = serializers.SerializerMethodField()
+
+    def get_total_price(self, item) -> str:
+        return f"{item.product.price * item.quantity:.2f}"
+
+
+class TotalsSerializer(serializers.Serializer):
+    subtotal = serializers.DecimalField(**MONEY)
+    shipping_cost = serializers.DecimalField(**MONEY)
+    tax_amount = serializers.DecimalField(**MONEY)
+    discount_amount = serializers.DecimalField(**MONEY)
+    total_amount = serializers.DecimalField(**MONEY)
+
+
+class CartSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.UUIDField()
+    items = serializers.SerializerMethodField()
+    items_count = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    def get_items(self, cart) -> CartLineSerializer(many=True):
+        return CartLineSerializer(cart.items.all(), many=True).data
+
+    def get_items_count(self, cart) -> int:
+        return sum(item.quantity for item in cart.items.all())
+
+    def get_totals(self, cart) -> TotalsSerializer:
+        totals = totals_for_lines((item.product.price, item.quantity) for item in cart.items.all())
+        return TotalsSerializer(totals.as_dict()).data
+
+
+# --- output: orders ---------------------------------------------------------------------------------
+
+
+class OrderProductRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+
+
+class OrderItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = OrderProductRefSerializer()
+    seller_id = serializers.UUIDField()
+    product_name = serializers.CharField()
+    product_image = serializers.CharField(allow_null=True)
+    quantity = serializers.IntegerField()
+    returned_quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total_price = serializers.DecimalField(**MONEY)
+
+
+class OrderBuyerSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class ShippingAddressSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    address_line1 = serializers.CharField(allow_blank=True)
+    address_line2 = serializers.CharField(allow_blank=True)
+    city = serializers.CharField(allow_blank=True)
+    state = serializers.CharField(allow_blank=True)
+    postal_code = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_blank=True)
+
+
+class OrderSerializer(serializers.Serializer):
+    """The order object of contract §5.8; a seller sees only their items and their share of totals."""
+
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+    payment_status = serializers.ChoiceField(choices=Order.PaymentStatus.choices)
+    currency = serializers.CharField()
+    subtotal = serializers.SerializerMethodField()
+    shipping_cost = serializers.SerializerMethodField()
+    tax_amount = serializers.SerializerMethodField()
+    discount_amount = serializers.SerializerMethodField()
+    total_amount = serializers.SerializerMethodField()
+    tracking_number = serializers.SerializerMethodField()
+    shipping_carrier = serializers.SerializerMethodField()
+    shipping_address = serializers.SerializerMethodField()
+    buyer = OrderBuyerSerializer()
+    buyer_notes = serializers.CharField()
+    items = serializers.SerializerMethodField()
+    items_count = serializers.SerializerMethodField()
+    cancellation_reason = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+    def _totals(self, order):
+        if not hasattr(order, "_viewer_totals"):
+            if getattr(order, "viewer_is_seller", False) or self.context.get("seller_view"):
+                order._viewer_totals = seller_share(order, order.visible_items).as_dict()
+            else:
+                order._viewer_totals = {
+                    key: getattr(order, key)
+                    for key in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
+                }
+        return order._viewer_totals
+
+    def get_subtotal(self, order) -> str:
+        return f"{self._totals(order)['subtotal']:.2f}"
+
+    def get_shipping_cost(self, order) -> str:
+        return f"{self._totals(order)['shipping_cost']:.2f}"
+
+    def get_tax_amount(self, order) -> str:
+        return f"{self._totals(order)['tax_amount']:.2f}"
+
+    def get_discount_amount(self, order) -> str:
+        return f"{self._totals(order)['discount_amount']:.2f}"
+
+    def get_total_amount(self, order) -> str:
+        return f"{self._totals(order)['total_amount']:.2f}"
+
+    def get_tracking_number(self, order) -> str | None:
+        return order.tracking_number or None
+
+    def get_shipping_carrier(self, order) -> str | None:
+        return order.shipping_carrier or None
+
+    def get_shipping_address(self, order) -> ShippingAddressSerializer:
+        address = order.shipping_address or {}
+        return {key: str(address.get(key) or "") for key in ADDRESS_KEYS}
+
+    def get_items(self, order) -> OrderItemSerializer(many=True):
+        return OrderItemSerializer(order.visible_items, many=True).data
+
+    def get_items_count(self, order) -> int:
+        return sum(item.quantity for item in order.visible_items)
+
+
+class OrderPageSerializer(serializers.Serializer):
+    """A page of orders (contract §4.1)."""
+
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_previous = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = OrderSerializer(many=True)
+
+
+class ReturnRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order_id = serializers.UUIDField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+    refund_amount = serializers.DecimalField(**MONEY)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)

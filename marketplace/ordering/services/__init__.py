@@ -1,0 +1,1 @@
+"""Writes of carts and orders: ``cart``, ``checkout``, ``orders``, ``returns`` and ``stock``."""

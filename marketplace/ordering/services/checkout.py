@@ -1,0 +1,91 @@
+"""Turning the server cart into an order: lock, reserve, snapshot, empty the cart, in one transaction."""
+
+from django.db import transaction
+
+from designiaBackend.observability import metrics
+from infrastructure.storage import public_url
+from marketplace.catalog.models import ProductImage
+from marketplace.lock_objects import cart_for_update, order_for_update
+from marketplace.ordering.exceptions import EmptyCart, OrderNotFound, ProductUnavailable
+from marketplace.ordering.models import CartItem, Order, OrderItem
+from marketplace.ordering.pricing import money, totals_for_lines
+from marketplace.ordering.services.cart import announce_cart_count
+from marketplace.ordering.services.stock import order_release_stock, stock_reserve
+from marketplace.ordering.state import order_transition
+
+
+def _primary_images(product_ids) -> dict:
+    images = {}
+    for image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
+        "-is_primary", "order", "id"
+    ):
+        images.setdefault(image.product_id, image)
+    return images
+
+
+@transaction.atomic
+def order_place_from_cart(*, buyer, buyer_notes: str = "") -> Order:
+    """Create a ``pending_payment`` order from the buyer's cart, reserve its stock, empty the cart."""
+    cart = cart_for_update(buyer)
+    lines = list(CartItem.objects.filter(cart=cart).order_by("product_id"))
+    if not lines:
+        metrics.CHECKOUT_FAILURES.labels(reason="empty_cart").inc()
+        raise EmptyCart("Your cart is empty. Add items before checking out.")
+    quantities = {line.product_id: line.quantity for line in lines}
+    products = stock_reserve(quantities)
+    if any(product.seller_id == buyer.pk for product in products.values()):
+        raise ProductUnavailable("You cannot buy your own product.")
+    currencies = {product.currency.upper() for product in products.values()}
+    if len(currencies) > 1:
+        raise ProductUnavailable("Items priced in different currencies must be checked out separately.")
+    totals = totals_for_lines((products[pk].price, quantity) for pk, quantity in quantities.items())
+    order = Order.objects.create(
+        buyer=buyer, currency=currencies.pop(), buyer_notes=buyer_notes, **totals.as_dict()
+    )
+    images = _primary_images(quantities)
+    OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            product=products[pk],
+            seller_id=products[pk].seller_id,
+            product_name=products[pk].name,
+            product_image=public_url(images[pk].image) if pk in images else "",
+            unit_price=products[pk].price,
+            quantity=quantity,
+            total_price=money(products[pk].price * quantity),
+        )
+        for pk, quantity in quantities.items()
+    )
+    CartItem.objects.filter(cart=cart).delete()
+    metrics.ORDER_STATUS_TRANSITIONS.labels(status=Order.Status.PENDING_PAYMENT).inc()
+    metrics.ORDER_VALUE.labels(currency=order.currency).observe(float(order.total_amount))
+    announce_cart_count(buyer)
+    return order
+
+
+@transaction.atomic
+def order_abandon_checkout(*, order_id) -> Order:
+    """The provider refused to open a payment for a new order: cancel it and refill the cart."""
+    order = order_for_update(order_id)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        return order
+    fields = order_transition(order, Order.Status.CANCELLED)
+    order.cancellation_reason = "checkout_failed"
+    order.save(update_fields=[*fields, "cancellation_reason"])
+    order_release_stock(order)
+    cart = cart_for_update(order.buyer)
+    for item in order.items.all():
+        line, _ = CartItem.objects.get_or_create(
+            cart=cart, product_id=item.product_id, defaults={"quantity": 0}
+        )
+        line.quantity += item.quantity
+        line.save(update_fields=["quantity"])
+    announce_cart_count(order.buyer)
+    return order
+
+
+def order_get_pending_for_buyer(*, order_id, buyer) -> Order:
+    order = Order.objects.filter(pk=order_id, buyer=buyer).prefetch_related("items").first()
+    if order is None:
+        raise OrderNotFound()
+    return order

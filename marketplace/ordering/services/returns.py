@@ -1,0 +1,126 @@
+"""Return requests (E43): asked by the buyer after delivery, decided by a seller of the items or staff.
+
+Approval restocks the returned units and refunds them (their price plus their share of the tax).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from designiaBackend.api.exceptions import PermissionDeniedError
+from marketplace.lock_objects import order_for_update, return_request_for_update
+from marketplace.ordering.exceptions import (
+    InvalidReturnItems,
+    OrderNotFound,
+    ReturnAlreadyDecided,
+    ReturnNotAllowed,
+)
+from marketplace.ordering.models import Order, OrderItem, ReturnRequest, ReturnRequestItem
+from marketplace.ordering.ports import payment_handler
+from marketplace.ordering.pricing import ZERO, money
+from marketplace.ordering.services.stock import stock_restore
+
+
+def _requested_quantities(order, lines) -> dict:
+    """``{order_item_id: quantity}`` from ``[{"itemId", "quantity"}]``, checked against the order."""
+    wanted = {}
+    for line in lines:
+        wanted[str(line["itemId"])] = wanted.get(str(line["itemId"]), 0) + line["quantity"]
+    items = {str(item.pk): item for item in OrderItem.objects.filter(order=order)}
+    open_returns = ReturnRequestItem.objects.filter(
+        return_request__order=order, return_request__status=ReturnRequest.Status.REQUESTED
+    )
+    pending = {}
+    for line in open_returns:
+        pending[line.order_item_id] = pending.get(line.order_item_id, 0) + line.quantity
+    result = {}
+    for item_id, quantity in wanted.items():
+        item = items.get(item_id)
+        if item is None:
+            raise InvalidReturnItems(f"Item {item_id} is not part of this order.")
+        available = item.quantity - item.returned_quantity - pending.get(item.pk, 0)
+        if quantity > available:
+            raise InvalidReturnItems(f"You can return at most {available} of {item.product_name}.")
+        result[item] = quantity
+    return result
+
+
+@transaction.atomic
+def return_request_create(*, order_id, buyer, items, reason, comment="", proof_images=()) -> ReturnRequest:
+    try:
+        order = order_for_update(order_id)
+    except Order.DoesNotExist:
+        raise OrderNotFound() from None
+    if order.buyer_id != buyer.pk:
+        raise OrderNotFound()
+    if order.status != Order.Status.DELIVERED:
+        raise ReturnNotAllowed(f"Only delivered orders can be returned; this one is {order.status}.")
+    window_end = (order.delivered_at or order.updated_at) + timedelta(days=settings.RETURN_WINDOW_DAYS)
+    if timezone.now() > window_end:
+        raise ReturnNotAllowed(f"The {settings.RETURN_WINDOW_DAYS}-day return window has closed.")
+    quantities = _requested_quantities(order, items)
+    request = ReturnRequest.objects.create(
+        order=order, reason=reason, comment=comment, proof_images=list(proof_images)
+    )
+    ReturnRequestItem.objects.bulk_create(
+        ReturnRequestItem(return_request=request, order_item=item, quantity=quantity)
+        for item, quantity in quantities.items()
+    )
+    return request
+
+
+def _decidable(return_request_id, actor) -> ReturnRequest:
+    order_id = ReturnRequest.objects.filter(pk=return_request_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise OrderNotFound("Return request not found.")
+    order_for_update(order_id)  # the order first, as everywhere
+    request = return_request_for_update(return_request_id)
+    sellers = set(request.items.values_list("order_item__seller_id", flat=True))
+    if not actor.is_staff and sellers != {actor.pk}:
+        raise PermissionDeniedError("Only the seller of these items or staff can decide this return.")
+    if request.status != ReturnRequest.Status.REQUESTED:
+        raise ReturnAlreadyDecided()
+    return request
+
+
+def refund_amount_for(order, lines):
+    """Price of the returned units plus their pro-rata share of the order's tax (shipping is kept)."""
+    subtotal = sum((line.order_item.unit_price * line.quantity for line in lines), ZERO)
+    tax = money(order.tax_amount * subtotal / order.subtotal) if order.subtotal else ZERO
+    return money(subtotal + tax)
+
+
+@transaction.atomic
+def return_request_approve(*, return_request_id, actor, note: str = "") -> ReturnRequest:
+    request = _decidable(return_request_id, actor)
+    lines = list(request.items.select_related("order_item"))
+    restock = {}
+    for line in lines:
+        item = line.order_item
+        item.returned_quantity += line.quantity
+        item.save(update_fields=["returned_quantity"])
+        restock[item.product_id] = restock.get(item.product_id, 0) + line.quantity
+    stock_restore(restock)
+    request.status = ReturnRequest.Status.APPROVED
+    request.refund_amount = refund_amount_for(request.order, lines)
+    request.decided_by, request.decision_note, request.decided_at = actor, note, timezone.now()
+    request.save()
+    if request.order.payment_status == Order.PaymentStatus.PAID and request.refund_amount > ZERO:
+        payment_handler().refund_order(
+            order=request.order,
+            amount=request.refund_amount,
+            reason="return_approved",
+            return_request=request,
+        )
+    return request
+
+
+@transaction.atomic
+def return_request_reject(*, return_request_id, actor, note: str = "") -> ReturnRequest:
+    request = _decidable(return_request_id, actor)
+    request.status = ReturnRequest.Status.REJECTED
+    request.decided_by, request.decision_note, request.decided_at = actor, note, timezone.now()
+    request.save()
+    return request

@@ -1,0 +1,53 @@
+"""Stock reservation and release. Products are locked (pk order) before any change."""
+
+from django.db.models import F
+
+from designiaBackend.observability import metrics
+from marketplace.catalog.models import Product
+from marketplace.lock_objects import products_for_update
+from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
+
+
+def stock_reserve(quantities: dict) -> dict:
+    """Take ``{product_id: quantity}`` out of stock, all or nothing. Returns the locked products.
+
+    Must run in the caller's transaction; a refusal raises before anything changed.
+    """
+    products = products_for_update(quantities)
+    for product_id, quantity in quantities.items():
+        product = products.get(product_id)
+        if product is None or not product.is_active or product.deleted_at is not None:
+            metrics.CHECKOUT_FAILURES.labels(reason="product_unavailable").inc()
+            name = product.name if product else "A product in your cart"
+            raise ProductUnavailable(f"{name} is no longer available.")
+        if product.stock_quantity < quantity:
+            metrics.STOCK_RESERVATION_CONFLICTS.inc()
+            metrics.CHECKOUT_FAILURES.labels(reason="out_of_stock").inc()
+            raise OutOfStock(f"Not enough stock for {product.name}: only {product.stock_quantity} left.")
+    for product_id, quantity in quantities.items():
+        products[product_id].stock_quantity -= quantity
+    Product.objects.bulk_update(list(products.values()), ["stock_quantity"])
+    return products
+
+
+def stock_restore(quantities: dict) -> None:
+    """Put ``{product_id: quantity}`` back into stock (cancelled orders, approved returns)."""
+    quantities = {pk: quantity for pk, quantity in quantities.items() if quantity > 0}
+    products_for_update(quantities)  # the same lock order as a reservation
+    for product_id, quantity in sorted(quantities.items()):
+        Product.objects.filter(pk=product_id).update(stock_quantity=F("stock_quantity") + quantity)
+
+
+def order_release_stock(order) -> bool:
+    """Give a (locked) order's reserved units back, exactly once. True when this call released them."""
+    if order.stock_released:
+        return False
+    quantities = {}
+    for item in order.items.all():
+        quantities[item.product_id] = (
+            quantities.get(item.product_id, 0) + item.quantity - item.returned_quantity
+        )
+    stock_restore(quantities)
+    order.stock_released = True
+    order.save(update_fields=["stock_released", "updated_at"])
+    return True

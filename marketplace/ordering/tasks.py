@@ -1,0 +1,47 @@
+"""Celery tasks of orders (queue ``marketplace_tasks``): e-mails and automatic delivery."""
+
+from celery import shared_task
+from django.conf import settings
+
+from infrastructure.email import send_templated_email
+from marketplace.ordering.models import Order
+from marketplace.ordering.services.orders import orders_auto_deliver
+
+SUBJECTS = {
+    "receipt": "Your Designia order {short_id} is confirmed",
+    "shipped": "Your Designia order {short_id} is on its way",
+    "cancelled": "Your Designia order {short_id} was cancelled",
+    "refunded": "Your Designia order {short_id} was refunded",
+}
+
+
+@shared_task(
+    name="marketplace.ordering.tasks.order_email_send_task",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def order_email_send_task(order_id: str, kind: str) -> bool:
+    """Send the order e-mail ``kind`` (receipt, shipped, cancelled, refunded) to the buyer."""
+    order = Order.objects.select_related("buyer").prefetch_related("items").filter(pk=order_id).first()
+    if order is None or kind not in SUBJECTS:
+        return False
+    short_id = str(order.pk)[:8].upper()
+    send_templated_email(
+        to=order.buyer.email,
+        subject=SUBJECTS[kind].format(short_id=short_id),
+        template=f"order_{kind}",
+        context={
+            "order": order,
+            "short_id": short_id,
+            "items": list(order.items.all()),
+            "order_url": f"{settings.FRONTEND_URL}/orders/{order.pk}",
+        },
+    )
+    return True
+
+
+@shared_task(name="marketplace.ordering.tasks.orders_auto_deliver_task")
+def orders_auto_deliver_task() -> int:
+    """Mark shipped orders delivered after ``ORDER_AUTO_DELIVER_DAYS`` (beat, daily)."""
+    return orders_auto_deliver()

@@ -1,0 +1,142 @@
+"""Review writes. Every change recomputes the product's rating aggregates exactly, under the
+product's row lock, so concurrent reviews can never leave a stale average or count."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from marketplace.catalog.categories import category_tree_invalidate
+from marketplace.catalog.models import Product
+from marketplace.catalog.selectors import seller_rating_cache_key
+from marketplace.ordering.selectors import buyer_has_received_product
+from marketplace.reviews.exceptions import (
+    DuplicateReviewError,
+    NotProductSellerError,
+    NotReviewAuthorError,
+    OwnReviewVoteError,
+    VerifiedPurchaseRequiredError,
+)
+from marketplace.reviews.models import Review, ReviewHelpfulVote
+
+REVIEW_FIELDS = ("rating", "title", "comment")
+
+
+def product_rating_recompute(*, product_id):
+    """Average, count and 1–5 distribution of the visible reviews; the product row must be locked."""
+    rows = dict(
+        Review.objects.filter(product_id=product_id, is_hidden=False)
+        .values_list("rating")
+        .annotate(n=Count("id"))
+        .values_list("rating", "n")
+    )
+    count = sum(rows.values())
+    total = sum(rating * n for rating, n in rows.items())
+    average = (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0.00")
+    Product.objects.filter(pk=product_id).update(
+        average_rating=average,
+        review_count=count,
+        rating_distribution={str(star): rows.get(star, 0) for star in range(1, 6)},
+    )
+    seller_id = Product.objects.filter(pk=product_id).values_list("seller_id", flat=True).get()
+    transaction.on_commit(lambda: cache.delete(seller_rating_cache_key(seller_id)))
+    transaction.on_commit(category_tree_invalidate)
+
+
+def _lock_product(product_id):
+    return Product.objects.select_for_update().only("id", "seller_id").get(pk=product_id)
+
+
+@transaction.atomic
+def review_create(*, product, reviewer, rating, comment, title=""):
+    """E28: only a buyer with a shipped or delivered order item (403), once per product (400)."""
+    _lock_product(product.pk)
+    if not buyer_has_received_product(buyer=reviewer, product=product):
+        raise VerifiedPurchaseRequiredError()
+    if Review.objects.filter(product=product, reviewer=reviewer).exists():
+        raise DuplicateReviewError()
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                product=product,
+                reviewer=reviewer,
+                rating=rating,
+                title=title,
+                comment=comment,
+                is_verified_purchase=True,
+            )
+    except IntegrityError as exc:
+        raise DuplicateReviewError() from exc
+    product_rating_recompute(product_id=product.pk)
+    return review
+
+
+def _locked_review(review_id):
+    review = Review.objects.select_related("reviewer").get(pk=review_id)
+    _lock_product(review.product_id)
+    return Review.objects.select_for_update().select_related("reviewer").get(pk=review_id)
+
+
+@transaction.atomic
+def review_update(*, review, user, data):
+    """E29: the author changes rating, title or comment."""
+    if review.reviewer_id != user.pk:
+        raise NotReviewAuthorError()
+    review = _locked_review(review.pk)
+    for field in REVIEW_FIELDS:
+        if field in data:
+            setattr(review, field, data[field])
+    review.save()
+    product_rating_recompute(product_id=review.product_id)
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review, user):
+    """E30: the author (or staff, moderating) deletes; the buyer may review again afterwards."""
+    if review.reviewer_id != user.pk and not user.is_staff:
+        raise NotReviewAuthorError("Only the author can delete this review.")
+    review = _locked_review(review.pk)
+    review.delete()
+    product_rating_recompute(product_id=review.product_id)
+
+
+@transaction.atomic
+def review_moderate(*, review, moderator, hidden, note=""):
+    """Staff hide a review (it leaves the list and the aggregates) or show it again."""
+    review = _locked_review(review.pk)
+    review.is_hidden = hidden
+    review.moderation_note = note
+    review.moderated_by = moderator
+    review.save(update_fields=["is_hidden", "moderation_note", "moderated_by", "updated_at"])
+    product_rating_recompute(product_id=review.product_id)
+    return review
+
+
+@transaction.atomic
+def review_reply(*, review, seller, text):
+    """The product's seller answers a review (an empty text removes the answer)."""
+    product = _lock_product(review.product_id)
+    if product.seller_id != seller.pk:
+        raise NotProductSellerError()
+    review = Review.objects.select_for_update().select_related("reviewer").get(pk=review.pk)
+    review.seller_reply = text
+    review.seller_replied_at = timezone.now() if text else None
+    review.save(update_fields=["seller_reply", "seller_replied_at", "updated_at"])
+    return review
+
+
+@transaction.atomic
+def review_toggle_helpful(*, review, user):
+    """E31: vote once, or take the vote back; ``helpful_count`` is recounted under the row lock."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.reviewer_id == user.pk:
+        raise OwnReviewVoteError()
+    deleted, _ = ReviewHelpfulVote.objects.filter(review=review, user=user).delete()
+    if not deleted:
+        ReviewHelpfulVote.objects.create(review=review, user=user)
+    review.helpful_count = ReviewHelpfulVote.objects.filter(review=review).count()
+    review.save(update_fields=["helpful_count"])
+    return review, not deleted

@@ -1,0 +1,65 @@
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from authentication.tests.factories import SellerFactory, UserFactory
+from marketplace.ordering.models import Order
+from marketplace.tests.ordering_factories import OrderingProductFactory, paid_order, route_refunds
+from payment_system.payments.models import Refund
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client():
+    admin = UserFactory(is_staff=True, is_superuser=True, role="admin")
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_admin_refund_action_cancels_and_refunds_through_services(
+    admin_client, auth_client, api_client, fake_stripe, django_capture_on_commit_callbacks
+):
+    route_refunds(fake_stripe, status="succeeded")
+    product = OrderingProductFactory(price=Decimal("50.00"), stock_quantity=2)
+    order = paid_order(auth_client, api_client, UserFactory(), fake_stripe, (product, 1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/marketplace/order/", {"action": "refund_orders", "_selected_action": [str(order.pk)]}
+        )
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.payment_status, order.cancellation_reason) == (
+        "refunded",
+        "refunded",
+        "staff_refund",
+    )
+    assert Refund.objects.get(order=order).status == "succeeded"
+    product.refresh_from_db()
+    assert product.stock_quantity == 2
+
+
+def test_admin_mark_delivered_refuses_unshipped_orders(admin_client, auth_client, api_client, fake_stripe):
+    seller = SellerFactory()
+    order = paid_order(
+        auth_client, api_client, UserFactory(), fake_stripe, (OrderingProductFactory(seller=seller), 1)
+    )
+
+    admin_client.post(
+        "/admin/marketplace/order/", {"action": "mark_delivered", "_selected_action": [str(order.pk)]}
+    )
+    assert Order.objects.get(pk=order.pk).status == "awaiting_shipment"
+
+    auth_client(seller).patch(
+        f"/api/marketplace/orders/{order.pk}/update_shipping/",
+        {"shipping_carrier": "DHL", "tracking_number": "JD0123456"},
+        format="json",
+    )
+    admin_client.post(
+        "/admin/marketplace/order/", {"action": "mark_delivered", "_selected_action": [str(order.pk)]}
+    )
+    assert Order.objects.get(pk=order.pk).status == "delivered"

@@ -1,0 +1,50 @@
+"""Real MariaDB row locks: concurrent checkouts never oversell."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from authentication.tests.factories import UserFactory
+from marketplace.catalog.models import Product
+from marketplace.ordering.exceptions import OutOfStock
+from marketplace.ordering.models import Order, OrderItem
+from marketplace.ordering.services.checkout import order_place_from_cart
+from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, run_concurrently
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="row locks are exercised on MariaDB")
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_checkouts_for_ten_units_sell_exactly_ten():
+    product = OrderingProductFactory(price=Decimal("80.00"), stock_quantity=10)
+    buyers = [UserFactory() for _ in range(50)]
+    for buyer in buyers:
+        fill_cart(buyer, (product, 1))
+
+    results = run_concurrently([lambda buyer=buyer: order_place_from_cart(buyer=buyer) for buyer in buyers])
+
+    succeeded = [value for outcome, value in results if outcome == "ok"]
+    failures = [value for outcome, value in results if outcome == "error"]
+    assert len(succeeded) == 10
+    assert len(failures) == 40
+    assert all(isinstance(error, OutOfStock) for error in failures)
+    assert Product.objects.get(pk=product.pk).stock_quantity == 0
+    assert Order.objects.count() == 10
+    assert sum(OrderItem.objects.values_list("quantity", flat=True)) == 10
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="row locks are exercised on MariaDB")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_multi_product_checkouts_lock_in_pk_order_without_deadlock():
+    first, second = OrderingProductFactory(stock_quantity=20), OrderingProductFactory(stock_quantity=20)
+    buyers = [UserFactory() for _ in range(20)]
+    for index, buyer in enumerate(buyers):
+        # Half the carts list the products in the opposite order.
+        lines = [(first, 1), (second, 1)] if index % 2 else [(second, 1), (first, 1)]
+        fill_cart(buyer, *lines)
+
+    results = run_concurrently([lambda buyer=buyer: order_place_from_cart(buyer=buyer) for buyer in buyers])
+
+    assert [outcome for outcome, _ in results] == ["ok"] * 20
+    assert Product.objects.get(pk=first.pk).stock_quantity == 0
+    assert Product.objects.get(pk=second.pk).stock_quantity == 0

@@ -1,0 +1,50 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from payment_system.checkout.services import checkout_retry, checkout_start
+
+ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")
+
+
+class ClientSecretSerializer(serializers.Serializer):
+    clientSecret = serializers.CharField()  # noqa: N815 (contract E37)
+    client_secret = serializers.CharField()
+    order_id = serializers.UUIDField()
+
+
+def _secret_response(order, client_secret):
+    return Response(
+        {"clientSecret": client_secret, "client_secret": client_secret, "order_id": str(order.pk)}
+    )
+
+
+class CheckoutSessionView(APIView):
+    """E37: the server cart becomes an order; answers the Embedded Checkout client secret."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["payments"],
+        request=None,
+        responses={200: ClientSecretSerializer, 400: ERROR, 502: ERROR, 503: ERROR},
+    )
+    def post(self, request):
+        order, client_secret = checkout_start(buyer=request.user)
+        return _secret_response(order, client_secret)
+
+
+class CheckoutSessionRetryView(APIView):
+    """E39: pay a pending order again (the open session, or a new one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["payments"],
+        responses={200: ClientSecretSerializer, 400: ERROR, 404: ERROR, 502: ERROR, 503: ERROR},
+    )
+    def get(self, request, order_id):
+        order, client_secret = checkout_retry(buyer=request.user, order_id=order_id)
+        return _secret_response(order, client_secret)

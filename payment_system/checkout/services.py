@@ -1,0 +1,133 @@
+"""Checkout: place the order (marketplace, one transaction), then open a payment session for it."""
+
+import time
+
+from django.conf import settings
+from django.db import transaction
+
+from designiaBackend.observability import metrics
+from infrastructure.payments import (
+    CheckoutSessionRequest,
+    LineItem,
+    PaymentProviderError,
+    PaymentProviderUnavailable,
+    get_gateway,
+)
+from marketplace.ordering.models import Order
+from marketplace.ordering.services.checkout import (
+    order_abandon_checkout,
+    order_get_pending_for_buyer,
+    order_place_from_cart,
+)
+from payment_system.checkout.exceptions import OrderNotPayable, PaymentProviderDown, PaymentProviderFailed
+from payment_system.payments.models import Payment
+from payment_system.payments.services import (
+    payment_attach_session,
+    payment_create_for_order,
+    payment_next_session_attempt,
+)
+
+SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
+
+
+def checkout_return_url(order_id) -> str:
+    """Contract C19: the order id in the path and in the query, plus Stripe's session id."""
+    return (
+        f"{settings.FRONTEND_URL}/checkout/confirmation/{order_id}"
+        f"?order_id={order_id}&session_id={SESSION_ID_PLACEHOLDER}"
+    )
+
+
+def checkout_line_items(order: Order) -> list[LineItem]:
+    lines = [
+        LineItem(
+            name=item.product_name,
+            unit_amount=item.unit_price,
+            quantity=item.quantity,
+            image_url=item.product_image or None,
+        )
+        for item in order.items.all()
+    ]
+    if order.shipping_cost:
+        lines.append(LineItem(name="Shipping", unit_amount=order.shipping_cost, quantity=1))
+    if order.tax_amount:
+        lines.append(LineItem(name="Tax", unit_amount=order.tax_amount, quantity=1))
+    return lines
+
+
+def _open_session(order: Order, payment: Payment) -> str:
+    """Create a new session for the order (a new attempt number: a new idempotency key)."""
+    gateway = get_gateway()
+    payment = payment_next_session_attempt(payment_id=payment.pk)
+    request = CheckoutSessionRequest(
+        reference=str(order.pk),
+        currency=order.currency,
+        line_items=checkout_line_items(order),
+        customer_email=order.buyer.email,
+        return_url=checkout_return_url(order.pk),
+        idempotency_key=f"checkout-session-{order.pk}-{payment.session_attempt}",
+        expires_at=int(time.time()) + settings.CHECKOUT_SESSION_TTL_MINUTES * 60,
+        shipping_countries=tuple(settings.CHECKOUT_SHIPPING_COUNTRIES),
+    )
+    try:
+        session = gateway.create_checkout_session(request)
+    except PaymentProviderUnavailable as exc:
+        metrics.CHECKOUT_FAILURES.labels(reason="provider_error").inc()
+        raise PaymentProviderDown() from exc
+    except PaymentProviderError as exc:
+        metrics.CHECKOUT_FAILURES.labels(reason="provider_error").inc()
+        raise PaymentProviderFailed() from exc
+    payment_attach_session(payment_id=payment.pk, session=session)
+    if getattr(gateway, "completes_payments", False):
+        from payment_system.Tasks.payment_tasks import dummy_checkout_complete_task
+
+        order_id = str(order.pk)
+        transaction.on_commit(lambda: dummy_checkout_complete_task.delay(order_id))
+    return session.client_secret
+
+
+def checkout_start(*, buyer) -> tuple[Order, str]:
+    """E37: the order is placed atomically; if no session can be opened it is undone (cart refilled)."""
+    order = order_place_from_cart(buyer=buyer)
+    payment = payment_create_for_order(order=order, provider=get_gateway().name)
+    try:
+        return order, _open_session(order, payment)
+    except (PaymentProviderDown, PaymentProviderFailed):
+        order_abandon_checkout(order_id=order.pk)
+        raise
+
+
+def checkout_retry(*, buyer, order_id) -> tuple[Order, str]:
+    """E39: the open session of a pending order, or a new one when it expired."""
+    order = order_get_pending_for_buyer(order_id=order_id, buyer=buyer)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        raise OrderNotPayable(f"This order is {order.status}; only orders waiting for payment can be paid.")
+    payment = payment_create_for_order(order=order, provider=get_gateway().name)
+    if payment.checkout_session_id and payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
+        try:
+            session = get_gateway().retrieve_checkout_session(payment.checkout_session_id)
+        except PaymentProviderError as exc:
+            raise PaymentProviderDown() from exc
+        if session.status == "open" and session.client_secret:
+            return order, session.client_secret
+    return order, _open_session(order, payment)
+
+
+def dummy_checkout_complete(*, order_id) -> str:
+    """The dummy gateway's customer pays: the completion event goes through the webhook code path."""
+    from payment_system.webhooks.services import webhook_event_process
+
+    payment = Payment.objects.select_related("order__buyer").filter(order_id=order_id).first()
+    gateway = get_gateway()
+    if payment is None or not payment.checkout_session_id or not hasattr(gateway, "completion_event"):
+        return "ignored"
+    buyer = payment.order.buyer
+    event = gateway.completion_event(
+        session_id=payment.checkout_session_id,
+        reference=str(order_id),
+        amount=payment.order.total_amount,
+        currency=payment.order.currency,
+        email=buyer.email,
+        name=f"{buyer.first_name} {buyer.last_name}".strip() or buyer.username,
+    )
+    return webhook_event_process(event=event)

@@ -1,0 +1,74 @@
+"""Unpaid orders past ``PAYMENT_TIMEOUT_DAYS``: expire their session, cancel them, release stock.
+
+The session is expired at the provider *before* the order is cancelled: once Stripe confirms it is
+expired no payment can arrive any more; if Stripe says it completed, the payment won the race and
+its webhook confirms the order instead. Each order is handled under its row lock, so two runs at
+once, or a run and a webhook, never both act on it.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from infrastructure.payments import PaymentProviderError, get_gateway
+from marketplace.ordering.models import Order
+from marketplace.ordering.services.orders import order_expire_unpaid
+from payment_system.payments.models import Payment
+
+logger = logging.getLogger(__name__)
+
+
+def checkout_session_expire(*, order_id) -> str | None:
+    """Expire the order's open session at the provider; returns the session's status (None: none)."""
+    payment = Payment.objects.filter(order_id=order_id).first()
+    if payment is None or not payment.checkout_session_id:
+        return None
+    session = get_gateway().expire_checkout_session(
+        payment.checkout_session_id, idempotency_key=f"expire-{payment.checkout_session_id}"
+    )
+    return session.status
+
+
+def _session_still_payable(order_id) -> bool:
+    """Expire the order's session at the provider; True when it was paid (or cannot be known)."""
+    try:
+        status = checkout_session_expire(order_id=order_id)
+    except PaymentProviderError as exc:
+        logger.warning("Could not expire session of order %s: %s", order_id, exc)
+        return True  # try again on the next run rather than cancel an order that may be paid
+    return status == "complete"
+
+
+def _overdue_batches(cutoff, batch_size):
+    """Ids of unpaid overdue orders, oldest first, one batch at a time (keyset pagination)."""
+    overdue = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
+    last = None
+    while True:
+        page = overdue.order_by("created_at", "pk")
+        if last is not None:
+            page = page.filter(Q(created_at__gt=last[0]) | Q(created_at=last[0], pk__gt=last[1]))
+        batch = list(page.values_list("created_at", "pk")[:batch_size])
+        if not batch:
+            return
+        yield [pk for _, pk in batch]
+        last = batch[-1]
+
+
+def payment_timeouts_check(*, now=None, batch_size: int = 100) -> int:
+    """Cancel every unpaid order older than the grace period, in batches. Returns how many.
+
+    Each order is decided under its own row lock (``order_expire_unpaid``): a concurrent run or a
+    payment webhook that got there first wins, and this run moves on.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
+    cancelled = 0
+    for batch in _overdue_batches(cutoff, batch_size):
+        for order_id in batch:
+            if _session_still_payable(order_id):
+                continue
+            if order_expire_unpaid(order_id=order_id):
+                cancelled += 1
+    return cancelled

@@ -1,0 +1,1 @@
+"""Stripe Connect: sellers' connected accounts, onboarding, Connect webhooks and payouts."""

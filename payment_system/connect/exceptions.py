@@ -1,0 +1,34 @@
+from rest_framework import status
+
+from designiaBackend.api.exceptions import ApplicationError, NotFoundError, ServiceUnavailableError
+
+
+class ConnectNotEligibleError(ApplicationError):
+    """The seller may not create a connected account yet (2FA, password). Contract §3.2."""
+
+    code = "stripe_not_eligible"
+    status = status.HTTP_400_BAD_REQUEST
+
+
+class ConnectAccountMissingError(NotFoundError):
+    code = "stripe_account_missing"
+    default_message = "You have no Stripe account yet. Create one first."
+
+
+class StripeUnavailableError(ServiceUnavailableError):
+    code = "stripe_unavailable"
+    default_message = "Stripe is not reachable right now. Please try again in a moment."
+
+
+class StripeRequestError(ApplicationError):
+    """Stripe refused a call the platform made on the seller's behalf."""
+
+    code = "stripe_error"
+    status = status.HTTP_502_BAD_GATEWAY
+    default_message = "Stripe refused the request."
+
+
+class InvalidRedirectURLError(ApplicationError):
+    code = "invalid_url"
+    status = status.HTTP_400_BAD_REQUEST
+    default_message = "The return and refresh URLs must point to the Designia web app."

@@ -1,0 +1,1 @@
+"""Payment records: one ``Payment`` per order, one ``SellerTransaction`` per seller, ``Refund``s."""

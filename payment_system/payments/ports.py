@@ -1,0 +1,20 @@
+"""The payment system's side of ``marketplace.ordering.ports``, registered in ``PaymentSystemConfig.ready``."""
+
+from django.db import transaction
+
+from payment_system.payments.refunds import refund_create
+from payment_system.payments.services import seller_transactions_hold
+
+
+class PaymentSystemOrderHandler:
+    def refund_order(self, *, order, amount, reason, return_request=None):
+        refund_create(order=order, amount=amount, reason=reason, return_request=return_request)
+
+    def order_delivered(self, *, order):
+        seller_transactions_hold(order=order)
+
+    def order_cancelled_unpaid(self, *, order):
+        from payment_system.Tasks.payment_tasks import checkout_session_expire_task
+
+        order_id = str(order.pk)
+        transaction.on_commit(lambda: checkout_session_expire_task.delay(order_id))

@@ -1,0 +1,150 @@
+"""Refunds: recorded in the order's transaction, sent to the provider after commit (idempotently),
+confirmed by the provider's answer or its webhooks. A refund counts exactly once."""
+
+import logging
+import uuid
+
+from django.db import transaction
+
+from designiaBackend.observability import metrics
+from infrastructure.payments import (
+    PaymentProviderError,
+    PaymentProviderUnavailable,
+    RefundRequest,
+    get_gateway,
+)
+from marketplace.lock_objects import order_for_update
+from marketplace.ordering.pricing import ZERO
+from marketplace.ordering.services.orders import order_flag_for_review, order_mark_refunded
+from payment_system.payments.models import Payment, Refund
+from payment_system.payments.services import seller_transactions_apply_refund
+from payment_system.payouts.reversals import transfer_reversals_for_refund
+
+logger = logging.getLogger(__name__)
+
+PROVIDER_STATUSES = {
+    "succeeded": Refund.Status.SUCCEEDED,
+    "failed": Refund.Status.FAILED,
+    "canceled": Refund.Status.CANCELED,
+    "pending": Refund.Status.REQUESTED,
+    "requires_action": Refund.Status.REQUESTED,
+}
+FINAL = (Refund.Status.SUCCEEDED, Refund.Status.FAILED, Refund.Status.CANCELED)
+
+
+def refund_create(*, order, amount, reason: str, return_request=None) -> Refund | None:
+    """Record a refund of a locked, paid order (capped to what is left) and submit it after commit."""
+    payment = Payment.objects.select_for_update().filter(order=order).first()
+    if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        order_flag_for_review(order=order, reason=f"Refund of {amount} asked for an order without a payment.")
+        return None
+    open_amount = sum(
+        (
+            r.amount
+            for r in payment.refunds.exclude(status__in=(Refund.Status.FAILED, Refund.Status.CANCELED))
+        ),
+        ZERO,
+    )
+    amount = min(amount, payment.amount - open_amount)
+    if amount <= ZERO:
+        return None
+    refund = Refund.objects.create(
+        payment=payment,
+        order=order,
+        return_request=return_request,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason,
+        idempotency_key=f"refund-{uuid.uuid4().hex}",
+    )
+    metrics.REFUNDS.labels(outcome="requested").inc()
+    from payment_system.Tasks.payment_tasks import refund_submit_task
+
+    transaction.on_commit(lambda: refund_submit_task.delay(refund.pk))
+    return refund
+
+
+def refund_submit(*, refund_id) -> Refund:
+    """Send a pending refund to the provider. Retries reuse the refund's idempotency key."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    request = RefundRequest(
+        payment_intent_id=refund.payment.payment_intent_id or "",
+        amount=refund.amount,
+        currency=refund.currency,
+        idempotency_key=refund.idempotency_key,
+        metadata={"refund_id": str(refund.pk), "order_id": str(refund.order_id)},
+    )
+    try:
+        result = get_gateway().create_refund(request)
+    except PaymentProviderUnavailable:
+        raise
+    except PaymentProviderError as exc:
+        return refund_apply_status(refund_id=refund.pk, status="failed", failure_reason=str(exc))
+    return refund_apply_status(refund_id=refund.pk, provider_refund_id=result.id, status=result.status)
+
+
+@transaction.atomic
+def refund_apply_status(
+    *, status: str, refund_id=None, provider_refund_id=None, failure_reason=""
+) -> Refund | None:
+    """Apply the provider's state of a refund (API answer or webhook), whatever the arrival order."""
+    lookup = {"pk": refund_id} if refund_id else {"provider_refund_id": provider_refund_id}
+    order_id = Refund.objects.filter(**lookup).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None
+    order = order_for_update(order_id)  # the order first, as everywhere
+    refund = Refund.objects.select_for_update().select_related("payment").get(**lookup)
+    if provider_refund_id and not refund.provider_refund_id:
+        refund.provider_refund_id = provider_refund_id
+    new_status = PROVIDER_STATUSES.get(status, Refund.Status.REQUESTED)
+    if refund.status in FINAL or (
+        refund.status == Refund.Status.REQUESTED and new_status == Refund.Status.REQUESTED
+    ):
+        refund.save(update_fields=["provider_refund_id", "updated_at"])
+        return refund
+    refund.status = new_status
+    refund.failure_reason = failure_reason[:500]
+    refund.save()
+    if new_status == Refund.Status.SUCCEEDED:
+        _refund_succeeded(order, refund)
+    elif new_status in (Refund.Status.FAILED, Refund.Status.CANCELED):
+        metrics.REFUNDS.labels(outcome="failed").inc()
+        order_flag_for_review(order=order, reason=f"Refund {refund.pk} {new_status}: {failure_reason}"[:200])
+    return refund
+
+
+def _refund_succeeded(order, refund: Refund) -> None:
+    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    payment.amount_refunded += refund.amount
+    fully = payment.amount_refunded >= payment.amount
+    payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
+    payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    seller_transactions_apply_refund(
+        payment=payment, amount=refund.amount, return_request=refund.return_request
+    )
+    transfer_reversals_for_refund(refund=refund)  # funds already transferred to sellers come back
+    metrics.REFUNDS.labels(outcome="succeeded").inc()
+    if fully:
+        order_mark_refunded(order=order)
+
+
+@transaction.atomic
+def refund_record_external(
+    *, order, payment: Payment, provider_refund_id: str, amount, status: str
+) -> Refund:
+    """A refund made outside the application (Stripe dashboard): record it, then apply it."""
+    refund, _ = Refund.objects.get_or_create(
+        provider_refund_id=provider_refund_id,
+        defaults={
+            "payment": payment,
+            "order": order,
+            "amount": amount,
+            "currency": payment.currency,
+            "reason": "external",
+            "status": Refund.Status.REQUESTED,
+            "idempotency_key": f"external-{provider_refund_id}",
+        },
+    )
+    return refund_apply_status(refund_id=refund.pk, status=status)

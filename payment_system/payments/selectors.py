@@ -1,0 +1,19 @@
+from payment_system.payments.models import Payment
+
+
+def payment_get_for_order(*, order_id) -> Payment | None:
+    return Payment.objects.filter(order_id=order_id).first()
+
+
+def payment_find(*, order_id=None, session_id=None, payment_intent_id=None) -> Payment | None:
+    """The payment matching any of the given references (first by order, then session, then intent)."""
+    for field, value in (
+        ("order_id", order_id),
+        ("checkout_session_id", session_id),
+        ("payment_intent_id", payment_intent_id),
+    ):
+        if value:
+            payment = Payment.objects.filter(**{field: value}).first()
+            if payment is not None:
+                return payment
+    return None

@@ -1,0 +1,117 @@
+"""Writes of payments and seller transactions. Callers hold the order's row lock."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from infrastructure.payments import CheckoutSession
+from marketplace.ordering.pricing import ZERO, allocate, money, seller_share
+from payment_system.payments.models import Payment, SellerTransaction
+
+
+def payment_create_for_order(*, order, provider: str) -> Payment:
+    payment, _ = Payment.objects.get_or_create(
+        order=order,
+        defaults={"provider": provider, "amount": order.total_amount, "currency": order.currency},
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_next_session_attempt(*, payment_id) -> Payment:
+    """Reserve the next session attempt number (it is part of the session's idempotency key)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.session_attempt += 1
+    payment.save(update_fields=["session_attempt", "updated_at"])
+    return payment
+
+
+@transaction.atomic
+def payment_attach_session(*, payment_id, session: CheckoutSession) -> Payment:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.checkout_session_id = session.id
+    if payment.status == Payment.Status.EXPIRED:
+        payment.status = Payment.Status.PENDING
+    payment.save(update_fields=["checkout_session_id", "status", "updated_at"])
+    return payment
+
+
+def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: Decimal) -> Payment:
+    payment.status = Payment.Status.SUCCEEDED
+    payment.amount = amount
+    payment.payment_intent_id = payment_intent_id or payment.payment_intent_id
+    payment.paid_at = timezone.now()
+    payment.last_error = ""
+    payment.save()
+    return payment
+
+
+def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransaction]:
+    """One transaction per seller of the order: their share of the total, less the platform fee."""
+    items_by_seller = {}
+    for item in order.items.all():
+        items_by_seller.setdefault(item.seller_id, []).append(item)
+    percent = settings.STRIPE_APPLICATION_FEE_PERCENT
+    created = []
+    for seller_id, items in sorted(items_by_seller.items(), key=lambda pair: str(pair[0])):
+        gross = seller_share(order, items).total_amount
+        fee = money(gross * percent / Decimal(100))
+        transaction_row, _ = SellerTransaction.objects.get_or_create(
+            payment=payment,
+            seller_id=seller_id,
+            defaults={
+                "order": order,
+                "currency": order.currency,
+                "gross_amount": gross,
+                "platform_fee": fee,
+                "net_amount": gross - fee,
+            },
+        )
+        created.append(transaction_row)
+    return created
+
+
+@transaction.atomic
+def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
+    """Store Stripe's fee and split it over the sellers by gross amount (their nets shrink)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    rows = list(payment.seller_transactions.select_for_update().order_by("pk"))
+    shares = allocate(fee, {row.pk: row.gross_amount for row in rows})
+    for row in rows:
+        row.stripe_fee = shares[row.pk]
+        row.net_amount = row.gross_amount - row.platform_fee - row.stripe_fee
+        row.save(update_fields=["stripe_fee", "net_amount", "updated_at"])
+    payment.stripe_fee = fee
+    payment.save(update_fields=["stripe_fee", "updated_at"])
+    return payment
+
+
+def seller_transactions_hold(*, order) -> int:
+    """Delivery starts the hold: each seller's money becomes releasable ``PAYMENT_HOLD_DAYS`` later."""
+    held_until = (order.delivered_at or timezone.now()) + timedelta(days=settings.PAYMENT_HOLD_DAYS)
+    return SellerTransaction.objects.filter(order=order, status=SellerTransaction.Status.PENDING).update(
+        status=SellerTransaction.Status.HELD, held_until=held_until, updated_at=timezone.now()
+    )
+
+
+def seller_transactions_apply_refund(*, payment: Payment, amount: Decimal, return_request=None) -> None:
+    """Charge a refund to the sellers: to the sellers of the returned items, else by gross share."""
+    rows = list(payment.seller_transactions.select_for_update().order_by("pk"))
+    if return_request is not None:
+        weights = {row.pk: ZERO for row in rows}
+        by_seller = {row.seller_id: row.pk for row in rows}
+        for line in return_request.items.select_related("order_item"):
+            key = by_seller.get(line.order_item.seller_id)
+            if key is not None:
+                weights[key] += line.order_item.unit_price * line.quantity
+    else:
+        weights = {row.pk: row.gross_amount for row in rows}
+    shares = allocate(amount, weights)
+    for row in rows:
+        row.refunded_amount += shares.get(row.pk, ZERO)
+        if row.refunded_amount >= row.gross_amount:
+            row.status = SellerTransaction.Status.REFUNDED
+        row.save(update_fields=["refunded_amount", "status", "updated_at"])

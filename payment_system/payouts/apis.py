@@ -1,0 +1,141 @@
+"""Sellers' held funds and payouts, and the finance admin lists (thin views over the selectors)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designiaBackend.api.exceptions import NotFoundError
+from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.permissions import IsSeller, IsStaff
+from payment_system.payouts import selectors, serializers
+
+ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")
+INVALID = OpenApiResponse(description="Invalid filters: field lists and `code: invalid`")
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number (404 past the last page)."),
+    OpenApiParameter("page_size", int, description="Items per page (at most 100)."),
+]
+TAGS = ["payouts"]
+
+
+class SellerHoldsApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="payouts_holds_retrieve",
+        responses={200: serializers.HoldsSerializer, 401: ERROR, 403: ERROR},
+    )
+    def get(self, request):
+        """The seller's held, releasable, transferred and paid-out amounts and held transactions."""
+        summary = selectors.seller_holds_summary(seller=request.user, now=timezone.now())
+        return Response(serializers.HoldsSerializer(summary).data)
+
+
+class SellerPayoutListApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="payouts_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: serializers.PayoutPageSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def get(self, request):
+        """The seller's payouts to their bank, newest first (paginated)."""
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(
+            selectors.payout_list_for_seller(seller=request.user), request, self
+        )
+        return paginator.get_paginated_response(serializers.PayoutSerializer(page, many=True).data)
+
+
+class SellerPayoutDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="payouts_retrieve",
+        responses={200: serializers.PayoutDetailSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def get(self, request, payout_id: int):
+        """One of the seller's payouts with the orders whose funds it carried (404 for others')."""
+        payout = selectors.payout_get_for_seller(seller=request.user, payout_id=payout_id)
+        if payout is None:
+            raise NotFoundError("Payout not found.")
+        return Response(serializers.PayoutDetailSerializer(payout).data)
+
+
+# --- finance admin ----------------------------------------------------------------------------------------
+
+
+def _page_with_totals(view, request, queryset, item_serializer, totals):
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(queryset, request, view)
+    response = paginator.get_paginated_response(item_serializer(page, many=True).data)
+    response.data["totals"] = totals
+    return response
+
+
+class AdminTransactionListApi(APIView):
+    permission_classes = [IsAuthenticated, IsStaff]
+
+    @extend_schema(
+        tags=["finance admin"],
+        operation_id="admin_transactions_list",
+        parameters=[serializers.AdminTransactionFilterSerializer, *PAGE_PARAMETERS],
+        responses={
+            200: serializers.AdminTransactionPageSerializer,
+            400: INVALID,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+        },
+    )
+    def get(self, request):
+        """Seller transactions (filters: status, seller, date range) with per-currency totals."""
+        query = serializers.AdminTransactionFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = {
+            "status": query.validated_data.get("status"),
+            "seller_id": query.validated_data.get("seller"),
+            "date_from": query.validated_data.get("date_from"),
+            "date_to": query.validated_data.get("date_to"),
+        }
+        queryset = selectors.seller_transaction_list_for_admin(**filters)
+        totals = serializers.TransactionTotalsSerializer(
+            selectors.seller_transaction_totals(queryset), many=True
+        ).data
+        return _page_with_totals(self, request, queryset, serializers.AdminTransactionSerializer, totals)
+
+
+class AdminPayoutListApi(APIView):
+    permission_classes = [IsAuthenticated, IsStaff]
+
+    @extend_schema(
+        tags=["finance admin"],
+        operation_id="admin_payouts_list",
+        parameters=[serializers.AdminPayoutFilterSerializer, *PAGE_PARAMETERS],
+        responses={
+            200: serializers.AdminPayoutPageSerializer,
+            400: INVALID,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+        },
+    )
+    def get(self, request):
+        """Sellers' payouts (filters: status, seller, date range) with per-currency totals."""
+        query = serializers.AdminPayoutFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = {
+            "status": query.validated_data.get("status"),
+            "seller_id": query.validated_data.get("seller"),
+            "date_from": query.validated_data.get("date_from"),
+            "date_to": query.validated_data.get("date_to"),
+        }
+        totals = serializers.PayoutTotalsSerializer(selectors.payout_totals(**filters), many=True).data
+        queryset = selectors.payout_list_for_admin(**filters)
+        return _page_with_totals(self, request, queryset, serializers.AdminPayoutSerializer, totals)

@@ -1,0 +1,1 @@
+"""Exchange rates: stored daily by a Celery task, read and converted without calling a provider."""

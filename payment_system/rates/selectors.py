@@ -1,0 +1,38 @@
+"""Reads of the stored exchange rates. No provider is ever called here."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from payment_system.rates.models import ExchangeRate
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """The latest stored day of rates: ``rates[c]`` units of ``c`` per unit of ``base``."""
+
+    base: str
+    date: date
+    source: str
+    rates: dict[str, Decimal]
+
+    @property
+    def currencies(self) -> set[str]:
+        return {self.base, *self.rates}
+
+
+def exchange_rate_table_latest() -> RateTable | None:
+    """The most recent complete day stored (two queries), or None before the first update."""
+    latest = (
+        ExchangeRate.objects.order_by("-rate_date", "-fetched_at")
+        .values("base_currency", "rate_date", "source")
+        .first()
+    )
+    if latest is None:
+        return None
+    rows = ExchangeRate.objects.filter(
+        base_currency=latest["base_currency"], rate_date=latest["rate_date"]
+    ).values_list("currency", "rate")
+    return RateTable(
+        base=latest["base_currency"], date=latest["rate_date"], source=latest["source"], rates=dict(rows)
+    )

@@ -1,0 +1,143 @@
+"""What each platform webhook event does. Each handler runs inside the event's transaction, locks
+the order row first and returns ``(outcome, note)``. Handlers are safe in any arrival order."""
+
+import uuid
+
+from django.db import transaction
+
+from infrastructure.payments import WebhookEvent, from_minor
+from marketplace.lock_objects import order_for_update
+from marketplace.ordering.models import Order
+from marketplace.ordering.services.orders import (
+    order_flag_for_review,
+    order_mark_paid,
+    order_mark_paid_after_cancel,
+    order_mark_payment_failed,
+)
+from payment_system.payments.models import Payment
+from payment_system.payments.refunds import refund_create
+from payment_system.payments.selectors import payment_find
+from payment_system.payments.services import (
+    payment_create_for_order,
+    payment_record_success,
+    seller_transactions_create,
+)
+from payment_system.webhooks.models import StripeWebhookEvent
+
+PROCESSED, IGNORED = StripeWebhookEvent.Outcome.PROCESSED, StripeWebhookEvent.Outcome.IGNORED
+PAID_STATUSES = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def locked_order_and_payment(*, order_id=None, session_id=None, payment_intent_id=None):
+    """Lock the order an event refers to (by metadata or by a stored reference), then its payment."""
+    order_pk = _uuid(order_id) if order_id else None
+    if order_pk is None:
+        payment = payment_find(session_id=session_id, payment_intent_id=payment_intent_id)
+        order_pk = payment.order_id if payment else None
+    if order_pk is None:
+        return None, None
+    try:
+        order = order_for_update(order_pk)
+    except Order.DoesNotExist:
+        return None, None
+    return order, Payment.objects.select_for_update().filter(order=order).first()
+
+
+def shipping_address_from_session(session: dict) -> dict:
+    details = (session.get("collected_information") or {}).get("shipping_details") or session.get(
+        "shipping_details"
+    )
+    customer = session.get("customer_details") or {}
+    details = details or {"name": customer.get("name"), "address": customer.get("address")}
+    address = details.get("address") or {}
+    return {
+        "name": details.get("name") or customer.get("name") or "",
+        "address_line1": address.get("line1") or "",
+        "address_line2": address.get("line2") or "",
+        "city": address.get("city") or "",
+        "state": address.get("state") or "",
+        "postal_code": address.get("postal_code") or "",
+        "country": address.get("country") or "",
+    }
+
+
+def handle_session_completed(event: WebhookEvent):
+    session = event.data
+    order_id = (session.get("metadata") or {}).get("order_id") or session.get("client_reference_id")
+    order, payment = locked_order_and_payment(order_id=order_id, session_id=session.get("id"))
+    if order is None:
+        return IGNORED, "unknown order"
+    if session.get("payment_status") != "paid":
+        return IGNORED, "session completed without payment yet (asynchronous method)"
+    payment = payment or payment_create_for_order(order=order, provider="stripe")
+    if payment.status in PAID_STATUSES:
+        return IGNORED, "payment already recorded"
+    currency = str(session.get("currency") or "")
+    amount = from_minor(session.get("amount_total") or 0, currency) if currency else None
+    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
+    if currency.upper() != order.currency.upper() or amount != order.total_amount:
+        payment.last_error = (
+            f"Paid {amount} {currency.upper()} for an order of {order.total_amount} {order.currency}"
+        )
+        payment.save(update_fields=["payment_intent_id", "last_error", "updated_at"])
+        order_flag_for_review(order=order, reason=payment.last_error)
+        return PROCESSED, "amount mismatch: flagged for review"
+    payment_record_success(payment=payment, payment_intent_id=payment.payment_intent_id, amount=amount)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        # Cancelled (timeout or buyer) before the money arrived: give it back.
+        order_mark_paid_after_cancel(order=order)
+        refund_create(order=order, amount=amount, reason="paid_after_cancellation")
+        return PROCESSED, "paid after cancellation: refunded"
+    order_mark_paid(order=order, shipping_address=shipping_address_from_session(session))
+    seller_transactions_create(payment=payment, order=order)
+    from payment_system.Tasks.payment_tasks import payment_fee_record_task
+
+    transaction.on_commit(lambda: payment_fee_record_task.delay(payment.pk))
+    return PROCESSED, ""
+
+
+def handle_session_expired(event: WebhookEvent):
+    session = event.data
+    order_id = (session.get("metadata") or {}).get("order_id")
+    order, payment = locked_order_and_payment(order_id=order_id, session_id=session.get("id"))
+    if payment is None or payment.checkout_session_id != session.get("id"):
+        return IGNORED, "unknown or replaced session"
+    if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
+        return IGNORED, f"payment already {payment.status}"
+    payment.status = Payment.Status.EXPIRED
+    payment.save(update_fields=["status", "updated_at"])
+    return PROCESSED, "session expired; the order stays payable until its timeout"
+
+
+def handle_payment_failed(event: WebhookEvent):
+    """``payment_intent.payment_failed`` (a PaymentIntent) or ``async_payment_failed`` (a session)."""
+    obj = event.data
+    intent_id = obj.get("payment_intent") if obj.get("object") == "checkout.session" else obj.get("id")
+    order_id = (obj.get("metadata") or {}).get("order_id")
+    order, payment = locked_order_and_payment(order_id=order_id, payment_intent_id=intent_id)
+    if order is None or payment is None:
+        return IGNORED, "unknown order"
+    if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED):
+        return IGNORED, f"payment already {payment.status}"
+    error = (obj.get("last_payment_error") or {}).get("message") or "Payment failed."
+    payment.status, payment.last_error = Payment.Status.FAILED, str(error)[:500]
+    payment.payment_intent_id = payment.payment_intent_id or intent_id
+    payment.save(update_fields=["status", "last_error", "payment_intent_id", "updated_at"])
+    order_mark_payment_failed(order=order)
+    return PROCESSED, ""
+
+
+def handle_dispute_created(event: WebhookEvent):
+    dispute = event.data
+    order, _ = locked_order_and_payment(payment_intent_id=dispute.get("payment_intent"))
+    if order is None:
+        return IGNORED, "unknown payment"
+    order_flag_for_review(order=order, reason=f"Dispute opened: {dispute.get('reason') or 'unknown reason'}")
+    return PROCESSED, ""

@@ -1,0 +1,57 @@
+"""Refund events: ``refund.*`` carry one refund, ``charge.refunded`` the charge's refunded total."""
+
+from infrastructure.payments import WebhookEvent, from_minor
+from payment_system.payments.models import Refund
+from payment_system.payments.refunds import refund_apply_status, refund_record_external
+from payment_system.webhooks.handlers import IGNORED, PROCESSED, locked_order_and_payment
+
+
+def _apply_refund_object(obj: dict, order, payment):
+    refund_id = (obj.get("metadata") or {}).get("refund_id")
+    known = Refund.objects.filter(pk=int(refund_id)).exists() if str(refund_id or "").isdigit() else False
+    if known:
+        return refund_apply_status(
+            refund_id=int(refund_id), provider_refund_id=obj.get("id"), status=obj.get("status")
+        )
+    if Refund.objects.filter(provider_refund_id=obj.get("id")).exists():
+        return refund_apply_status(provider_refund_id=obj.get("id"), status=obj.get("status"))
+    amount = from_minor(obj.get("amount") or 0, obj.get("currency") or payment.currency)
+    return refund_record_external(
+        order=order, payment=payment, provider_refund_id=obj["id"], amount=amount, status=obj.get("status")
+    )
+
+
+def handle_refund_event(event: WebhookEvent):
+    obj = event.data
+    order, payment = locked_order_and_payment(payment_intent_id=obj.get("payment_intent"))
+    if order is None or payment is None or not obj.get("id"):
+        return IGNORED, "unknown payment"
+    if event.type == "refund.failed":
+        obj = {**obj, "status": "failed"}
+    _apply_refund_object(obj, order, payment)
+    return PROCESSED, ""
+
+
+def handle_charge_refunded(event: WebhookEvent):
+    charge = event.data
+    order, payment = locked_order_and_payment(payment_intent_id=charge.get("payment_intent"))
+    if order is None or payment is None:
+        return IGNORED, "unknown payment"
+    listed = (charge.get("refunds") or {}).get("data") or []
+    for obj in listed:
+        if obj.get("id"):
+            _apply_refund_object({**obj, "payment_intent": charge.get("payment_intent")}, order, payment)
+    if listed:
+        return PROCESSED, ""
+    # Recent API versions omit the list: settle our open refunds up to the refunded total.
+    refunded = from_minor(charge.get("amount_refunded") or 0, charge.get("currency") or payment.currency)
+    payment.refresh_from_db()
+    unconfirmed = refunded - payment.amount_refunded
+    for refund in payment.refunds.filter(
+        status__in=(Refund.Status.PENDING, Refund.Status.REQUESTED)
+    ).order_by("pk"):
+        if refund.amount > unconfirmed:
+            break
+        refund_apply_status(refund_id=refund.pk, status="succeeded")
+        unconfirmed -= refund.amount
+    return PROCESSED, ""
