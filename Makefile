@@ -35,8 +35,9 @@ install-dev: $(VENV)/.installed-dev  ## ... and the development/test tools
 migrate: install  ## apply database migrations
 	$(PY) manage.py migrate --noinput
 
-seed: migrate  ## load the demo data (idempotent)
+seed: migrate  ## load the demo data and today's exchange rates (idempotent)
 	$(PY) manage.py seed_demo
+	$(PY) manage.py update_exchange_rates
 
 run: seed  ## serve API, admin and WebSockets on http://localhost:8000 with demo data
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -75,8 +76,14 @@ flower: install  ## Flower, the Celery dashboard, on http://localhost:5555 (need
 schema: install  ## write the OpenAPI schema to schema.yml
 	$(PY) manage.py spectacular --validate --file schema.yml
 
-bench: install-dev  ## benchmarks; figures go to bench/RESULTS.md
-	$(PY) bench/run.py
+BENCH_DATABASE_URL ?= mysql://root@127.0.0.1:3306/designia_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+bench: install-dev services  ## catalogue, checkout and chat benchmarks; figures go to bench/RESULTS.md
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/checkout.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/chat.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from authentication.models import SellerApplication
+from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 
 Status = SellerApplication.Status
@@ -111,17 +112,9 @@ class SellerApplicationAdminSerializer(serializers.ModelSerializer):
         return [public_url(image.image) for image in application.images.all()]
 
 
-class SellerApplicationPageSerializer(serializers.Serializer):
+class SellerApplicationPageSerializer(PageSerializer):
     """The page shape of ``PagePagination`` (contract §4.1) around staff application rows."""
 
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_previous = serializers.BooleanField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
     results = SellerApplicationAdminSerializer(many=True)
 
 

@@ -1,4 +1,4 @@
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
 
@@ -54,3 +54,16 @@ class LinkPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class PageSerializer(serializers.Serializer):
+    """The ``PagePagination`` shape for the schema; subclasses declare ``results``."""
+
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_previous = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)

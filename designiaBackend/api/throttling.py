@@ -4,6 +4,8 @@ Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read on every
 they follow the settings (environment) without a restart of the class definitions.
 """
 
+import hashlib
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -57,4 +59,6 @@ class AccountRateThrottle(IPRateThrottle):
             ident = request.user.pk
         if not ident:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": str(ident).strip().lower()}
+        # The identity comes from the request body: hash it so any value makes a short, safe key.
+        digest = hashlib.sha256(str(ident).strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}

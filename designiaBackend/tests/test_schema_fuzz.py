@@ -21,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
 from authentication.tests.factories import UserFactory
 from conftest import bearer_for
 from designiaBackend.wsgi import application
+from infrastructure.exchange_rates.fixed import FixedRateProvider
+from payment_system.rates.services import exchange_rates_update
 
 EXAMPLES_PER_OPERATION = 6
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -45,6 +47,12 @@ def _keep_the_test_transaction():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _exchange_rates_loaded(db):
+    """A running system has the nightly rates; without them the rates endpoint rightly answers 503."""
+    exchange_rates_update(provider=FixedRateProvider())
 
 
 @pytest.fixture

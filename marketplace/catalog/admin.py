@@ -1,11 +1,20 @@
+import logging
+
 from django.contrib import admin
 
+from designiaBackend.api.admin import ReadOnlyAdmin
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.models import Category, Product, ProductImage
-from marketplace.catalog.services import category_products_reindex, product_refresh_search_document
+from marketplace.catalog.services import (
+    category_products_reindex,
+    product_refresh_search_document,
+    products_set_featured,
+)
 from marketplace.favorites.models import Favorite
-from marketplace.reviews.models import Review
+from marketplace.reviews.models import Review, ReviewHelpfulVote
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Category)
@@ -43,7 +52,7 @@ class ProductAdmin(admin.ModelAdmin):
         "deleted_at",
     )
     list_filter = ("is_active", "is_featured", "condition", "category")
-    list_editable = ("is_featured",)
+    actions = ["feature_products", "unfeature_products"]
     search_fields = ("name", "slug", "brand", "seller__email")
     raw_id_fields = ("seller",)
     readonly_fields = (
@@ -57,6 +66,20 @@ class ProductAdmin(admin.ModelAdmin):
         "updated_at",
     )
     inlines = [ProductImageInline]
+
+    @admin.action(description="Feature the selected products on the home page")
+    def feature_products(self, request, queryset):
+        count = products_set_featured(
+            product_ids=queryset.values_list("pk", flat=True), featured=True, staff_user=request.user
+        )
+        self.message_user(request, f"{count} products featured.")
+
+    @admin.action(description="Stop featuring the selected products")
+    def unfeature_products(self, request, queryset):
+        count = products_set_featured(
+            product_ids=queryset.values_list("pk", flat=True), featured=False, staff_user=request.user
+        )
+        self.message_user(request, f"{count} products no longer featured.")
 
     def save_model(self, request, obj, form, change):
         product_refresh_search_document(obj)
@@ -78,6 +101,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
         for review in queryset:
             review_moderate(review=review, moderator=request.user, hidden=hidden, note="admin")
+            logger.info("Staff %s set hidden=%s on review %s", request.user.pk, hidden, review.pk)
 
     @admin.action(description="Hide the selected reviews")
     def hide_reviews(self, request, queryset):
@@ -99,3 +123,20 @@ class ProductDailyActivityAdmin(admin.ModelAdmin):
     list_display = ("product", "date", "views", "clicks", "favorites", "add_to_cart")
     list_filter = ("date",)
     raw_id_fields = ("product",)
+
+
+@admin.register(ProductImage)
+class ProductImageAdmin(ReadOnlyAdmin):
+    """Photos are added, ordered and removed through the product services (and the product page)."""
+
+    list_display = ("id", "product", "is_primary", "order", "created_at")
+    list_filter = ("is_primary",)
+    list_select_related = ("product",)
+    search_fields = ("product__name", "product__slug")
+
+
+@admin.register(ReviewHelpfulVote)
+class ReviewHelpfulVoteAdmin(ReadOnlyAdmin):
+    list_display = ("review", "user", "created_at")
+    list_select_related = ("review", "user")
+    search_fields = ("user__email", "review__product__name")

@@ -1,5 +1,7 @@
 """Catalogue writes: products (create, update, soft delete) and default categories."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -42,6 +44,8 @@ EDITABLE_FIELDS = (
     "is_active",
 )
 MISSING = object()
+
+logger = logging.getLogger(__name__)
 
 
 def product_refresh_search_document(product):
@@ -117,6 +121,17 @@ def product_delete(*, product, user):
     product.save(update_fields=["deleted_at", "is_active", "updated_at"])
     _on_catalog_change()
     return product
+
+
+@transaction.atomic
+def products_set_featured(*, product_ids, featured, staff_user):
+    """Staff put products on (or take them off) the home page's featured list; returns how many."""
+    count = Product.objects.filter(pk__in=list(product_ids), deleted_at__isnull=True).update(
+        is_featured=featured
+    )
+    logger.info("Staff %s set is_featured=%s on %d products", staff_user.pk, featured, count)
+    _on_catalog_change()
+    return count
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 from marketplace.ordering.models import Order, ReturnRequest
 from marketplace.ordering.pricing import seller_share, totals_for_lines
@@ -233,17 +234,9 @@ class OrderSerializer(serializers.Serializer):
         return sum(item.quantity for item in order.visible_items)
 
 
-class OrderPageSerializer(serializers.Serializer):
+class OrderPageSerializer(PageSerializer):
     """A page of orders (contract §4.1)."""
 
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_previous = serializers.BooleanField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
     results = OrderSerializer(many=True)
 
 

@@ -214,3 +214,27 @@ def test_without_redis_the_process_buffer_flushes_when_full(settings, monkeypatc
     product.refresh_from_db()
     assert product.click_count == 3
     assert buffer.drain() == {}
+
+
+def test_flush_task_runs_on_a_real_worker(celery_worker, settings):
+    """Views buffered in Redis reach the database through the beat task on a real worker."""
+    import time
+
+    from marketplace.activity.services import activity_record
+
+    # The worker process uses the configured cache prefix: share it for this test.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": settings.CACHE_KEY_PREFIX}}
+    product = ProductFactory()
+    for viewer in ("g:a", "g:b", "g:b"):
+        activity_record(product_id=product.pk, action="view", viewer=viewer)
+
+    activity_flush_task.delay()
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        product.refresh_from_db()
+        if product.view_count:
+            break
+        time.sleep(0.2)
+    assert product.view_count == 2
+    assert ProductDailyActivity.objects.get(product=product).views == 2

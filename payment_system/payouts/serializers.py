@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from designiaBackend.api.pagination import PageSerializer
 from payment_system.connect.models import Payout
 from payment_system.payments.models import SellerTransaction
 from payment_system.payouts.rules import HoldReason
@@ -167,28 +168,15 @@ class PayoutTotalsSerializer(serializers.Serializer):
     amount = money()
 
 
-class _PageSerializer(serializers.Serializer):
-    """The §4.1 page shape (``PagePagination``) with per-currency ``totals`` of the whole filter."""
-
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_previous = serializers.BooleanField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-
-
-class AdminTransactionPageSerializer(_PageSerializer):
+class AdminTransactionPageSerializer(PageSerializer):
     results = AdminTransactionSerializer(many=True)
     totals = TransactionTotalsSerializer(many=True)
 
 
-class AdminPayoutPageSerializer(_PageSerializer):
+class AdminPayoutPageSerializer(PageSerializer):
     results = AdminPayoutSerializer(many=True)
     totals = PayoutTotalsSerializer(many=True)
 
 
-class PayoutPageSerializer(_PageSerializer):
+class PayoutPageSerializer(PageSerializer):
     results = PayoutSerializer(many=True)
