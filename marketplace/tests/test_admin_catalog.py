@@ -20,7 +20,9 @@ def test_feature_and_unfeature_actions(client):
         "/admin/marketplace/product/", {"action": "feature_products", "_selected_action": ids}, follow=True
     )
     assert response.status_code == 200
-    assert set(Product.objects.filter(is_featured=True).values_list("pk", flat=True)) == {p.pk for p in chosen}
+    assert set(Product.objects.filter(is_featured=True).values_list("pk", flat=True)) == {
+        p.pk for p in chosen
+    }
 
     client.post("/admin/marketplace/product/", {"action": "unfeature_products", "_selected_action": ids[:1]})
     assert set(Product.objects.filter(is_featured=True).values_list("pk", flat=True)) == {chosen[1].pk}
