@@ -97,7 +97,9 @@ class OrderItem(models.Model):
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_items")
     # Snapshots taken at checkout: later edits of the product never change an order.
     product_name = models.CharField(max_length=200)
-    product_image = models.URLField(max_length=1000, blank=True)
+    # Storage name of the primary photo at checkout; rendered as a fresh URL (presigned or public)
+    # whenever the order is shown, so a private bucket's expiring links never get stored.
+    product_image = models.CharField(max_length=500, blank=True)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     total_price = models.DecimalField(max_digits=12, decimal_places=2)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designiaBackend.api.pagination import PageSerializer
@@ -139,11 +140,15 @@ class OrderItemSerializer(serializers.Serializer):
     product = OrderProductRefSerializer()
     seller_id = serializers.UUIDField()
     product_name = serializers.CharField()
-    product_image = serializers.CharField(allow_null=True)
+    product_image = serializers.SerializerMethodField()
     quantity = serializers.IntegerField()
     returned_quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     total_price = serializers.DecimalField(**MONEY)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_product_image(self, item) -> str | None:
+        return public_url(item.product_image)
 
 
 class OrderBuyerSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from infrastructure.payments import (
     PaymentProviderUnavailable,
     get_gateway,
 )
+from infrastructure.storage import public_url
 from marketplace.ordering.models import Order
 from marketplace.ordering.services.checkout import (
     order_abandon_checkout,
@@ -44,7 +45,7 @@ def checkout_line_items(order: Order) -> list[LineItem]:
             name=item.product_name,
             unit_amount=item.unit_price,
             quantity=item.quantity,
-            image_url=item.product_image or None,
+            image_url=public_url(item.product_image),
         )
         for item in order.items.all()
     ]

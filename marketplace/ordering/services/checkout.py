@@ -3,7 +3,6 @@
 from django.db import transaction
 
 from designiaBackend.observability import metrics
-from infrastructure.storage import public_url
 from marketplace.catalog.models import ProductImage
 from marketplace.lock_objects import cart_for_update, order_for_update
 from marketplace.ordering.exceptions import EmptyCart, OrderNotFound, ProductUnavailable
@@ -49,7 +48,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "") -> Order:
             product=products[pk],
             seller_id=products[pk].seller_id,
             product_name=products[pk].name,
-            product_image=public_url(images[pk].image) if pk in images else "",
+            product_image=images[pk].image.name if pk in images else "",
             unit_price=products[pk].price,
             quantity=quantity,
             total_price=money(products[pk].price * quantity),
