@@ -16,9 +16,7 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -41,45 +39,14 @@ from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from authentication.models import User  # noqa: E402
+from bench.servers import start_daphne  # noqa: E402
 from chat.models import Thread  # noqa: E402
 
 ORIGIN = "http://localhost:5173"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server():
-    port = free_port()
-    env = {**os.environ, "CHAT_MESSAGE_RATE": "1000000/min", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "designiaBackend.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("daphne did not start")
+    return start_daphne({"CHAT_MESSAGE_RATE": "1000000/min", "LOG_LEVEL": "WARNING"})
 
 
 def create_pairs(count, run_id):

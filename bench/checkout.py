@@ -14,9 +14,7 @@ bench/RESULTS.md. Everything the run created is deleted afterwards.
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -40,6 +38,7 @@ from django.core.management import call_command  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from authentication.models import User  # noqa: E402
+from bench.servers import start_daphne  # noqa: E402
 from marketplace.catalog.models import Product  # noqa: E402
 from marketplace.ordering.models import Cart, Order, OrderItem  # noqa: E402
 from marketplace.ordering.services.cart import cart_add_item  # noqa: E402
@@ -48,12 +47,6 @@ from payment_system.tests.fake_stripe import FakeStripe, event, sign_webhook  # 
 from payment_system.webhooks.models import StripeWebhookEvent  # noqa: E402
 
 WEBHOOK_SECRET = "whsec_bench"  # noqa: S105 (a throwaway secret shared with the server it starts)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_fake_stripe():
@@ -73,42 +66,18 @@ def start_fake_stripe():
 
 
 def start_server(fake_url):
-    port = free_port()
-    env = {
-        **os.environ,
-        "PAYMENT_GATEWAY": "stripe",
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "STRIPE_API_BASE": fake_url,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "CELERY_TASK_ALWAYS_EAGER": "true",  # e-mails and fee lookups run in the request's process
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "designiaBackend.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process, port = start_daphne(
+        {
+            "PAYMENT_GATEWAY": "stripe",
+            "STRIPE_SECRET_KEY": "sk_test_bench",
+            "STRIPE_API_BASE": fake_url,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "CELERY_TASK_ALWAYS_EAGER": "true",  # e-mails and fee lookups run in the request's process
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+        }
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("daphne did not start")
+    return process, f"http://127.0.0.1:{port}"
 
 
 def seed(run_id, buyers):

@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,10 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench.servers import free_port  # noqa: E402
+
 DETAIL_SCRIPT = """
 counter = 0
 request = function()
@@ -51,12 +54,6 @@ ENDPOINTS = [
     ("product detail, warm (200 popular slugs)", "/api/marketplace/products/demo-1/", POPULAR_SCRIPT),
 ]
 UNCACHED_ENDPOINTS = [ENDPOINTS[0], ENDPOINTS[1], ENDPOINTS[2], ENDPOINTS[3]]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_database(url, fresh=False):
