@@ -347,3 +347,22 @@ def test_order_endpoints_query_counts_are_pinned(
         assert auth_client(sellers[0]).get(f"{ORDERS}seller_orders/").json()["count"] == 5
     with django_assert_max_num_queries(4):
         assert auth_client(buyer).get(f"{ORDERS}{order.pk}/").status_code == 200
+
+
+def test_order_photos_from_a_private_bucket_get_fresh_signed_urls(
+    s3_storage, auth_client, api_client, buyer, sellers, fake_stripe
+):
+    """The order keeps the photo's storage name; each read signs a new URL that loads the bytes."""
+    import requests
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    chair = OrderingProductFactory(seller=sellers[0], price=Decimal("100.00"), stock_quantity=5)
+    name = default_storage.save("products/order-photo.jpg", ContentFile(b"\xff\xd8 photo bytes"))
+    add_image(chair, name=name)
+    order = paid_order(auth_client, api_client, buyer, fake_stripe, (chair, 1))
+
+    assert order.items.get().product_image == name
+    url = auth_client(buyer).get(f"/api/marketplace/orders/{order.pk}/").json()["items"][0]["product_image"]
+    assert url.startswith(s3_storage.meta.endpoint_url) and "X-Amz-Signature=" in url
+    assert requests.get(url, timeout=10).content == b"\xff\xd8 photo bytes"
