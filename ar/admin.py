@@ -1,18 +1,12 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from ar import selectors
 from ar.models import ARModel, ARModelDownload, ARModelUpload, MobileAppRelease
 from ar.services import ar_model_delete
+from designiaBackend.api.admin import ReadOnlyAdmin
 from infrastructure.storage import private_url
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ARModel)
@@ -49,6 +43,9 @@ class ARModelAdmin(ReadOnlyAdmin):
     def download_link(self, model):
         return format_html('<a href="{}">{}</a>', private_url(model.storage_name), model.original_filename)
 
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
     def delete_model(self, request, obj):
         ar_model_delete(product=obj.product, model_format=obj.format)
 
@@ -82,4 +79,5 @@ class ARModelUploadAdmin(ReadOnlyAdmin):
 
 @admin.register(MobileAppRelease)
 class MobileAppReleaseAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["platform", "latest_version", "minimum_version", "store_url", "updated_at"]
