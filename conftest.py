@@ -247,6 +247,8 @@ def _celery_worker_process(django_db_setup):
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
         "CELERY_KEY_PREFIX": prefix,
+        # Its own cache namespace too: nothing left in Redis by earlier runs can reach it.
+        "CACHE_KEY_PREFIX": f"{prefix}cache",
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
@@ -284,6 +286,7 @@ def _celery_worker_process(django_db_setup):
     else:
         process.terminate()
         pytest.fail(f"The Celery worker did not answer within {WORKER_START_SECONDS} s; see {log.name}")
+    process.cache_prefix = env["CACHE_KEY_PREFIX"]
     yield process
     process.terminate()
     process.wait(timeout=30)
@@ -292,7 +295,11 @@ def _celery_worker_process(django_db_setup):
 
 @pytest.fixture
 def celery_worker(_celery_worker_process, transactional_db):
-    """A live worker for this test: tasks go through Redis and see committed data."""
+    """A live worker for this test: tasks go through Redis and see committed data.
+
+    ``celery_worker.cache_prefix`` is the worker's cache key prefix, for a test whose data must
+    meet the worker in the cache (``settings.CACHES``).
+    """
     celery_app.conf.task_always_eager = False
     yield _celery_worker_process
     celery_app.conf.task_always_eager = True

@@ -222,8 +222,8 @@ def test_flush_task_runs_on_a_real_worker(celery_worker, settings):
 
     from marketplace.activity.services import activity_record
 
-    # The worker process uses the configured cache prefix: share it for this test.
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": settings.CACHE_KEY_PREFIX}}
+    # The buffer lives in the cache: share the worker's cache namespace for this test.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": celery_worker.cache_prefix}}
     product = ProductFactory()
     for viewer in ("g:a", "g:b", "g:b"):
         activity_record(product_id=product.pk, action="view", viewer=viewer)
