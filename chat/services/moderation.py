@@ -5,10 +5,10 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from authentication.tasks import send_account_email_task
 from chat import selectors
 from chat.exceptions import ReportNotAllowedError
 from chat.models import ChatBan, Message, MessageReport
-from infrastructure.email import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +60,11 @@ def report_resolve(*, report_id, staff, resolution):
 
 
 def _send_warning(sender, report):
-    send_templated_email(
+    send_account_email_task.delay(
         to=sender.email,
         subject="A message you sent on Designia was reported",
         template="chat_warning",
-        context={"user": sender, "reason": report.get_reason_display()},
+        context={"username": sender.username, "reason": str(report.get_reason_display())},
     )
 
 
