@@ -85,6 +85,13 @@ def test_apply_without_portfolio_url_or_files(client):
     del data["portfolio_url"]
     response = client.post("/api/auth/seller/apply/", data, format="multipart")
     assert response.status_code == 201
+    application = SellerApplication.objects.get()
+    assert (application.status, application.portfolio_url, application.business_name) == (
+        "pending",
+        "",
+        "Oak & Ash",
+    )
+    assert not application.shop_logo and not application.images.exists()
 
 
 def test_apply_requires_two_factor(auth_client):
@@ -132,6 +139,7 @@ def test_apply_refused_while_one_is_open(client, applicant):
 def test_sellers_cannot_apply(auth_client):
     seller = UserFactory(role="seller", two_factor_enabled=True)
     assert apply(auth_client(seller)).status_code == 400
+    assert not SellerApplication.objects.exists()
 
 
 def test_apply_needs_a_user(api_client):

@@ -168,6 +168,9 @@ def test_review_on_a_pending_order_is_403(auth_client):
     response = auth_client(buyer).post(f"{URL}{product.slug}/reviews/", review_body(), format="json")
 
     assert response.status_code == 403
+    assert not Review.objects.exists()
+    product.refresh_from_db()
+    assert (product.review_count, product.average_rating) == (0, Decimal("0.00"))
 
 
 def test_duplicate_review_is_400_with_detail(auth_client):

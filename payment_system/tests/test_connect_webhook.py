@@ -99,6 +99,7 @@ def test_the_webhook_needs_no_csrf_token(fake_stripe):
     response = deliver(Client(enforce_csrf_checks=True), body)
 
     assert response.status_code == 200
+    assert ConnectWebhookEvent.objects.filter(stripe_event_id=body["id"], type="account.updated").exists()
 
 
 def test_an_older_account_event_does_not_overwrite_a_newer_state(fake_stripe, api_client):
