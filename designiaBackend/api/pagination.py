@@ -57,7 +57,7 @@ class LinkPagination(pagination.PageNumberPagination):
 
 
 class PageSerializer(serializers.Serializer):
-    """The ``PagePagination`` shape for the schema; subclasses declare ``results``."""
+    """One page of results, with its position among all pages."""
 
     count = serializers.IntegerField()
     page = serializers.IntegerField()

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from designiaBackend.api.pagination import PageSerializer
 from marketplace.catalog.constants import ORDERINGS
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.slugs import slug_is_available
@@ -271,19 +272,5 @@ def page_of(item_serializer):
     """The §4.1 page shape around ``item_serializer`` for the schema (one class per item type)."""
     name = f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List"
     if name not in _PAGE_SERIALIZERS:
-        _PAGE_SERIALIZERS[name] = type(
-            name,
-            (serializers.Serializer,),
-            {
-                "count": serializers.IntegerField(),
-                "page": serializers.IntegerField(),
-                "page_size": serializers.IntegerField(),
-                "num_pages": serializers.IntegerField(),
-                "has_next": serializers.BooleanField(),
-                "has_previous": serializers.BooleanField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": item_serializer(many=True),
-            },
-        )
+        _PAGE_SERIALIZERS[name] = type(name, (PageSerializer,), {"results": item_serializer(many=True)})
     return _PAGE_SERIALIZERS[name]

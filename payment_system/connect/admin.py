@@ -3,20 +3,8 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from designiaBackend.api.admin import ReadOnlyAdmin
 from payment_system.connect.models import ConnectWebhookEvent, Payout, StripeConnectAccount
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only Stripe (through webhooks) or tasks write: staff look, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StripeConnectAccount)

@@ -2,19 +2,9 @@
 
 from django.contrib import admin
 
+from designiaBackend.api.admin import ReadOnlyAdmin
 from payment_system.payments.models import Payment, Refund, SellerTransaction
 from payment_system.webhooks.models import StripeWebhookEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)

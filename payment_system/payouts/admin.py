@@ -10,6 +10,7 @@ import logging
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from designiaBackend.api.admin import ReadOnlyAdmin
 from payment_system.payments.admin import SellerTransactionAdmin as BaseSellerTransactionAdmin
 from payment_system.payments.models import SellerTransaction
 from payment_system.payouts.models import ReconciliationReport, Transfer, TransferReversal
@@ -21,17 +22,6 @@ from payment_system.payouts.release import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MoneyActionsMixin:
