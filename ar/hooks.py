@@ -6,7 +6,7 @@ ProductDetail; it is registered in ``ArConfig.ready``.
 
 from django.conf import settings
 
-from ar.selectors import ar_model_summaries
+from ar.selectors import with_preferred_model_names
 from ar.services import ar_model_delete, ar_model_store_from_data_url
 from designiaBackend.api.exceptions import ApplicationError
 from infrastructure.storage import private_url
@@ -29,21 +29,16 @@ class ProductARModels:
     def remove(self, *, product):
         ar_model_delete(product=product)
 
-    def describe(self, *, products):
-        products = list(products)
-        models = ar_model_summaries(product_ids=[product.pk for product in products])
+    def with_model_names(self, products):
+        return with_preferred_model_names(products)
+
+    def describe(self, *, filename, storage_name):
+        if not storage_name:
+            return dict(NO_AR_MODEL)
         # The page holds the link while it is open: it lives as long as other media links.
         expires_in = settings.MEDIA_URL_EXPIRE_SECONDS
-        described = {}
-        for product in products:
-            model = models.get(product.pk)
-            described[product.pk] = (
-                {
-                    "has_ar_model": True,
-                    "ar_model_filename": model.original_filename,
-                    "ar_model_url": private_url(model.storage_name, expires_in=expires_in),
-                }
-                if model
-                else dict(NO_AR_MODEL)
-            )
-        return described
+        return {
+            "has_ar_model": True,
+            "ar_model_filename": filename,
+            "ar_model_url": private_url(storage_name, expires_in=expires_in),
+        }

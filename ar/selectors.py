@@ -3,7 +3,7 @@
 import hashlib
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from ar.exceptions import ModelNotFoundError
@@ -89,14 +89,18 @@ def ar_model_download_link(*, model, expires_in=None):
     return {"url": private_url(model.storage_name, expires_in=expires_in), "expires_in": expires_in}
 
 
-def ar_model_summaries(*, product_ids):
-    """``{product_id: the preferred model}`` for many products, in one query."""
-    chosen = {}
-    for model in ARModel.objects.filter(product_id__in=product_ids):
-        current = chosen.get(model.product_id)
-        if current is None or PREFERRED_FORMATS.index(model.format) < PREFERRED_FORMATS.index(current.format):
-            chosen[model.product_id] = model
-    return chosen
+def with_preferred_model_names(products):
+    """``products`` annotated with their preferred model's ``ar_model_filename`` and
+    ``ar_model_storage_name`` (None for a product without a model); no extra query."""
+    preference = Case(
+        *(When(format=format_, then=Value(rank)) for rank, format_ in enumerate(PREFERRED_FORMATS)),
+        default=Value(len(PREFERRED_FORMATS)),
+    )
+    preferred = ARModel.objects.filter(product=OuterRef("pk")).order_by(preference, "id")
+    return products.annotate(
+        ar_model_filename=Subquery(preferred.values("original_filename")[:1]),
+        ar_model_storage_name=Subquery(preferred.values("storage_name")[:1]),
+    )
 
 
 def ar_product_list(*, category_slugs=(), model_format=None):

@@ -116,7 +116,7 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="designia")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "designiaBackend.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }

@@ -13,6 +13,7 @@ from authentication import gdpr
 from authentication.tests.factories import StaffFactory
 from designiaBackend.api.exceptions import ApplicationError
 from marketplace.catalog.ar_hooks import ar_model_handler
+from marketplace.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_deleting_a_model_in_the_admin_removes_its_file(
     assert stored_files(product) == []
 
 
-def test_the_ar_app_registers_its_handler_and_describes_many_products_in_one_query(
+def test_the_ar_app_registers_its_handler_and_annotates_many_products_in_one_query(
     seller_client, seller, django_assert_num_queries
 ):
     assert isinstance(ar_model_handler(), ProductARModels)
@@ -69,8 +70,19 @@ def test_the_ar_app_registers_its_handler_and_describes_many_products_in_one_que
     upload_file(seller_client, both, make_glb(), name="both.glb")
     upload_file(seller_client, usdz_only, make_usdz(), name="ios.usdz")
 
+    handler = ar_model_handler()
+    products = Product.objects.filter(pk__in=[both.pk, usdz_only.pk, none.pk])
     with django_assert_num_queries(1):
-        described = ar_model_handler().describe(products=[both, usdz_only, none])
+        rows = {
+            row["id"]: row
+            for row in handler.with_model_names(products).values(
+                "id", "ar_model_filename", "ar_model_storage_name"
+            )
+        }
+    described = {
+        pk: handler.describe(filename=row["ar_model_filename"], storage_name=row["ar_model_storage_name"])
+        for pk, row in rows.items()
+    }
 
     assert described[both.pk]["ar_model_filename"] == "both.glb"  # GLB preferred for the web
     assert described[usdz_only.pk]["ar_model_filename"] == "ios.usdz"

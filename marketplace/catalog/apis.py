@@ -13,17 +13,16 @@ from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
 from marketplace.activity.services import activity_record, viewer_key
 from marketplace.catalog import presenters
-from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.categories import category_tree
 from marketplace.catalog.discovery import autocomplete_suggestions, catalog_facets
 from marketplace.catalog.images import prepare_data_url_images, prepare_uploaded_images
 from marketplace.catalog.renderers import ORJSONRenderer, render_json
-from marketplace.catalog.response_cache import cached_json_response, cached_value, detail_key
+from marketplace.catalog.response_cache import cached_json_response
 from marketplace.catalog.selectors import (
     product_get_for_update,
-    product_get_public,
     product_list,
     product_list_for_seller,
+    product_page_get,
     seller_rating,
 )
 from marketplace.catalog.serializers import (
@@ -96,32 +95,16 @@ def paginated(request, view, queryset, present):
     return paginator.get_paginated_response([present(item) for item in page])
 
 
-def product_detail_body(product):
-    ar_state = ar_model_handler().describe(products=[product]).get(product.pk, {})
-    return presenters.product_detail(
-        product, ar_state=ar_state, seller_rating=seller_rating(seller_id=product.seller_id)
-    )
+def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK):
+    """E26 (and the E48/E49 answers): one query plus the cached seller rating, never cached itself.
 
-
-def product_detail_response(product, request, status_code=status.HTTP_200_OK):
-    return Response(product_detail_body(product), status=status_code)
-
-
-def product_detail_cached(*, slug, user):
-    """E26 body: public products come from the versioned cache; ``is_favorited`` is per caller."""
-    hidden = []
-
-    def build():
-        product = product_get_public(slug=slug, user=user)
-        body = product_detail_body(product)
-        if not product.is_active:  # seen by its seller or staff only: never cached
-            hidden.append(body)
-            return None
-        return body
-
-    body = dict(cached_value(detail_key(slug), build) or hidden[0])
+    The page is cheap to build and its counters (stock, views, favorites, rating) stay current;
+    caching it per product only paid off for products seen more than once a minute.
+    """
+    page = product_page_get(slug=slug, user=user)
+    body = presenters.product_detail(page, seller_rating=seller_rating(seller_id=page.product.seller_id))
     body["is_favorited"] = bool(user.is_authenticated and favorite_exists(user=user, product_id=body["id"]))
-    return body
+    return Response(body, status=status_code)
 
 
 class ProductFilterMixin:
@@ -169,7 +152,7 @@ class ProductListCreateView(LargeBodyMixin, ProductFilterMixin, APIView):
             images=_prepared_images(data),
             model_data=data.get("model_data", MISSING) if "model_data" in request.data else MISSING,
         )
-        return product_detail_response(product_get_public(slug=product.slug, user=request.user), request, 201)
+        return product_detail_response(slug=product.slug, user=request.user, status_code=201)
 
 
 class ProductSearchView(ProductFilterMixin, APIView):
@@ -253,6 +236,8 @@ class MyProductsView(APIView):
 class ProductDetailView(LargeBodyMixin, APIView):
     """E26 (read, counts a view), E49 (update by owner or staff), E50 (soft delete)."""
 
+    renderer_classes = [ORJSONRenderer]
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
@@ -260,9 +245,9 @@ class ProductDetailView(LargeBodyMixin, APIView):
         responses={200: ProductDetailSerializer, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
     )
     def get(self, request, slug):
-        body = product_detail_cached(slug=slug, user=request.user)
-        activity_record(product_id=body["id"], action="view", viewer=viewer_key(request))
-        return Response(body)
+        response = product_detail_response(slug=slug, user=request.user)
+        activity_record(product_id=response.data["id"], action="view", viewer=viewer_key(request))
+        return response
 
     @extend_schema(request=ProductWriteSerializer, responses={200: ProductDetailSerializer, **ERRORS})
     def patch(self, request, slug):
@@ -278,7 +263,7 @@ class ProductDetailView(LargeBodyMixin, APIView):
             images=_prepared_images(data),
             model_data=data.get("model_data") if "model_data" in request.data else MISSING,
         )
-        return product_detail_response(product_get_public(slug=product.slug, user=request.user), request)
+        return product_detail_response(slug=product.slug, user=request.user)
 
     @extend_schema(
         responses={204: None, 401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}

@@ -26,8 +26,9 @@ ERRORS = {
 
 
 def _images_response(images, status_code=status.HTTP_200_OK):
-    ordered = sorted(images, key=lambda image: (not image.is_primary, image.order, image.id))
-    return Response([presenters.product_image(image) for image in ordered], status=status_code)
+    return Response(
+        [presenters.product_image(row) for row in presenters.image_rows(images)], status=status_code
+    )
 
 
 def _owned_product(request, slug):

@@ -8,6 +8,8 @@ without one, products have no AR model and ``model_data`` is refused.
 
 from typing import Protocol
 
+from django.db.models import CharField, Value
+
 from designiaBackend.api.exceptions import ApplicationError
 
 NO_AR_MODEL = {"has_ar_model": False, "ar_model_filename": None, "ar_model_url": None}
@@ -20,8 +22,12 @@ class ARModelHandler(Protocol):
     def remove(self, *, product) -> None:
         """Delete the product's model(s), if any."""
 
-    def describe(self, *, products) -> dict:
-        """``{product.pk: {"has_ar_model", "ar_model_filename", "ar_model_url"}}`` in one query."""
+    def with_model_names(self, products):
+        """``products`` (a queryset) annotated with ``ar_model_filename`` and
+        ``ar_model_storage_name`` of each product's preferred model, None without one."""
+
+    def describe(self, *, filename, storage_name) -> dict:
+        """``{"has_ar_model", "ar_model_filename", "ar_model_url"}`` from those two annotations."""
 
 
 class _NoARModels:
@@ -31,8 +37,14 @@ class _NoARModels:
     def remove(self, *, product):
         return None
 
-    def describe(self, *, products):
-        return {product.pk: dict(NO_AR_MODEL) for product in products}
+    def with_model_names(self, products):
+        return products.annotate(
+            ar_model_filename=Value(None, output_field=CharField()),
+            ar_model_storage_name=Value(None, output_field=CharField()),
+        )
+
+    def describe(self, *, filename, storage_name):
+        return dict(NO_AR_MODEL)
 
 
 _handler: ARModelHandler = _NoARModels()

@@ -1,7 +1,7 @@
 """Plain-dict renderings of products: cheap enough for hot lists (no per-row queries).
 
 Lists read rows from ``selectors.product_list_*`` (annotated with the primary image's file
-names); the detail reads ``selectors.product_get_public``. The matching OpenAPI shapes are the
+names); the detail reads ``selectors.product_page_get``. The matching OpenAPI shapes are the
 serializers in ``serializers.py`` (``ProductListItemSerializer``, ``ProductDetailSerializer``).
 """
 
@@ -43,21 +43,43 @@ def product_list_item(product):
 
 
 def product_image(image):
-    url = public_url(image.image)
+    """An image row (``id, image, thumbnail, alt_text, is_primary, order``; file names) with URLs."""
+    url = public_url(image["image"])
     return {
-        "id": image.id,
+        "id": image["id"],
         "url": url,
         "image": url,
-        "thumbnail": public_url(image.thumbnail) or url,
-        "alt_text": image.alt_text,
-        "is_primary": image.is_primary,
-        "order": image.order,
+        "thumbnail": public_url(image["thumbnail"]) or url,
+        "alt_text": image["alt_text"],
+        "is_primary": bool(image["is_primary"]),
+        "order": image["order"],
     }
+
+
+def image_rows(images):
+    """``ProductImage`` instances as image rows (see ``product_image``), primary first."""
+    rows = [
+        {
+            "id": image.id,
+            "image": image.image.name,
+            "thumbnail": image.thumbnail.name or None,
+            "alt_text": image.alt_text,
+            "is_primary": image.is_primary,
+            "order": image.order,
+        }
+        for image in images
+    ]
+    return sorted(rows, key=primary_first)
+
+
+def primary_first(image):
+    """Sort key of image rows: the primary image, then by ``order``."""
+    return (not image["is_primary"], image["order"], image["id"])
 
 
 def seller_product_item(product):
     """E47 row: the list item plus ``is_active`` and ``images[].{image, is_primary}``."""
-    images = _ordered_images(product)
+    images = image_rows(product.images.all())
     item = product_list_item_with(product, images)
     item.update(
         is_active=product.is_active,
@@ -67,14 +89,10 @@ def seller_product_item(product):
     return item
 
 
-def _ordered_images(product):
-    return sorted(product.images.all(), key=lambda image: (not image.is_primary, image.order, image.id))
-
-
-def product_detail(product, *, ar_state, seller_rating):
-    images = _ordered_images(product)
-    category = product.category
-    profile = getattr(product.seller, "profile", None)
+def product_detail(page, *, seller_rating):
+    """E26 body of a ``selectors.ProductPage``; ``is_favorited`` is filled in per caller."""
+    product = page.product
+    images = sorted(page.images, key=primary_first)
     return {
         **product_list_item_with(product, images),
         "description": product.description,
@@ -90,25 +108,23 @@ def product_detail(product, *, ar_state, seller_rating):
         "is_active": product.is_active,
         "view_count": product.view_count,
         "click_count": product.click_count,
-        "is_favorited": bool(getattr(product, "is_favorited", False)),
+        "is_favorited": False,
         "images": [product_image(image) for image in images],
         "seller": {
             "id": str(product.seller_id),
-            "username": product.seller.username,
-            "shop_name": profile.shop_name if profile else "",
+            "username": page.seller_username,
+            "shop_name": page.seller_shop_name,
             "seller_rating": seller_rating,
         },
-        "category": category and {"id": category.id, "name": category.name, "slug": category.slug},
-        "has_ar_model": bool(ar_state.get("has_ar_model")),
-        "ar_model_filename": ar_state.get("ar_model_filename"),
-        "ar_model_url": ar_state.get("ar_model_url"),
+        "category": page.category,
+        **page.ar_model,
         "updated_at": product.updated_at.isoformat(),
     }
 
 
 def product_list_item_with(product, images):
-    """The list item of a product whose images are loaded (no annotation needed)."""
+    """The list item of a product whose image rows (primary first) are loaded: no annotation needed."""
     primary = images[0] if images else None
-    product.primary_image_name = primary.image.name if primary else None
-    product.primary_thumbnail_name = primary.thumbnail.name if primary and primary.thumbnail else None
+    product.primary_image_name = primary["image"] if primary else None
+    product.primary_thumbnail_name = primary["thumbnail"] if primary else None
     return product_list_item(product)

@@ -53,12 +53,3 @@ def request_key(namespace, request):
 def cached_json_response(namespace, request, build):
     """The cached rendered body for this request, or ``build()`` (JSON bytes), cached."""
     return HttpResponse(cached_value(request_key(namespace, request), build), content_type="application/json")
-
-
-def detail_key(slug):
-    return f"catalog:detail:{slug}"
-
-
-def detail_forget(slug):
-    """Drop one product's cached detail (e.g. after a favorite changed its counter)."""
-    cache.delete(detail_key(slug))

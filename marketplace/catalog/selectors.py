@@ -1,9 +1,14 @@
 """Catalogue reads. Every list costs a fixed number of queries whatever the page size."""
 
+from dataclasses import dataclass
+
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
+from designiaBackend.db import JSONArrayAgg, PreparedQuery
+from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.categories import category_ids_for_slugs
 from marketplace.catalog.constants import DEFAULT_ORDERING, ORDERINGS
 from marketplace.catalog.models import Product, ProductImage
@@ -90,26 +95,103 @@ def product_list_for_seller(*, seller):
 
 
 IMAGE_FIELDS = ("id", "product_id", "image", "thumbnail", "alt_text", "is_primary", "order")
+DETAIL_FIELDS = (
+    *LIST_FIELDS,
+    "description",
+    "short_description",
+    "materials",
+    "dimensions",
+    "weight",
+    "colors",
+    "tags",
+    "click_count",
+    "rating_distribution",
+    "updated_at",
+)
 
 
-def product_get_public(*, slug, user=None):
-    """E26: a product by slug with seller, category and images; 404 for unknown or deleted slugs.
+@dataclass(frozen=True)
+class ProductPage:
+    """What the product page (E26) shows: the product's fields, seller, category, images, AR model."""
+
+    product: Product  # built from DETAIL_FIELDS; no related objects loaded
+    seller_username: str
+    seller_shop_name: str
+    category: dict | None  # {id, name, slug}
+    images: list  # dicts of IMAGE_FIELDS (file names; is_primary may be 0/1 from JSON)
+    ar_model: dict  # {has_ar_model, ar_model_filename, ar_model_url}
+
+
+def _images_as_json():
+    """The product's images as one JSON array of IMAGE_FIELDS objects (a correlated subquery)."""
+    rows = (
+        ProductImage.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(rows=JSONArrayAgg(JSONObject(**{field: field for field in IMAGE_FIELDS})))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=JSONField())
+
+
+def _product_page_query(slug):
+    products = (
+        Product.objects.filter(slug=slug, deleted_at__isnull=True)
+        .order_by()
+        .values(
+            *DETAIL_FIELDS,
+            seller_username=F("seller__username"),
+            seller_shop_name=F("seller__profile__shop_name"),
+            category_name=F("category__name"),
+            category_slug=F("category__slug"),
+            image_rows=_images_as_json(),
+        )
+    )
+    return ar_model_handler().with_model_names(products)
+
+
+# The product page is the hottest read: one query, compiled once (designiaBackend.db).
+_PRODUCT_PAGE = PreparedQuery(_product_page_query, slug="\x00slug")
+
+
+def product_page_get(*, slug, user=None):
+    """E26: the product page by slug in one query; 404 for unknown or deleted slugs.
 
     An inactive product is visible to its seller and staff only.
     """
-    queryset = (
+    row = _PRODUCT_PAGE.first(slug=slug)
+    if row is None:
+        raise Http404("No product matches the given slug.")
+    product = Product(**{field: row[field] for field in DETAIL_FIELDS})
+    if not (product.is_active or _can_manage(user, product)):
+        raise Http404("No product matches the given slug.")
+    category = None
+    if row["category_name"] is not None:
+        category = {"id": product.category_id, "name": row["category_name"], "slug": row["category_slug"]}
+    ar_model = ar_model_handler().describe(
+        filename=row["ar_model_filename"], storage_name=row["ar_model_storage_name"]
+    )
+    return ProductPage(
+        product=product,
+        seller_username=row["seller_username"],
+        seller_shop_name=row["seller_shop_name"] or "",
+        category=category,
+        images=row["image_rows"] or [],
+        ar_model=ar_model,
+    )
+
+
+def product_get_public(*, slug, user=None):
+    """A product by slug with its seller (for reviews and favorites); 404 when unknown or deleted.
+
+    An inactive product is visible to its seller and staff only.
+    """
+    product = (
         Product.objects.filter(slug=slug, deleted_at__isnull=True)
         .defer("search_document")
-        .select_related("seller__profile", "category")
-        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.only(*IMAGE_FIELDS)))
+        .select_related("seller")
+        .first()
     )
-    if user is not None and user.is_authenticated:
-        from marketplace.favorites.models import Favorite
-
-        queryset = queryset.annotate(
-            is_favorited=Exists(Favorite.objects.filter(product=OuterRef("pk"), user=user))
-        )
-    product = queryset.first()
     if product is None or not (product.is_active or _can_manage(user, product)):
         raise Http404("No product matches the given slug.")
     return product

@@ -7,7 +7,6 @@ from django.db.models import F
 
 from marketplace.activity.services import activity_record
 from marketplace.catalog.models import Product
-from marketplace.catalog.response_cache import detail_forget
 from marketplace.favorites.models import Favorite
 
 
@@ -34,7 +33,6 @@ def favorite_toggle(*, user, product):
         transaction.on_commit(
             lambda: activity_record(product_id=product.pk, action="favorite", viewer=f"u:{user.pk}")
         )
-    transaction.on_commit(lambda: detail_forget(product.slug))
     count = Product.objects.filter(pk=product.pk).values_list("favorite_count", flat=True).get()
     return FavoriteState(is_favorited=not deleted, favorite_count=count)
 

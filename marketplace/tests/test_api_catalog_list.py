@@ -70,15 +70,43 @@ def test_list_and_search_query_counts_do_not_grow(
 
 
 @pytest.mark.django_db
-def test_detail_query_count(auth_client, api_client, django_assert_max_num_queries):
-    product = ProductFactory()
-    add_image(product)
-    add_image(product, primary=False)
-    client = auth_client(UserFactory())
-    with django_assert_max_num_queries(6):
-        assert client.get(f"{URL}{product.slug}/").status_code == 200
-    with django_assert_max_num_queries(6):
-        assert api_client.get(f"{URL}{product.slug}/").status_code == 200
+def test_detail_is_one_query_with_images_seller_and_category(
+    auth_client, api_client, django_assert_num_queries
+):
+    product = ProductFactory(tags=["oak", "nordic"], dimensions={"width": 40, "unit": "cm"})
+    primary = add_image(product)
+    second = add_image(product, primary=False)
+    user = UserFactory()
+    client = auth_client(user)
+    with django_assert_num_queries(2):  # the page, then the seller's rating (cached afterwards)
+        body = api_client.get(f"{URL}{product.slug}/").json()
+    with django_assert_num_queries(1):
+        assert api_client.get(f"{URL}{product.slug}/").json() == body
+    with django_assert_num_queries(3):  # the caller (JWT), the page, the caller's favorite
+        assert client.get(f"{URL}{product.slug}/").json()["is_favorited"] is False
+
+    assert [image["id"] for image in body["images"]] == [primary.id, second.id]
+    assert [image["is_primary"] for image in body["images"]] == [True, False]
+    assert body["primary_image"] == body["images"][0]["url"]
+    assert body["seller"]["username"] == product.seller.username
+    assert body["category"] == {
+        "id": product.category.id,
+        "name": product.category.name,
+        "slug": product.category.slug,
+    }
+    assert (body["tags"], body["dimensions"]) == (["oak", "nordic"], {"width": 40, "unit": "cm"})
+    assert body["has_ar_model"] is False and body["ar_model_url"] is None
+
+
+@pytest.mark.django_db
+def test_detail_is_never_stale(api_client):
+    """Stock and counters change without a catalogue write (checkout, the view flush): read afresh."""
+    product = ProductFactory(stock_quantity=2)
+    assert api_client.get(f"{URL}{product.slug}/").json()["stock_quantity"] == 2
+    type(product).objects.filter(pk=product.pk).update(stock_quantity=0, favorite_count=7)
+
+    body = api_client.get(f"{URL}{product.slug}/").json()
+    assert (body["stock_quantity"], body["is_in_stock"], body["favorite_count"]) == (0, False, 7)
 
 
 @pytest.mark.django_db
