@@ -3,7 +3,7 @@
 import hashlib
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from ar.exceptions import ModelNotFoundError
@@ -15,7 +15,6 @@ from marketplace.catalog.models import Product
 from marketplace.catalog.selectors import product_queryset_public, with_primary_image
 
 MAX_ID = 2**63 - 1
-PREFERRED_FORMATS = ("glb", "usdz")  # the web client's viewer reads GLB
 
 
 class ProductNotFoundError(NotFoundError):
@@ -92,11 +91,9 @@ def ar_model_download_link(*, model, expires_in=None):
 def with_preferred_model_names(products):
     """``products`` annotated with their preferred model's ``ar_model_filename`` and
     ``ar_model_storage_name`` (None for a product without a model); no extra query."""
-    preference = Case(
-        *(When(format=format_, then=Value(rank)) for rank, format_ in enumerate(PREFERRED_FORMATS)),
-        default=Value(len(PREFERRED_FORMATS)),
-    )
-    preferred = ARModel.objects.filter(product=OuterRef("pk")).order_by(preference, "id")
+    # GLB (what the web client's viewer reads) sorts before USDZ: the (product, format) index
+    # yields the preferred model first.
+    preferred = ARModel.objects.filter(product=OuterRef("pk")).order_by("format")
     return products.annotate(
         ar_model_filename=Subquery(preferred.values("original_filename")[:1]),
         ar_model_storage_name=Subquery(preferred.values("storage_name")[:1]),

@@ -7,10 +7,11 @@ link to a private file (a presigned S3 URL, or a signed download URL served by t
 
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.encoding import filepath_to_uri
 from django.utils.functional import LazyObject, empty
 
 PRIVATE_DOWNLOAD_SALT = "infrastructure.storage.private-download"
@@ -44,7 +45,12 @@ def public_url(file_or_name, storage=None):
     name = getattr(file_or_name, "name", file_or_name)
     if not name:
         return None
-    return absolute((storage or default_storage).url(name))
+    storage = storage or default_storage
+    if isinstance(storage, FileSystemStorage):
+        # What FileSystemStorage.url returns, without urljoin's parsing (a tenth of a product
+        # page's CPU): stored names never hold "." or ".." segments for urljoin to resolve.
+        return absolute(storage.base_url + filepath_to_uri(name).lstrip("/"))
+    return absolute(storage.url(name))
 
 
 def private_url(name, expires_in=None):

@@ -5,7 +5,8 @@ from django.contrib import admin
 from designiaBackend.api.admin import ReadOnlyAdmin
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.categories import category_tree_invalidate
-from marketplace.catalog.models import Category, Product, ProductImage
+from marketplace.catalog.models import Category, Product, ProductImage, SellerRating
+from marketplace.catalog.seller_ratings import seller_rating_text
 from marketplace.catalog.services import (
     category_products_reindex,
     product_refresh_search_document,
@@ -140,3 +141,16 @@ class ReviewHelpfulVoteAdmin(ReadOnlyAdmin):
     list_display = ("review", "user", "created_at")
     list_select_related = ("review", "user")
     search_fields = ("user__email", "review__product__name")
+
+
+@admin.register(SellerRating)
+class SellerRatingAdmin(ReadOnlyAdmin):
+    """Kept by the review services; shown for support questions about a shop's rating."""
+
+    list_display = ("seller", "rating", "review_count")
+    list_select_related = ("seller",)
+    search_fields = ("seller__email", "seller__username")
+
+    @admin.display(description="rating")
+    def rating(self, obj):
+        return seller_rating_text(obj.rating_points, obj.review_count)

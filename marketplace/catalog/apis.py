@@ -23,7 +23,6 @@ from marketplace.catalog.selectors import (
     product_list,
     product_list_for_seller,
     product_page_get,
-    seller_rating,
 )
 from marketplace.catalog.serializers import (
     AutocompleteQuerySerializer,
@@ -96,13 +95,13 @@ def paginated(request, view, queryset, present):
 
 
 def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK):
-    """E26 (and the E48/E49 answers): one query plus the cached seller rating, never cached itself.
+    """E26 (and the E48/E49 answers): one query, never cached.
 
     The page is cheap to build and its counters (stock, views, favorites, rating) stay current;
     caching it per product only paid off for products seen more than once a minute.
     """
     page = product_page_get(slug=slug, user=user)
-    body = presenters.product_detail(page, seller_rating=seller_rating(seller_id=page.product.seller_id))
+    body = presenters.product_detail(page)
     body["is_favorited"] = bool(user.is_authenticated and favorite_exists(user=user, product_id=body["id"]))
     return Response(body, status=status_code)
 

@@ -122,3 +122,21 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return f"Image {self.pk} of product {self.product_id}"
+
+
+class SellerRating(models.Model):
+    """A seller's rating: the star points and count of the visible reviews of their products.
+
+    Kept exact by the services: the review services move it by a product's change while they
+    hold the product's row lock, deleting a product takes that product's share out. Read in the
+    product page's query, so the page needs no extra round trip for it.
+    """
+
+    seller = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="seller_rating"
+    )
+    rating_points = models.PositiveIntegerField(default=0)  # the sum of the reviews' stars
+    review_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Rating of seller {self.seller_id}"

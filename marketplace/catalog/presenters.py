@@ -89,7 +89,7 @@ def seller_product_item(product):
     return item
 
 
-def product_detail(page, *, seller_rating):
+def product_detail(page):
     """E26 body of a ``selectors.ProductPage``; ``is_favorited`` is filled in per caller."""
     product = page.product
     images = sorted(page.images, key=primary_first)
@@ -114,7 +114,7 @@ def product_detail(page, *, seller_rating):
             "id": str(product.seller_id),
             "username": page.seller_username,
             "shop_name": page.seller_shop_name,
-            "seller_rating": seller_rating,
+            "seller_rating": page.seller_rating,
         },
         "category": page.category,
         **page.ar_model,

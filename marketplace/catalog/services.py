@@ -13,6 +13,7 @@ from marketplace.catalog.exceptions import NotProductOwnerError
 from marketplace.catalog.images import StoredFiles, images_store
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.search import build_search_document
+from marketplace.catalog.seller_ratings import rating_points, seller_rating_ensure, seller_rating_move
 from marketplace.catalog.slugs import product_slug_generate
 
 DEFAULT_CATEGORIES = {
@@ -82,6 +83,7 @@ def product_create(*, seller, data, images=(), model_data=MISSING):
                 product.save()
         except IntegrityError as exc:  # a concurrent create took the slug
             raise ApplicationError("This slug is already taken.", code="slug_taken") from exc
+        seller_rating_ensure(seller_id=seller.pk)
         images_store(product=product, images=list(images), stored=stored)
         if model_data not in (MISSING, None):
             ar_model_handler().save_from_data_url(product=product, uploaded_by=seller, model_data=model_data)
@@ -119,6 +121,11 @@ def product_delete(*, product, user):
     product.deleted_at = timezone.now()
     product.is_active = False
     product.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    seller_rating_move(
+        seller_id=product.seller_id,
+        points=-rating_points(product.rating_distribution),
+        reviews=-product.review_count,
+    )
     _on_catalog_change()
     return product
 

@@ -3,14 +3,13 @@ product's row lock, so concurrent reviews can never leave a stale average or cou
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.models import Product
-from marketplace.catalog.selectors import seller_rating_cache_key
+from marketplace.catalog.seller_ratings import rating_points, seller_rating_move
 from marketplace.ordering.selectors import buyer_has_received_product
 from marketplace.reviews.exceptions import (
     DuplicateReviewError,
@@ -25,7 +24,8 @@ REVIEW_FIELDS = ("rating", "title", "comment")
 
 
 def product_rating_recompute(*, product_id):
-    """Average, count and 1–5 distribution of the visible reviews; the product row must be locked."""
+    """Average, count and 1–5 distribution of the visible reviews, and the seller's rating moved
+    by the difference; the product row must be locked."""
     rows = dict(
         Review.objects.filter(product_id=product_id, is_hidden=False)
         .values_list("rating")
@@ -35,13 +35,22 @@ def product_rating_recompute(*, product_id):
     count = sum(rows.values())
     total = sum(rating * n for rating, n in rows.items())
     average = (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0.00")
+    before = (
+        Product.objects.filter(pk=product_id)
+        .values("seller_id", "deleted_at", "rating_distribution", "review_count")
+        .get()
+    )
     Product.objects.filter(pk=product_id).update(
         average_rating=average,
         review_count=count,
         rating_distribution={str(star): rows.get(star, 0) for star in range(1, 6)},
     )
-    seller_id = Product.objects.filter(pk=product_id).values_list("seller_id", flat=True).get()
-    transaction.on_commit(lambda: cache.delete(seller_rating_cache_key(seller_id)))
+    if before["deleted_at"] is None:  # a deleted product's share already left its seller's rating
+        seller_rating_move(
+            seller_id=before["seller_id"],
+            points=total - rating_points(before["rating_distribution"]),
+            reviews=count - before["review_count"],
+        )
     transaction.on_commit(category_tree_invalidate)
 
 

@@ -25,6 +25,7 @@ from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.demo_data import COMMENTS, demo_photo, product_spec
 from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.search import build_search_document
+from marketplace.catalog.seller_ratings import seller_ratings_rebuild
 from marketplace.catalog.services import category_ensure_defaults
 from marketplace.ordering.models import Order, OrderItem
 from marketplace.reviews.models import Review
@@ -230,3 +231,4 @@ class Command(BaseCommand):
             )
             product.rating_distribution = {str(star): counts.get(star, 0) for star in range(1, 6)}
         Product.objects.bulk_update(products, ["review_count", "average_rating", "rating_distribution"])
+        seller_ratings_rebuild(seller_ids={product.seller_id for product in products})
