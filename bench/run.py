@@ -10,7 +10,7 @@
 4. Appends requests/s, p50/p99 and the ratio to the ceiling, with machine and date, to
    ``bench/RESULTS.md``.
 
-Loopback only, bounded in time: about 5 minutes (2 rounds, 2 server configurations) plus seeding; `--fresh` drops the
+Loopback only, bounded in time: about 7 minutes (3 rounds, 2 server configurations) plus seeding; `--fresh` drops the
 benchmark database first (needed after migrations were regenerated).
 """
 
@@ -190,7 +190,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--rounds", type=int, default=2, help="each endpoint's best round is reported")
+    parser.add_argument("--rounds", type=int, default=3, help="each endpoint's best round is reported")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
     args = parser.parse_args()
 
