@@ -5,6 +5,17 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 
+def is_on_sale(price, original_price):
+    return bool(original_price and original_price > price)
+
+
+def discount_percentage(price, original_price):
+    """Whole percent off the original price (0 when not on sale)."""
+    if not is_on_sale(price, original_price):
+        return 0
+    return int((original_price - price) * 100 / original_price)
+
+
 class Category(models.Model):
     """A node of the category tree (parent/child)."""
 
@@ -94,14 +105,11 @@ class Product(models.Model):
 
     @property
     def is_on_sale(self):
-        return bool(self.original_price and self.original_price > self.price)
+        return is_on_sale(self.price, self.original_price)
 
     @property
     def discount_percentage(self):
-        """Whole percent off the original price (0 when not on sale)."""
-        if not self.is_on_sale:
-            return 0
-        return int((self.original_price - self.price) * 100 / self.original_price)
+        return discount_percentage(self.price, self.original_price)
 
     @property
     def is_deleted(self):

@@ -6,6 +6,7 @@ serializers in ``serializers.py`` (``ProductListItemSerializer``, ``ProductDetai
 """
 
 from infrastructure.storage import public_url
+from marketplace.catalog.models import discount_percentage, is_on_sale
 
 
 def _money(value):
@@ -24,8 +25,8 @@ def product_list_item(product):
         "price": _money(product.price),
         "original_price": _money(product.original_price),
         "currency": product.currency,
-        "is_on_sale": product.is_on_sale,
-        "discount_percentage": product.discount_percentage,
+        "is_on_sale": is_on_sale(product.price, product.original_price),
+        "discount_percentage": discount_percentage(product.price, product.original_price),
         "primary_image": public_url(product.primary_image_name),
         "primary_image_thumbnail": public_url(product.primary_thumbnail_name or product.primary_image_name),
         "average_rating": _rating(product.average_rating),

@@ -1,6 +1,7 @@
 """Catalogue reads. Every list costs a fixed number of queries whatever the page size."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import JSONArray
@@ -114,7 +115,7 @@ DETAIL_FIELDS = (
 class ProductPage:
     """What the product page (E26) shows: the product's fields, seller, category, images, AR model."""
 
-    product: Product  # built from DETAIL_FIELDS; no related objects loaded
+    product: SimpleNamespace  # DETAIL_FIELDS as attributes (cheaper than a model instance)
     seller_username: str
     seller_shop_name: str
     seller_rating: str  # "4.25"
@@ -175,7 +176,7 @@ def product_page_get(*, slug, user=None):
     row = _PRODUCT_PAGE.first(slug=slug)
     if row is None:
         raise Http404("No product matches the given slug.")
-    product = Product(**{field: row[field] for field in DETAIL_FIELDS})
+    product = SimpleNamespace(**{field: row[field] for field in DETAIL_FIELDS})
     if not (product.is_active or _can_manage(user, product)):
         raise Http404("No product matches the given slug.")
     category = None
