@@ -244,6 +244,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "designiaBackend.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Proxies in front of the app that append the client's address to X-Forwarded-For (Kong: 1).
+    # 0 ignores the header: a client could otherwise pick its own address and dodge throttles.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     # Rates per scope; scopes are declared by the views (designiaBackend.api.throttling).
     "DEFAULT_THROTTLE_RATES": {
         "login": env("THROTTLE_LOGIN", default="20/min"),

@@ -268,6 +268,42 @@ def test_login_is_throttled_per_ip(api_client, settings):
     assert User.objects.get(email="ada@example.com").last_login is None
 
 
+def test_a_client_cannot_dodge_the_ip_throttle_with_x_forwarded_for(api_client, settings):
+    _rates(settings, login="2/min", login_account="100/min")
+    for index in range(2):
+        response = api_client.post(
+            "/api/auth/login/",
+            {"email": f"x{index}@example.com", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{index}",
+        )
+        assert response.status_code == 401
+    spoofed = api_client.post(
+        "/api/auth/login/",
+        {"email": "x9@example.com", "password": "wrong"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert spoofed.status_code == 429
+
+
+def test_behind_one_proxy_the_address_it_added_is_throttled(api_client, settings):
+    _rates(settings, login="1/min", login_account="100/min")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def attempt(forwarded_for):
+        return api_client.post(
+            "/api/auth/login/",
+            {"email": "x@example.com", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        ).status_code
+
+    assert attempt("10.9.9.9, 203.0.113.5") == 401  # the client wrote 10.9.9.9, the proxy 203.0.113.5
+    assert attempt("10.1.1.1, 203.0.113.5") == 429
+    assert attempt("203.0.113.6") == 401
+
+
 def test_two_factor_step_is_throttled(api_client, settings):
     _rates(settings, two_factor="100/min", two_factor_account="2/min")
     user = UserFactory(email="ada@example.com", two_factor_enabled=True)

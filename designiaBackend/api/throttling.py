@@ -7,7 +7,13 @@ they follow the settings (environment) without a restart of the class definition
 import hashlib
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_address(request):
+    """The client's IP address: ``REMOTE_ADDR``, or the entry of ``X-Forwarded-For`` that the
+    ``NUM_PROXIES`` trusted proxies added (never an address the client wrote itself)."""
+    return BaseThrottle().get_ident(request)
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):

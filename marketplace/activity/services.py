@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from designiaBackend.api.throttling import client_address
 from marketplace.activity import buffer
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.models import Product
@@ -27,10 +28,8 @@ def viewer_key(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u:{user.pk}"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-    address = forwarded or request.META.get("REMOTE_ADDR", "")
     agent = request.META.get("HTTP_USER_AGENT", "")[:200]
-    return "g:" + hashlib.sha256(f"{address}|{agent}".encode()).hexdigest()[:24]
+    return "g:" + hashlib.sha256(f"{client_address(request)}|{agent}".encode()).hexdigest()[:24]
 
 
 def activity_record(*, product_id, action, viewer):
