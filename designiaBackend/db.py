@@ -40,6 +40,8 @@ class PreparedQuery:
         self._local = threading.local()
 
     def rows(self, using=DEFAULT_DB_ALIAS, **values):
+        if values.keys() != self._placeholders.keys():
+            raise TypeError(f"Give exactly the values of {sorted(self._placeholders)}")
         compiled = self._compiled(using)
         params = list(compiled.params)
         for name, value in values.items():

@@ -44,6 +44,8 @@ def test_a_prepared_query_returns_what_values_returns():
 def test_a_prepared_query_refuses_values_of_another_type_and_unknown_placeholders():
     with pytest.raises(TypeError):
         BY_SLUG.rows(slug=7)
+    with pytest.raises(TypeError):
+        BY_SLUG.rows()
     absent = PreparedQuery(lambda slug: Product.objects.values("id"), slug="\x00slug")
     with pytest.raises(ValueError, match="appears 0 times"):
         absent.rows(slug="x")
