@@ -16,11 +16,10 @@ from typing import Protocol
 import stripe
 from django.conf import settings
 
+from infrastructure.payments.stripe import stripe_client
 from infrastructure.payments.webhooks import construct_event
 
 logger = logging.getLogger(__name__)
-
-STRIPE_MAX_NETWORK_RETRIES = 2
 
 
 # --- plain data in and out -------------------------------------------------------------------------
@@ -170,16 +169,6 @@ def payout_from_stripe(data: dict) -> PayoutData:
     )
 
 
-def _stripe_client() -> stripe.StripeClient:
-    base_addresses = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses=base_addresses,
-        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
-        max_network_retries=STRIPE_MAX_NETWORK_RETRIES,
-    )
-
-
 def _translate_stripe_error(exc: stripe.StripeError) -> ConnectGatewayError:
     message = getattr(exc, "user_message", None) or str(exc) or "Stripe request failed."
     status = getattr(exc, "http_status", None) or 0
@@ -192,7 +181,7 @@ def _translate_stripe_error(exc: stripe.StripeError) -> ConnectGatewayError:
 
 class StripeConnectGateway:
     def __init__(self, client: stripe.StripeClient | None = None):
-        self._client = client or _stripe_client()
+        self._client = client or stripe_client()
 
     def _call(self, method, *args, **kwargs):
         try:

@@ -44,17 +44,22 @@ def _session(obj) -> CheckoutSession:
     )
 
 
+def stripe_client() -> stripe_sdk.StripeClient:
+    """The platform's Stripe client (API base overridable for the test server, bounded retries)."""
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe_sdk.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        http_client=stripe_sdk.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        max_network_retries=2,
+    )
+
+
 class StripeGateway:
     name = "stripe"
 
     def __init__(self):
-        base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        self.client = stripe_sdk.StripeClient(
-            settings.STRIPE_SECRET_KEY,
-            base_addresses=base,
-            http_client=stripe_sdk.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
-            max_network_retries=2,
-        )
+        self.client = stripe_client()
 
     def create_checkout_session(self, request: CheckoutSessionRequest) -> CheckoutSession:
         currency = request.currency.lower()

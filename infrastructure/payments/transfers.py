@@ -18,6 +18,7 @@ from django.conf import settings
 
 from infrastructure.payments.base import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.money import from_minor, to_minor
+from infrastructure.payments.stripe import stripe_client
 
 RETRYABLE_ERRORS = (stripe_sdk.APIConnectionError, stripe_sdk.RateLimitError, stripe_sdk.APIError)
 
@@ -114,13 +115,7 @@ def _balance_transaction(obj: dict) -> BalanceTransaction:
 
 class StripeTransferGateway:
     def __init__(self):
-        base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-        self.client = stripe_sdk.StripeClient(
-            settings.STRIPE_SECRET_KEY,
-            base_addresses=base,
-            http_client=stripe_sdk.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
-            max_network_retries=2,
-        )
+        self.client = stripe_client()
 
     def create_transfer(self, request: TransferRequest) -> TransferResult:
         currency = request.currency.lower()

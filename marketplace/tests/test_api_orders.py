@@ -162,7 +162,13 @@ def test_update_shipping_ships_and_buyer_sees_tracking(auth_client, sellers, buy
     assert response.json()["status"] == "shipped"
     body = auth_client(buyer).get(f"{ORDERS}{order.pk}/").json()
     assert (body["tracking_number"], body["shipping_carrier"]) == ("1Z999AA10123456784", "UPS")
-    assert "on its way" in mailoutbox[-1].subject
+    email = mailoutbox[-1]
+    assert "on its way" in email.subject
+    assert (
+        "Good news: your order has shipped." in email.body
+        and "Tracking number: 1Z999AA10123456784" in email.body
+    )
+    assert "Good news: your order has shipped." in email.alternatives[0][0]
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,18 @@ class SellerPayoutDetailApi(APIView):
 # --- finance admin ----------------------------------------------------------------------------------------
 
 
+def _admin_filters(query):
+    """Validated finance-admin query parameters as selector keyword arguments."""
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    return {
+        "status": data.get("status"),
+        "seller_id": data.get("seller"),
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+    }
+
+
 def _page_with_totals(view, request, queryset, item_serializer, totals):
     paginator = PagePagination()
     page = paginator.paginate_queryset(queryset, request, view)
@@ -97,13 +109,7 @@ class AdminTransactionListApi(APIView):
     def get(self, request):
         """Seller transactions (filters: status, seller, date range) with per-currency totals."""
         query = serializers.AdminTransactionFilterSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = {
-            "status": query.validated_data.get("status"),
-            "seller_id": query.validated_data.get("seller"),
-            "date_from": query.validated_data.get("date_from"),
-            "date_to": query.validated_data.get("date_to"),
-        }
+        filters = _admin_filters(query)
         queryset = selectors.seller_transaction_list_for_admin(**filters)
         totals = serializers.TransactionTotalsSerializer(
             selectors.seller_transaction_totals(queryset), many=True
@@ -129,13 +135,7 @@ class AdminPayoutListApi(APIView):
     def get(self, request):
         """Sellers' payouts (filters: status, seller, date range) with per-currency totals."""
         query = serializers.AdminPayoutFilterSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = {
-            "status": query.validated_data.get("status"),
-            "seller_id": query.validated_data.get("seller"),
-            "date_from": query.validated_data.get("date_from"),
-            "date_to": query.validated_data.get("date_to"),
-        }
+        filters = _admin_filters(query)
         totals = serializers.PayoutTotalsSerializer(selectors.payout_totals(**filters), many=True).data
         queryset = selectors.payout_list_for_admin(**filters)
         return _page_with_totals(self, request, queryset, serializers.AdminPayoutSerializer, totals)
