@@ -5,6 +5,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from authentication.services.profile import files_delete_after_commit
 from authentication.tasks import send_account_email_task
 from chat import selectors
 from chat.exceptions import ReportNotAllowedError
@@ -90,7 +91,8 @@ def chat_data_erase(user):
     """GDPR eraser: the user's messages lose their text and images; the threads stay for the
     other participant, who sees that a message existed."""
     messages = Message.objects.filter(sender=user)
-    for message in messages.exclude(image="").exclude(image__isnull=True).only("pk", "image"):
-        message.image.delete(save=False)
+    names = list(messages.exclude(image="").exclude(image__isnull=True).values_list("image", flat=True))
     messages.update(text="", image=None)
+    # Runs inside the account deletion's transaction: the files go only once it commits.
+    files_delete_after_commit(names, storage=Message._meta.get_field("image").storage)
     MessageReport.objects.filter(reporter=user).update(description="")

@@ -168,6 +168,28 @@ def test_retry_reuses_open_session_then_renews_an_expired_one(auth_client, buyer
     assert keys == [f"checkout-session-{order_id}-1", f"checkout-session-{order_id}-2"]
 
 
+def test_retry_while_the_paid_session_awaits_its_webhook_opens_no_second_session(
+    auth_client, buyer, fake_stripe
+):
+    route_checkout_sessions(fake_stripe)
+    fill_cart(buyer, (OrderingProductFactory(), 1))
+    client = auth_client(buyer)
+    order_id = client.post(CHECKOUT).json()["order_id"]
+    session_id = Payment.objects.get(order_id=order_id).checkout_session_id
+    fake_stripe.on(
+        "GET",
+        rf"/v1/checkout/sessions/{session_id}",
+        (200, {"id": session_id, "status": "complete", "payment_status": "paid"}),
+    )
+
+    retry = client.get(f"{CHECKOUT}retry/{order_id}/")
+
+    assert retry.status_code == 400
+    assert retry.json()["code"] == "order_not_payable"
+    assert len(fake_stripe.requests_to("POST", r"/v1/checkout/sessions")) == 1
+    assert Payment.objects.get(order_id=order_id).checkout_session_id == session_id
+
+
 def test_retry_of_someone_elses_or_paid_order_is_refused(auth_client, buyer, fake_stripe):
     route_checkout_sessions(fake_stripe)
     fill_cart(buyer, (OrderingProductFactory(), 1))

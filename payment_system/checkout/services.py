@@ -111,6 +111,8 @@ def checkout_retry(*, buyer, order_id) -> tuple[Order, str]:
             raise PaymentProviderDown() from exc
         if session.status == "open" and session.client_secret:
             return order, session.client_secret
+        if session.status == "complete":  # paid; the webhook has not arrived yet
+            raise OrderNotPayable("This order's payment is being processed.")
     return order, _open_session(order, payment)
 
 

@@ -165,6 +165,22 @@ def test_amount_or_currency_mismatch_flags_for_review(api_client, two_seller_ord
     assert not SellerTransaction.objects.exists()
 
 
+def test_a_second_paid_session_of_a_paid_order_is_flagged_not_kept_silently(api_client, two_seller_order):
+    order, _, _ = two_seller_order
+    assert send_event(api_client, "checkout.session.completed", completed_session(order)).status_code == 200
+    second = {**completed_session(order, session_id="cs_second"), "payment_intent": "pi_second"}
+
+    response = send_event(api_client, "checkout.session.completed", second)
+
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert (order.status, order.needs_review) == ("awaiting_shipment", True)
+    assert "pi_second" in order.review_reason
+    payment = Payment.objects.get(order=order)
+    assert (payment.status, payment.payment_intent_id) == ("succeeded", f"pi_{str(order.pk)[:8]}")
+    assert SellerTransaction.objects.filter(order=order).count() == 2
+
+
 def test_unpaid_completion_waits_for_async_payment(api_client, two_seller_order):
     order, _, _ = two_seller_order
 

@@ -78,6 +78,13 @@ def handle_session_completed(event: WebhookEvent):
         return IGNORED, "session completed without payment yet (asynchronous method)"
     payment = payment or payment_create_for_order(order=order, provider="stripe")
     if payment.status in PAID_STATUSES:
+        intent = session.get("payment_intent")
+        if intent and payment.payment_intent_id and intent != payment.payment_intent_id:
+            # A second checkout session of this order was paid too: staff refund it by hand.
+            order_flag_for_review(
+                order=order, reason=f"Paid twice: {intent} after {payment.payment_intent_id}; refund one"
+            )
+            return PROCESSED, "second payment of a paid order: flagged for review"
         return IGNORED, "payment already recorded"
     currency = str(session.get("currency") or "")
     amount = from_minor(session.get("amount_total") or 0, currency) if currency else None
