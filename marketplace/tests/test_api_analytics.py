@@ -96,7 +96,8 @@ def test_other_periods(auth_client, seller, catalogue, period, revenue, views):
 
 
 def test_non_seller_is_403_and_bad_period_400(auth_client, seller):
-    assert auth_client(UserFactory()).get(URL).status_code == 403
+    refused = auth_client(UserFactory()).get(URL)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
     response = auth_client(seller).get(f"{URL}?period=decade")
     assert response.status_code == 400
     assert "period" in response.json()

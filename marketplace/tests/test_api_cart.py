@@ -113,6 +113,7 @@ def test_seller_cannot_buy_own_product(auth_client):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "You cannot buy your own product."
+    assert not CartItem.objects.exists()
 
 
 def test_numeric_strings_are_accepted(client, buyer):

@@ -153,6 +153,7 @@ def test_seller_list_needs_seller_role(auth_client, buyer):
     response = auth_client(buyer).get(f"{ORDERS}seller_orders/")
 
     assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_update_shipping_ships_and_buyer_sees_tracking(auth_client, sellers, buyer, order, mailoutbox):
@@ -207,9 +208,11 @@ def test_confirm_delivery_starts_payout_hold_and_illegal_transition_is_409(
     assert done.json()["status"] == "delivered"
     assert twice.status_code == 409
     order.refresh_from_db()
-    for row in SellerTransaction.objects.filter(order=order):
-        assert row.status == "held"
-        assert row.held_until == order.delivered_at + timedelta(days=7)
+    rows = list(SellerTransaction.objects.filter(order=order))
+    assert len(rows) == 2  # one per seller
+    assert {(row.status, row.held_until) for row in rows} == {
+        ("held", order.delivered_at + timedelta(days=7))
+    }
 
 
 def test_auto_delivery_after_configured_days(auth_client, sellers, order):

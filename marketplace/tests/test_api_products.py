@@ -115,6 +115,7 @@ def test_owner_patch_appends_images_and_changes_price(auth_client):
     assert response.status_code == 200, response.json()
     data = response.json()
     assert data["price"] == "59.99"
+    assert Product.objects.get(slug=created["slug"]).price == Decimal("59.99")
     assert len(data["images"]) == 2
     assert [image["is_primary"] for image in data["images"]] == [True, False]
     assert data["images"][0]["id"] == created["images"][0]["id"]
@@ -192,6 +193,7 @@ def test_my_products_is_for_sellers_only(auth_client):
     response = auth_client(UserFactory()).get(f"{URL}my_products/")
 
     assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_inactive_product_is_visible_to_its_seller_only(auth_client, api_client):

@@ -155,6 +155,7 @@ def test_seller_replies_others_cannot(auth_client, product):
     assert refused.status_code == 403
     assert answered.status_code == 200
     assert answered.json()["seller_reply"] == "Thank you!" and answered.json()["seller_replied_at"]
+    assert Review.objects.get(pk=review_id).seller_reply == "Thank you!"
 
 
 def test_staff_moderation_hides_from_list_and_aggregates(auth_client, api_client, product):

@@ -101,6 +101,7 @@ def test_admin_role_may_create_an_account(fake_stripe, auth_client):
     response = auth_client(admin).post(ACCOUNT_URL)
 
     assert (response.status_code, response.json()) == (201, {"account_id": "acct_1Admin"})
+    assert StripeConnectAccount.objects.get(seller=admin).stripe_account_id == "acct_1Admin"
 
 
 def test_stripe_outage_stores_nothing_and_the_retry_reuses_the_idempotency_key(fake_stripe, auth_client):
@@ -169,7 +170,11 @@ def test_account_is_read_from_stripe_and_synced(fake_stripe, auth_client):
 
 
 def test_customer_cannot_read_an_account(fake_stripe, auth_client):
-    assert auth_client(UserFactory()).get(ACCOUNT_URL).status_code == 403
+    response = auth_client(UserFactory()).get(ACCOUNT_URL)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert fake_stripe.requests == []
 
 
 # --- E53: account session ------------------------------------------------------------------------------
