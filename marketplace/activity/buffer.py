@@ -5,8 +5,15 @@ With Redis as the cache, each event is one ``HINCRBY`` on a hash shared by every
 (the Celery beat task ``activity_flush_task``, every minute). Without Redis (the local-memory
 default of ``make run``, where no beat runs) the buffer lives in this process and is flushed by
 the request that finds it full or a minute old.
+
+Views seen on the product page (the hottest read) do not wait for Redis: ``add_once_later``
+queues the "seen" check in the process and a background thread sends all queued checks in one
+script call about once a second (see ``_LaterMarks``).
 """
 
+import atexit
+import logging
+import os
 import threading
 import time
 import uuid
@@ -15,6 +22,8 @@ from collections import Counter
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ResponseError
+
+logger = logging.getLogger(__name__)
 
 PENDING_KEY = "activity:pending"
 LOCAL_MAX_EVENTS = 500
@@ -67,6 +76,90 @@ def add_once(marker, field, ttl_seconds):
     return True
 
 
+# The same for a batch: KEYS[1] is the pending hash, KEYS[i] (i > 1) a marker whose field and
+# time to live are ARGV[2i-3] and ARGV[2i-2]. Returns how many were counted.
+ADD_ONCE_BATCH_SCRIPT = """
+local counted = 0
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[2 * i - 2]) then
+    redis.call('HINCRBY', KEYS[1], ARGV[2 * i - 3], 1)
+    counted = counted + 1
+  end
+end
+return counted
+"""
+LATER_FLUSH_SECONDS = 1.0
+LATER_MAX_MARKS = 10_000  # kept while Redis is unreachable; older marks beyond it are dropped
+
+
+class _LaterMarks:
+    """``add_once`` checks queued in this process and sent in one script call per pending hash.
+
+    A daemon thread (one per process, started by the first mark after a fork) sends them every
+    ``LATER_FLUSH_SECONDS``, at once when many are queued, and at exit. The check itself is as
+    exact as ``add_once``: Redis decides, in order, whether each marker was already set.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._marks = []  # (pending key, marker key, field, ttl seconds)
+        self._wake = threading.Event()
+        self._pid = None
+
+    def add(self, mark):
+        with self._lock:
+            self._marks.append(mark)
+            queued = len(self._marks)
+            if self._pid != os.getpid():  # first mark in this process (or since a fork)
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="activity-marks", daemon=True).start()
+                atexit.register(self.send)
+        if queued >= 500:
+            self._wake.set()
+
+    def send(self):
+        """Send every queued mark now; returns how many were counted."""
+        with self._lock:
+            marks, self._marks = self._marks, []
+        if not marks:
+            return 0
+        _, client = redis_client()
+        by_hash = {}
+        for pending, marker, field, ttl in marks:
+            by_hash.setdefault(pending, []).append((marker, field, ttl))
+        counted = 0
+        try:
+            for pending, group in by_hash.items():
+                arguments = [value for _, field, ttl in group for value in (field, ttl)]
+                keys = [pending, *(marker for marker, _, _ in group)]
+                counted += client.eval(ADD_ONCE_BATCH_SCRIPT, len(keys), *keys, *arguments)
+        except Exception:
+            logger.exception("Could not send %d queued view marks to Redis; keeping them", len(marks))
+            with self._lock:
+                self._marks[:0] = marks
+                del self._marks[: max(0, len(self._marks) - LATER_MAX_MARKS)]
+            return counted
+        return counted
+
+    def _run(self):
+        while True:
+            self._wake.wait(LATER_FLUSH_SECONDS)
+            self._wake.clear()
+            self.send()
+
+
+_later = _LaterMarks()
+
+
+def add_once_later(marker, field, ttl_seconds):
+    """``add_once`` without waiting: with Redis, the check is queued and sent within a second."""
+    backend, client = redis_client()
+    if client is None:
+        add_once(marker, field, ttl_seconds)
+        return
+    _later.add((backend.make_key(PENDING_KEY), backend.make_key(marker), field, ttl_seconds))
+
+
 def local_flush_due():
     """True when the in-process buffer (no Redis) should be written now."""
     prefix = caches["default"].key_prefix
@@ -85,10 +178,14 @@ def _drain_local(prefix):
 
 
 def drain():
-    """Take every buffered counter out of the buffer: ``Counter({field: amount})``."""
+    """Take every buffered counter out of the buffer: ``Counter({field: amount})``.
+
+    This process's queued ``add_once_later`` checks are sent first.
+    """
     backend, client = redis_client()
     if client is None:
         return _drain_local(backend.key_prefix)
+    _later.send()
     pending = backend.make_key(PENDING_KEY)
     draining = backend.make_key(f"activity:draining:{uuid.uuid4().hex}")
     try:

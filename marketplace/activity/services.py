@@ -36,15 +36,34 @@ def activity_record(*, product_id, action, viewer):
     """Count one event; returns False for a repeated view within the hour (not counted)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown activity action {action!r}.")
-    field = f"{product_id}:{action}:{timezone.now().date().isoformat()}"
+    field = _field(product_id, action)
     if action == "view":
-        if not buffer.add_once(f"activity:seen:{product_id}:{viewer}", field, VIEW_DEDUP_SECONDS):
+        if not buffer.add_once(_view_marker(product_id, viewer), field, VIEW_DEDUP_SECONDS):
             return False
     else:
         buffer.add(field)
+    _flush_if_due()
+    return True
+
+
+def activity_view_record_later(*, product_id, viewer):
+    """A product page view, counted once per viewer per hour like ``activity_record``, without
+    waiting for Redis: the check is queued in the process and sent within a second."""
+    buffer.add_once_later(_view_marker(product_id, viewer), _field(product_id, "view"), VIEW_DEDUP_SECONDS)
+    _flush_if_due()
+
+
+def _field(product_id, action):
+    return f"{product_id}:{action}:{timezone.now().date().isoformat()}"
+
+
+def _view_marker(product_id, viewer):
+    return f"activity:seen:{product_id}:{viewer}"
+
+
+def _flush_if_due():
     if buffer.local_flush_due():
         activity_flush()
-    return True
 
 
 def activity_flush():

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
-from marketplace.activity.services import activity_record, viewer_key
+from marketplace.activity.services import activity_view_record_later, viewer_key
 from marketplace.catalog import presenters
 from marketplace.catalog.categories import category_tree
 from marketplace.catalog.discovery import autocomplete_suggestions, catalog_facets
@@ -245,7 +245,7 @@ class ProductDetailView(LargeBodyMixin, APIView):
     )
     def get(self, request, slug):
         response = product_detail_response(slug=slug, user=request.user)
-        activity_record(product_id=response.data["id"], action="view", viewer=viewer_key(request))
+        activity_view_record_later(product_id=response.data["id"], viewer=viewer_key(request))
         return response
 
     @extend_schema(request=ProductWriteSerializer, responses={200: ProductDetailSerializer, **ERRORS})

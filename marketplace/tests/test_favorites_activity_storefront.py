@@ -240,3 +240,68 @@ def test_flush_task_runs_on_a_real_worker(celery_worker, settings):
         time.sleep(0.2)
     assert product.view_count == 2
     assert ProductDailyActivity.objects.get(product=product).views == 2
+
+
+def test_page_views_reach_the_worker_without_anyone_draining_this_process(
+    celery_worker, settings, api_client
+):
+    """The product page queues its view checks; this process's sender thread pushes them to Redis
+    within a second, where the real worker's flush finds them."""
+    import time
+
+    from django.core.cache import cache
+
+    from marketplace.activity import buffer
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": celery_worker.cache_prefix}}
+    product = ProductFactory()
+    for address in ("10.1.0.1", "10.1.0.2", "10.1.0.2"):
+        assert api_client.get(f"{URL}{product.slug}/", REMOTE_ADDR=address).status_code == 200
+
+    client = cache._cache.get_client(write=True)
+    pending = cache.make_key(buffer.PENDING_KEY)
+    field = f"{product.pk}:view:{date.today().isoformat()}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and client.hget(pending, field) is None:
+        time.sleep(0.1)
+    assert int(client.hget(pending, field)) == 2  # sent by the thread, the repeat not counted
+
+    activity_flush_task.delay()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not Product.objects.get(pk=product.pk).view_count:
+        time.sleep(0.2)
+    assert Product.objects.get(pk=product.pk).view_count == 2
+
+
+@pytest.mark.django_db
+def test_queued_view_checks_are_exact_and_survive_a_redis_failure(monkeypatch):
+    import os
+
+    from django.core.cache import cache
+
+    from marketplace.activity import buffer
+
+    marks = buffer._LaterMarks()
+    marks._pid = os.getpid()  # no sender thread: this test sends by hand
+    monkeypatch.setattr(buffer, "_later", marks)
+    field = f"{ProductFactory().pk}:view:2026-01-01"
+    buffer.add_once("activity:seen:t:a", field, 60)  # counted at once
+    for viewer in ("a", "b", "b", "c"):
+        buffer.add_once_later(f"activity:seen:t:{viewer}", field, 60)
+    assert cache.get("activity:seen:t:b") is None  # queued, not sent
+
+    client = cache._cache.get_client(write=True)
+    real_eval, calls = client.eval, []
+
+    def eval_failing_once(self, *args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise ConnectionError("redis went away")
+        return real_eval(*args)
+
+    monkeypatch.setattr(type(client), "eval", eval_failing_once)
+    assert marks.send() == 0  # failed: the checks are kept
+    assert marks.send() == 2  # "a" was counted before; the second "b" repeats the first
+    assert marks.send() == 0
+    assert buffer.drain() == {field: 3}
+    assert len(calls) == 2
