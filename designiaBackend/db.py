@@ -13,7 +13,6 @@ import threading
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Aggregate, JSONField
 
 
 @dataclass(frozen=True)
@@ -82,16 +81,3 @@ class PreparedQuery:
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         return _Compiled(sql, tuple(params), positions, names, compiler, compiler.get_converters(fields))
-
-
-class JSONArrayAgg(Aggregate):
-    """A group's values as one JSON array: lets one query return a row with its child rows."""
-
-    function = "JSON_ARRAYAGG"  # MySQL, MariaDB
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSON_AGG", **extra_context)

@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db.models import F
-from django.db.models.functions import JSONObject
 
 from designiaBackend.cache import RedisCache
-from designiaBackend.db import JSONArrayAgg, PreparedQuery
-from marketplace.catalog.models import Product, ProductImage
+from designiaBackend.db import PreparedQuery
+from marketplace.catalog.models import Product
 from marketplace.tests.catalog_factories import ProductFactory
 
 FIELDS = ("id", "price", "original_price", "tags", "dimensions", "created_at", "is_active")
@@ -64,26 +63,6 @@ def test_each_thread_compiles_for_its_own_connection():
     thread.start()
     thread.join()
     assert found["thread"] == BY_SLUG.first(slug=product.slug)
-
-
-@pytest.mark.django_db
-def test_json_array_agg_returns_child_rows_in_one_query(django_assert_num_queries):
-    product = ProductFactory()
-    ProductImage.objects.create(product=product, image="a.png", order=0, is_primary=True)
-    ProductImage.objects.create(product=product, image="b.png", order=1)
-
-    with django_assert_num_queries(1):
-        rows = (
-            ProductImage.objects.filter(product=product)
-            .order_by()
-            .values("product")
-            .annotate(rows=JSONArrayAgg(JSONObject(image="image", order="order")))
-            .get()["rows"]
-        )
-    assert sorted(rows, key=lambda row: row["order"]) == [
-        {"image": "a.png", "order": 0},
-        {"image": "b.png", "order": 1},
-    ]
 
 
 def test_the_redis_cache_reuses_one_client_per_pool():

@@ -5,6 +5,7 @@ from django.contrib import admin
 from designiaBackend.api.admin import ReadOnlyAdmin
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.categories import category_tree_invalidate
+from marketplace.catalog.images import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage, SellerRating
 from marketplace.catalog.seller_ratings import seller_rating_text
 from marketplace.catalog.services import (
@@ -86,6 +87,10 @@ class ProductAdmin(admin.ModelAdmin):
         product_refresh_search_document(obj)
         super().save_model(request, obj, form, change)
         category_tree_invalidate()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_galleries_refresh([form.instance.pk])  # the image inline may have changed
 
 
 @admin.register(Review)

@@ -5,7 +5,12 @@ from django.db import transaction
 from designiaBackend.api.exceptions import NotFoundError
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.exceptions import ImageOrderError
-from marketplace.catalog.images import StoredFiles, image_files_delete_on_commit, images_store
+from marketplace.catalog.images import (
+    StoredFiles,
+    image_files_delete_on_commit,
+    images_store,
+    product_galleries_refresh,
+)
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.catalog.services import ensure_product_owner
 
@@ -40,7 +45,7 @@ def product_image_delete(*, product, user, image_id):
             successor.is_primary = True
             successor.save(update_fields=["is_primary"])
     image_files_delete_on_commit(names)
-    return list(product.images.all())
+    return _images_after_change(product)
 
 
 @transaction.atomic
@@ -53,7 +58,7 @@ def product_images_reorder(*, product, user, image_ids):
     for position, image_id in enumerate(image_ids):
         images[image_id].order = position
     ProductImage.objects.bulk_update(list(images.values()), ["order"])
-    return list(product.images.all())
+    return _images_after_change(product)
 
 
 @transaction.atomic
@@ -63,4 +68,9 @@ def product_image_set_primary(*, product, user, image_id):
         raise NotFoundError("No such image on this product.")
     product.images.exclude(pk=image_id).update(is_primary=False)
     product.images.filter(pk=image_id).update(is_primary=True)
+    return _images_after_change(product)
+
+
+def _images_after_change(product):
+    product_galleries_refresh([product.pk])
     return list(product.images.all())

@@ -15,7 +15,10 @@ from django.db import transaction
 
 from infrastructure.images import decode_data_url, image_content_file, make_thumbnail, validate_image
 from marketplace.catalog.exceptions import TooManyImagesError
-from marketplace.catalog.models import ProductImage
+from marketplace.catalog.models import Product, ProductImage
+
+GALLERY_FIELDS = ("id", "image", "thumbnail", "alt_text", "is_primary", "order")
+GALLERY_ORDER = ("-is_primary", "order", "id")
 
 
 @dataclass
@@ -110,7 +113,29 @@ def images_store(*, product, images, stored):
         stored.names.append(image.thumbnail.name)
         image.save()
         created.append(image)
+    product_galleries_refresh([product.pk])
     return created
+
+
+def product_galleries_refresh(product_ids):
+    """Rewrite ``Product.gallery`` of these products from their ``ProductImage`` rows.
+
+    Every change of a product's images calls it in the same transaction (under the product's
+    row lock where a seller acts), so the copy is never seen out of step.
+    """
+    galleries = {product_id: [] for product_id in product_ids}
+    rows = (
+        ProductImage.objects.filter(product_id__in=galleries)
+        .order_by("product_id", *GALLERY_ORDER)
+        .values("product_id", *GALLERY_FIELDS)
+    )
+    for row in rows:
+        galleries[row.pop("product_id")].append(row)
+    Product.objects.bulk_update(
+        [Product(pk=product_id, gallery=gallery) for product_id, gallery in galleries.items()],
+        ["gallery"],
+        batch_size=500,
+    )
 
 
 def image_files_delete_on_commit(names):

@@ -82,6 +82,10 @@ class Product(models.Model):
     # Name, brand, tags, category name and description in one column: the FULLTEXT index on
     # MySQL/MariaDB (migration 0002) covers it. Kept in step by the catalogue services.
     search_document = models.TextField(blank=True, editable=False)
+    # The product page's copy of the images: ``ProductImage`` rows as dicts of GALLERY_FIELDS,
+    # primary first, rewritten by ``images.product_galleries_refresh`` in every transaction that
+    # changes them, so the page reads them with the product row.
+    gallery = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

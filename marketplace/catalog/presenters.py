@@ -93,7 +93,7 @@ def seller_product_item(product):
 def product_detail(page):
     """E26 body of a ``selectors.ProductPage``; ``is_favorited`` is filled in per caller."""
     product = page.product
-    images = sorted(page.images, key=primary_first)
+    images = page.images  # primary first
     return {
         **product_list_item_with(product, images),
         "description": product.description,

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import JSONArray
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 
-from designiaBackend.db import JSONArrayAgg, PreparedQuery
+from designiaBackend.db import PreparedQuery
 from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.categories import category_ids_for_slugs
 from marketplace.catalog.constants import DEFAULT_ORDERING, ORDERINGS
@@ -120,30 +119,8 @@ class ProductPage:
     seller_shop_name: str
     seller_rating: str  # "4.25"
     category: dict | None  # {id, name, slug}
-    images: list  # dicts of IMAGE_FIELDS (file names; is_primary may be 0/1 from JSON)
+    images: list  # Product.gallery: dicts of images.GALLERY_FIELDS (file names), primary first
     ar_model: dict  # {has_ar_model, ar_model_filename, ar_model_url}
-
-
-def _images_as_json():
-    """The product's images as one JSON array per column of IMAGE_FIELDS (a correlated subquery).
-
-    Column arrays rather than an array of objects: MariaDB builds a JSON object per row slowly
-    (it doubled the product page's database time), while aggregating plain columns is cheap.
-    All aggregates of one group read the same rows in the same order, so the arrays line up.
-    """
-    columns = (
-        ProductImage.objects.filter(product=OuterRef("pk"))
-        .order_by()
-        .values("product")
-        .annotate(columns=JSONArray(*(JSONArrayAgg(field) for field in IMAGE_FIELDS)))
-        .values("columns")
-    )
-    return Subquery(columns, output_field=JSONField())
-
-
-def _image_rows(columns):
-    """Dicts of IMAGE_FIELDS from the subquery's column arrays (None for a product without images)."""
-    return [dict(zip(IMAGE_FIELDS, values, strict=True)) for values in zip(*(columns or ()), strict=True)]
 
 
 def _product_page_query(slug):
@@ -152,13 +129,13 @@ def _product_page_query(slug):
         .order_by()
         .values(
             *DETAIL_FIELDS,
+            "gallery",
             seller_username=F("seller__username"),
             seller_shop_name=F("seller__profile__shop_name"),
             category_name=F("category__name"),
             category_slug=F("category__slug"),
             seller_rating_points=F("seller__seller_rating__rating_points"),
             seller_review_count=F("seller__seller_rating__review_count"),
-            image_columns=_images_as_json(),
         )
     )
     return ar_model_handler().with_model_names(products)
@@ -191,7 +168,7 @@ def product_page_get(*, slug, user=None):
         seller_shop_name=row["seller_shop_name"] or "",
         seller_rating=seller_rating_text(row["seller_rating_points"], row["seller_review_count"]),
         category=category,
-        images=_image_rows(row["image_columns"]),
+        images=row["gallery"],
         ar_model=ar_model,
     )
 

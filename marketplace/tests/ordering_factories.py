@@ -9,6 +9,7 @@ import factory
 from django.db import connections
 
 from authentication.tests.factories import SellerFactory
+from marketplace.catalog.images import product_galleries_refresh
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.ordering.services.cart import cart_add_item
 from payment_system.tests.fake_stripe import event, sign_webhook
@@ -30,7 +31,9 @@ class OrderingProductFactory(factory.django.DjangoModelFactory):
 
 
 def add_image(product, name="products/chair.jpg"):
-    return ProductImage.objects.create(product=product, image=name, is_primary=True)
+    image = ProductImage.objects.create(product=product, image=name, is_primary=True)
+    product_galleries_refresh([product.pk])
+    return image
 
 
 def fill_cart(user, *lines):

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from authentication.tests.factories import SellerFactory, UserFactory
+from marketplace.catalog.images import product_galleries_refresh
 from marketplace.catalog.models import ProductImage
 from marketplace.tests.catalog_factories import CategoryFactory, ProductFactory, image_bytes
 
@@ -17,6 +18,7 @@ def add_image(product, primary=True):
     image.image.save("p.png", ContentFile(image_bytes()), save=False)
     image.thumbnail.save("p-thumb.webp", ContentFile(image_bytes()), save=False)
     image.save()
+    product_galleries_refresh([product.pk])
     return image
 
 

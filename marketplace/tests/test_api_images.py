@@ -63,13 +63,21 @@ def test_seller_manages_images(auth_client):
     ids = [image["id"] for image in product["images"]]
     base = f"{URL}{product['slug']}/images/"
 
+    def page_shows(answer):  # the product page's gallery follows every change at once
+        page = client.get(f"{URL}{product['slug']}/").json()["images"]
+        assert [(i["id"], i["is_primary"], i["order"]) for i in page] == [
+            (i["id"], i["is_primary"], i["order"]) for i in answer
+        ]
+
     reordered = client.post(f"{base}reorder/", {"image_ids": [ids[2], ids[1], ids[0]]}, format="json")
     assert reordered.status_code == 200
     assert [(i["id"], i["order"]) for i in reordered.json()] == [(ids[0], 2), (ids[2], 0), (ids[1], 1)]
+    page_shows(reordered.json())
 
     primary = client.post(f"{base}{ids[1]}/set_primary/")
     assert primary.status_code == 200
     assert [i["id"] for i in primary.json() if i["is_primary"]] == [ids[1]]
+    page_shows(primary.json())
 
     deleted_name = ProductImage.objects.get(pk=ids[1]).image.name
     removed = client.delete(f"{base}{ids[1]}/")
@@ -77,13 +85,13 @@ def test_seller_manages_images(auth_client):
     assert [i["id"] for i in removed.json()] == [ids[2], ids[0]]
     assert removed.json()[0]["is_primary"] is True
     assert not default_storage.exists(deleted_name)
+    page_shows(removed.json())
 
     added = client.post(base, {"images": [_upload()]}, format="multipart")
     assert added.status_code == 201
     assert len(added.json()) == 3
-
-    detail = client.get(f"{URL}{product['slug']}/").json()
-    assert [i["is_primary"] for i in detail["images"]] == [True, False, False]
+    page_shows(added.json())
+    assert [i["is_primary"] for i in added.json()] == [True, False, False]
 
 
 def _upload():
@@ -125,3 +133,22 @@ def test_image_limit(auth_client, settings):
     assert response.status_code == 400
     assert response.json()["code"] == "too_many_images"
     assert ProductImage.objects.count() == 2
+
+
+def test_the_migration_backfill_builds_the_galleries_the_services_keep(auth_client):
+    import importlib
+
+    from django.apps import apps
+
+    from marketplace.catalog.models import Product
+
+    client = auth_client(SellerFactory())
+    create(client, [image_item(), image_item(filename="b.png", is_primary=True)])
+    create(client, [image_item(filename="c.png")])
+    kept = dict(Product.objects.values_list("pk", "gallery"))
+    assert sorted(len(gallery) for gallery in kept.values()) == [1, 2]
+
+    Product.objects.update(gallery=[])
+    importlib.import_module("marketplace.migrations.0005_product_gallery").backfill(apps, None)
+
+    assert dict(Product.objects.values_list("pk", "gallery")) == kept

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from infrastructure.images import make_thumbnail
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.demo_data import COMMENTS, demo_photo, product_spec
+from marketplace.catalog.images import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.search import build_search_document
 from marketplace.catalog.seller_ratings import seller_ratings_rebuild
@@ -153,6 +154,7 @@ class Command(BaseCommand):
                     )
                 )
         ProductImage.objects.bulk_create(images, batch_size=BATCH)
+        product_galleries_refresh([product.pk for product in saved.values()])
         return len(batch)
 
     @transaction.atomic
