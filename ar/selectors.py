@@ -12,7 +12,7 @@ from ar.versioning import Version
 from designiaBackend.api.exceptions import NotFoundError, PermissionDeniedError
 from infrastructure.storage import private_url
 from marketplace.catalog.models import Product
-from marketplace.catalog.selectors import product_queryset_public, with_primary_image
+from marketplace.catalog.selectors import product_queryset_public
 
 MAX_ID = 2**63 - 1
 
@@ -111,8 +111,7 @@ def ar_product_list(*, category_slugs=(), model_format=None):
             Q(category__slug__in=category_slugs) | Q(category__parent__slug__in=category_slugs)
         )
     return (
-        with_primary_image(products)
-        .select_related("category")
+        products.select_related("category")
         .prefetch_related(Prefetch("ar_models", queryset=models, to_attr="ar_model_list"))
         .order_by("-created_at", "-id")
     )

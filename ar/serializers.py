@@ -225,7 +225,7 @@ class ARProductSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_primary_image(self, product):
-        return public_url(product.primary_image_name)
+        return public_url(product.gallery[0]["image"]) if product.gallery else None
 
 
 # --- mobile app version check -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from ar.models import ARModel, ARModelDownload
 from ar.tests.builders import make_glb, make_usdz
 from ar.tests.factories import CategoryFactory, ProductFactory
 from ar.tests.helpers import upload_file
+from marketplace.catalog.images import product_galleries_refresh
 from marketplace.catalog.models import ProductImage
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,7 @@ def test_the_ar_catalogue_lists_visible_products_with_models(
     ProductImage.objects.create(
         product=table, image=ContentFile(b"\x89PNG fake", name="table.png"), is_primary=True
     )
+    product_galleries_refresh([table.pk])
 
     with django_assert_max_num_queries(4):
         response = api_client.get("/api/ar/products/")

@@ -25,10 +25,8 @@ ERRORS = {
 }
 
 
-def _images_response(images, status_code=status.HTTP_200_OK):
-    return Response(
-        [presenters.product_image(row) for row in presenters.image_rows(images)], status=status_code
-    )
+def _images_response(gallery, status_code=status.HTTP_200_OK):
+    return Response([presenters.product_image(row) for row in gallery], status=status_code)
 
 
 def _owned_product(request, slug):
@@ -51,26 +49,26 @@ class ProductImagesView(LargeBodyMixin, APIView):
         prepared += prepare_uploaded_images(serializer.validated_data.get("images") or [])
         if not prepared:
             return Response({"images": ["Send at least one image."], "code": "invalid"}, status=400)
-        images = image_services.product_images_add(product=product, user=request.user, images=prepared)
-        return _images_response(images, status.HTTP_201_CREATED)
+        gallery = image_services.product_images_add(product=product, user=request.user, images=prepared)
+        return _images_response(gallery, status.HTTP_201_CREATED)
 
 
 class ProductImageDetailView(APIView):
     @extend_schema(responses={200: ProductImageSerializer(many=True), **ERRORS})
     def delete(self, request, slug, image_id):
         product = _owned_product(request, slug)
-        images = image_services.product_image_delete(product=product, user=request.user, image_id=image_id)
-        return _images_response(images)
+        gallery = image_services.product_image_delete(product=product, user=request.user, image_id=image_id)
+        return _images_response(gallery)
 
 
 class ProductImageSetPrimaryView(APIView):
     @extend_schema(request=None, responses={200: ProductImageSerializer(many=True), **ERRORS})
     def post(self, request, slug, image_id):
         product = _owned_product(request, slug)
-        images = image_services.product_image_set_primary(
+        gallery = image_services.product_image_set_primary(
             product=product, user=request.user, image_id=image_id
         )
-        return _images_response(images)
+        return _images_response(gallery)
 
 
 class ProductImagesReorderView(APIView):
@@ -81,7 +79,7 @@ class ProductImagesReorderView(APIView):
         product = _owned_product(request, slug)
         serializer = ImageReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        images = image_services.product_images_reorder(
+        gallery = image_services.product_images_reorder(
             product=product, user=request.user, image_ids=serializer.validated_data["image_ids"]
         )
-        return _images_response(images)
+        return _images_response(gallery)

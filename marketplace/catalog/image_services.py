@@ -1,4 +1,7 @@
-"""A seller's management of a product's photos: add, delete, reorder, choose the primary one."""
+"""A seller's management of a product's photos: add, delete, reorder, choose the primary one.
+
+Each returns the product's new gallery (``Product.gallery`` rows, primary first).
+"""
 
 from django.db import transaction
 
@@ -26,8 +29,7 @@ def _locked_product(*, product, user):
 def product_images_add(*, product, user, images):
     product = _locked_product(product=product, user=user)
     with StoredFiles() as stored:
-        images_store(product=product, images=list(images), stored=stored)
-    return list(product.images.all())
+        return images_store(product=product, images=list(images), stored=stored)
 
 
 @transaction.atomic
@@ -72,5 +74,4 @@ def product_image_set_primary(*, product, user, image_id):
 
 
 def _images_after_change(product):
-    product_galleries_refresh([product.pk])
-    return list(product.images.all())
+    return product_galleries_refresh([product.pk])[product.pk]

@@ -86,7 +86,8 @@ class StoredFiles:
 
 
 def images_store(*, product, images, stored):
-    """Append ``images`` to ``product`` (locked by the caller); keep exactly one primary image."""
+    """Append ``images`` to ``product`` (locked by the caller), keeping exactly one primary image;
+    returns the product's new gallery."""
     existing = list(product.images.all())
     limit = settings.PRODUCT_MAX_IMAGES
     if len(existing) + len(images) > limit:
@@ -96,7 +97,6 @@ def images_store(*, product, images, stored):
         product.images.filter(is_primary=True).update(is_primary=False)
     has_primary = any(image.is_primary for image in existing) and not wants_primary
     next_order = max((image.order for image in existing), default=-1) + 1
-    created = []
     primary_taken = has_primary
     for position, prepared in enumerate(images):
         is_primary = not primary_taken and (prepared.is_primary or not wants_primary)
@@ -112,13 +112,12 @@ def images_store(*, product, images, stored):
         image.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
         stored.names.append(image.thumbnail.name)
         image.save()
-        created.append(image)
-    product_galleries_refresh([product.pk])
-    return created
+    return product_galleries_refresh([product.pk])[product.pk]
 
 
 def product_galleries_refresh(product_ids):
-    """Rewrite ``Product.gallery`` of these products from their ``ProductImage`` rows.
+    """Rewrite ``Product.gallery`` of these products from their ``ProductImage`` rows; returns
+    ``{product_id: gallery}``.
 
     Every change of a product's images calls it in the same transaction (under the product's
     row lock where a seller acts), so the copy is never seen out of step.
@@ -136,6 +135,7 @@ def product_galleries_refresh(product_ids):
         ["gallery"],
         batch_size=500,
     )
+    return galleries
 
 
 def image_files_delete_on_commit(names):

@@ -1,7 +1,7 @@
 """Plain-dict renderings of products: cheap enough for hot lists (no per-row queries).
 
-Lists read rows from ``selectors.product_list_*`` (annotated with the primary image's file
-names); the detail reads ``selectors.product_page_get``. The matching OpenAPI shapes are the
+Lists read rows from ``selectors.product_list_*``, whose images are ``Product.gallery`` (rows of
+file names, primary first); the detail reads ``selectors.product_page_get``. The matching OpenAPI shapes are the
 serializers in ``serializers.py`` (``ProductListItemSerializer``, ``ProductDetailSerializer``).
 """
 
@@ -18,6 +18,9 @@ def _rating(value):
 
 
 def product_list_item(product):
+    primary = product.gallery[0] if product.gallery else None
+    image = primary["image"] if primary else None
+    thumbnail = (primary["thumbnail"] or image) if primary else None
     return {
         "id": product.id,
         "name": product.name,
@@ -27,8 +30,8 @@ def product_list_item(product):
         "currency": product.currency,
         "is_on_sale": is_on_sale(product.price, product.original_price),
         "discount_percentage": discount_percentage(product.price, product.original_price),
-        "primary_image": public_url(product.primary_image_name),
-        "primary_image_thumbnail": public_url(product.primary_thumbnail_name or product.primary_image_name),
+        "primary_image": public_url(image),
+        "primary_image_thumbnail": public_url(thumbnail),
         "average_rating": _rating(product.average_rating),
         "review_count": product.review_count,
         "is_in_stock": product.stock_quantity > 0,
@@ -44,7 +47,7 @@ def product_list_item(product):
 
 
 def product_image(image):
-    """An image row (``id, image, thumbnail, alt_text, is_primary, order``; file names) with URLs."""
+    """An image row (``images.GALLERY_FIELDS``: file names) with URLs."""
     url = public_url(image["image"])
     return {
         "id": image["id"],
@@ -57,45 +60,21 @@ def product_image(image):
     }
 
 
-def image_rows(images):
-    """``ProductImage`` instances as image rows (see ``product_image``), primary first."""
-    rows = [
-        {
-            "id": image.id,
-            "image": image.image.name,
-            "thumbnail": image.thumbnail.name or None,
-            "alt_text": image.alt_text,
-            "is_primary": image.is_primary,
-            "order": image.order,
-        }
-        for image in images
-    ]
-    return sorted(rows, key=primary_first)
-
-
-def primary_first(image):
-    """Sort key of image rows: the primary image, then by ``order``."""
-    return (not image["is_primary"], image["order"], image["id"])
-
-
 def seller_product_item(product):
     """E47 row: the list item plus ``is_active`` and ``images[].{image, is_primary}``."""
-    images = image_rows(product.images.all())
-    item = product_list_item_with(product, images)
-    item.update(
-        is_active=product.is_active,
-        view_count=product.view_count,
-        images=[product_image(image) for image in images],
-    )
-    return item
+    return {
+        **product_list_item(product),
+        "is_active": product.is_active,
+        "view_count": product.view_count,
+        "images": [product_image(image) for image in product.gallery],
+    }
 
 
 def product_detail(page):
     """E26 body of a ``selectors.ProductPage``; ``is_favorited`` is filled in per caller."""
     product = page.product
-    images = page.images  # primary first
     return {
-        **product_list_item_with(product, images),
+        **product_list_item(product),
         "description": product.description,
         "short_description": product.short_description,
         "rating_distribution": {
@@ -110,7 +89,7 @@ def product_detail(page):
         "view_count": product.view_count,
         "click_count": product.click_count,
         "is_favorited": False,
-        "images": [product_image(image) for image in images],
+        "images": [product_image(image) for image in product.gallery],
         "seller": {
             "id": str(product.seller_id),
             "username": page.seller_username,
@@ -121,11 +100,3 @@ def product_detail(page):
         **page.ar_model,
         "updated_at": product.updated_at.isoformat(),
     }
-
-
-def product_list_item_with(product, images):
-    """The list item of a product whose image rows (primary first) are loaded: no annotation needed."""
-    primary = images[0] if images else None
-    product.primary_image_name = primary["image"] if primary else None
-    product.primary_thumbnail_name = primary["thumbnail"] if primary else None
-    return product_list_item(product)

@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import F
 from django.http import Http404
 
 from designiaBackend.db import PreparedQuery
 from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.categories import category_ids_for_slugs
 from marketplace.catalog.constants import DEFAULT_ORDERING, ORDERINGS
-from marketplace.catalog.models import Product, ProductImage, SellerRating
+from marketplace.catalog.models import Product, SellerRating
 from marketplace.catalog.search import apply_text_search
 from marketplace.catalog.seller_ratings import seller_rating_text
 
@@ -33,15 +33,8 @@ LIST_FIELDS = (
     "favorite_count",
     "view_count",
     "created_at",
+    "gallery",  # the images, primary first (Product.gallery)
 )
-
-
-def with_primary_image(queryset):
-    primary = ProductImage.objects.filter(product=OuterRef("pk")).order_by("-is_primary", "order", "id")
-    return queryset.annotate(
-        primary_image_name=Subquery(primary.values("image")[:1]),
-        primary_thumbnail_name=Subquery(primary.values("thumbnail")[:1]),
-    )
 
 
 def product_queryset_public():
@@ -59,7 +52,7 @@ def product_list(*, filters):
         queryset = apply_text_search(queryset, query, with_relevance=use_relevance)
     queryset = _apply_filters(queryset, filters)
     order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
-    return with_primary_image(queryset.only(*LIST_FIELDS)).order_by(*order_by)
+    return queryset.only(*LIST_FIELDS).order_by(*order_by)
 
 
 def _apply_filters(queryset, filters):
@@ -85,16 +78,14 @@ def _apply_filters(queryset, filters):
 
 
 def product_list_for_seller(*, seller):
-    """E47: the seller's own products (active or not), newest first, images prefetched."""
+    """E47: the seller's own products (active or not), newest first."""
     return (
         Product.objects.filter(seller=seller, deleted_at__isnull=True)
         .only(*LIST_FIELDS)
-        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.only(*IMAGE_FIELDS)))
         .order_by("-created_at", "-id")
     )
 
 
-IMAGE_FIELDS = ("id", "product_id", "image", "thumbnail", "alt_text", "is_primary", "order")
 DETAIL_FIELDS = (
     *LIST_FIELDS,
     "description",
@@ -112,14 +103,13 @@ DETAIL_FIELDS = (
 
 @dataclass(frozen=True)
 class ProductPage:
-    """What the product page (E26) shows: the product's fields, seller, category, images, AR model."""
+    """What the product page (E26) shows: the product's fields and images, seller, category, AR model."""
 
     product: SimpleNamespace  # DETAIL_FIELDS as attributes (cheaper than a model instance)
     seller_username: str
     seller_shop_name: str
     seller_rating: str  # "4.25"
     category: dict | None  # {id, name, slug}
-    images: list  # Product.gallery: dicts of images.GALLERY_FIELDS (file names), primary first
     ar_model: dict  # {has_ar_model, ar_model_filename, ar_model_url}
 
 
@@ -129,7 +119,6 @@ def _product_page_query(slug):
         .order_by()
         .values(
             *DETAIL_FIELDS,
-            "gallery",
             seller_username=F("seller__username"),
             seller_shop_name=F("seller__profile__shop_name"),
             category_name=F("category__name"),
@@ -168,7 +157,6 @@ def product_page_get(*, slug, user=None):
         seller_shop_name=row["seller_shop_name"] or "",
         seller_rating=seller_rating_text(row["seller_rating_points"], row["seller_review_count"]),
         category=category,
-        images=row["gallery"],
         ar_model=ar_model,
     )
 

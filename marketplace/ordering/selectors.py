@@ -2,7 +2,6 @@
 
 from django.db.models import Prefetch, Subquery, Sum, prefetch_related_objects
 
-from marketplace.catalog.models import ProductImage
 from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest
 from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP
 
@@ -26,19 +25,9 @@ def cart_items_count(*, user) -> int:
 
 
 def cart_get_for_user(*, user) -> Cart:
-    """The user's cart (created on first use) with its items, products and product images loaded."""
+    """The user's cart (created on first use) with its items and products (and their galleries) loaded."""
     cart, _ = Cart.objects.get_or_create(user=user)
-    prefetch_related_objects(
-        [cart],
-        Prefetch(
-            "items",
-            queryset=CartItem.objects.select_related("product").prefetch_related(
-                Prefetch(
-                    "product__images", queryset=ProductImage.objects.order_by("-is_primary", "order", "id")
-                )
-            ),
-        ),
-    )
+    prefetch_related_objects([cart], Prefetch("items", queryset=CartItem.objects.select_related("product")))
     return cart
 
 

@@ -85,8 +85,7 @@ class CartProductSerializer(serializers.Serializer):
     stock_quantity = serializers.IntegerField()
 
     def get_primary_image(self, product) -> str | None:
-        images = list(product.images.all())
-        return public_url(images[0].image) if images else None
+        return public_url(product.gallery[0]["image"]) if product.gallery else None
 
 
 class CartLineSerializer(serializers.Serializer):

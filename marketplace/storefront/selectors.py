@@ -9,7 +9,6 @@ from marketplace.catalog.selectors import (
     LIST_FIELDS,
     product_queryset_public,
     seller_rating,
-    with_primary_image,
 )
 
 
@@ -52,6 +51,9 @@ def storefront_get(*, seller_id):
 
 
 def storefront_products(*, seller_id):
-    return with_primary_image(
-        product_queryset_public().filter(seller_id=seller_id).only(*LIST_FIELDS)
-    ).order_by("-created_at", "-id")
+    return (
+        product_queryset_public()
+        .filter(seller_id=seller_id)
+        .only(*LIST_FIELDS)
+        .order_by("-created_at", "-id")
+    )

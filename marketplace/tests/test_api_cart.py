@@ -202,7 +202,7 @@ def test_cart_read_query_count_is_constant(client, buyer, django_assert_max_num_
         add_image(product)
         fill_cart(buyer, (product, 1))
 
-    with django_assert_max_num_queries(4):  # user, cart, items with products, images
+    with django_assert_max_num_queries(3):  # user, cart, items with products (and their galleries)
         response = client.get(CART)
     assert len(response.json()["items"]) == 5
 

@@ -53,6 +53,23 @@ def test_list_shape_and_pagination(api_client):
 
 
 @pytest.mark.django_db
+def test_seller_products_read_images_from_the_gallery(auth_client, django_assert_max_num_queries):
+    seller = SellerFactory()
+    for _ in range(4):
+        product = ProductFactory(seller=seller)
+        add_image(product, primary=True)
+        add_image(product, primary=False)
+    client = auth_client(seller)
+
+    with django_assert_max_num_queries(3):  # the caller (JWT), count, page
+        body = client.get(f"{URL}my_products/?page_size=10").json()
+
+    assert [len(item["images"]) for item in body["results"]] == [2, 2, 2, 2]
+    assert all(item["images"][0]["is_primary"] and item["primary_image"] for item in body["results"])
+    assert all(item["images"][0]["url"] == item["primary_image"] for item in body["results"])
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("page_size", [1, 50])
 def test_list_and_search_query_counts_do_not_grow(
     api_client, auth_client, django_assert_max_num_queries, page_size
