@@ -102,7 +102,7 @@ class _LaterMarks:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._marks = []  # (pending key, marker key, field, ttl seconds)
+        self._marks = []  # (redis client, pending key, marker key, field, ttl seconds)
         self._wake = threading.Event()
         self._pid = None
 
@@ -123,13 +123,12 @@ class _LaterMarks:
             marks, self._marks = self._marks, []
         if not marks:
             return 0
-        _, client = redis_client()
         by_hash = {}
-        for pending, marker, field, ttl in marks:
-            by_hash.setdefault(pending, []).append((marker, field, ttl))
+        for client, pending, marker, field, ttl in marks:
+            by_hash.setdefault((client, pending), []).append((marker, field, ttl))
         counted = 0
         try:
-            for pending, group in by_hash.items():
+            for (client, pending), group in by_hash.items():
                 arguments = [value for _, field, ttl in group for value in (field, ttl)]
                 keys = [pending, *(marker for marker, _, _ in group)]
                 counted += client.eval(ADD_ONCE_BATCH_SCRIPT, len(keys), *keys, *arguments)
@@ -157,7 +156,7 @@ def add_once_later(marker, field, ttl_seconds):
     if client is None:
         add_once(marker, field, ttl_seconds)
         return
-    _later.add((backend.make_key(PENDING_KEY), backend.make_key(marker), field, ttl_seconds))
+    _later.add((client, backend.make_key(PENDING_KEY), backend.make_key(marker), field, ttl_seconds))
 
 
 def local_flush_due():
