@@ -7,8 +7,13 @@ from rest_framework.views import APIView
 from authentication.apis.common import THROTTLED, THROTTLES, UNAUTHORIZED, VALIDATION_ERROR
 from authentication.apis.sessions import PublicView
 from authentication.serializers import inputs
-from authentication.serializers.users import AccountStatusSerializer, AuthMessageSerializer
+from authentication.serializers.users import (
+    AccountStatusSerializer,
+    AuthMessageSerializer,
+    PasswordChangedSerializer,
+)
 from authentication.services import credentials
+from authentication.services.sessions import tokens_issue
 
 SIGNED_IN = {401: UNAUTHORIZED, 429: THROTTLED}
 
@@ -116,18 +121,21 @@ class PasswordResetVerifyView(PublicView):
 
 
 class PasswordChangeView(APIView):
+    """Changing the password signs out every other session; this one gets a new token pair."""
+
     throttle_classes = THROTTLES
     throttle_scope = "login"
 
     @extend_schema(
         request=inputs.PasswordChangeSerializer,
-        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, **SIGNED_IN},
+        responses={200: PasswordChangedSerializer, 400: VALIDATION_ERROR, **SIGNED_IN},
     )
     def post(self, request):
         serializer = inputs.PasswordChangeSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        credentials.password_change(
+        user = credentials.password_change(
             user=request.user, current_password=data["current_password"], new_password=data["new_password"]
         )
-        return Response({"message": "Your password has been changed."})
+        access, refresh = tokens_issue(user=user)
+        return Response({"message": "Your password has been changed.", "access": access, "refresh": refresh})

@@ -5,6 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshView
 
 from authentication.apis.common import (
@@ -151,8 +153,19 @@ class TokenRefreshResponseSerializer(serializers.Serializer):
     refresh = serializers.CharField(required=False)
 
 
+class RevocableTokenRefreshSerializer(TokenRefreshSerializer):
+    """Refuses (401) a refresh token of an inactive user or issued before the last password change,
+    as ``JWTAuthentication`` refuses such access tokens."""
+
+    def validate(self, attrs):
+        JWTAuthentication().get_user(self.token_class(attrs["refresh"]))
+        return super().validate(attrs)
+
+
 class TokenRefreshView(SimpleJWTRefreshView):
     """E06: ``{refresh}`` → ``{access, refresh}``; rotation keeps the old refresh token usable."""
+
+    serializer_class = RevocableTokenRefreshSerializer
 
     @extend_schema(responses={200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR})
     def post(self, request, *args, **kwargs):

@@ -91,6 +91,12 @@ class AuthMessageSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class PasswordChangedSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 class TokenPairResponseSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()

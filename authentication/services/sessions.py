@@ -27,12 +27,18 @@ class LoginResult:
         return self.access is None
 
 
+def tokens_issue(*, user):
+    """A new JWT pair ``(access, refresh)``; it stays valid until the password changes."""
+    refresh = RefreshToken.for_user(user)
+    return str(refresh.access_token), str(refresh)
+
+
 def session_open(*, user):
     """Issue a JWT pair and record the login."""
-    refresh = RefreshToken.for_user(user)
+    access, refresh = tokens_issue(user=user)
     update_last_login(None, user)
     metrics.LOGINS.labels(outcome="ok").inc()
-    return LoginResult(user=user, access=str(refresh.access_token), refresh=str(refresh))
+    return LoginResult(user=user, access=access, refresh=refresh)
 
 
 def login_code_send(*, user):

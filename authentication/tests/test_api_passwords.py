@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from authentication.tests.conftest import last_code, last_link
 from authentication.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -126,9 +127,10 @@ def test_verify_password(auth_client):
     }
 
 
-def test_change_password(auth_client):
+def test_change_password_signs_out_other_sessions_and_keeps_this_one(auth_client, api_client):
     user = UserFactory()
-    client = auth_client(user)
+    client, other_device = auth_client(user), auth_client(user)
+    old_refresh = str(RefreshToken.for_user(user))
     body = {
         "current_password": DEFAULT_PASSWORD,
         "new_password": NEW_PASSWORD,
@@ -138,6 +140,32 @@ def test_change_password(auth_client):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+
+    assert other_device.get("/api/auth/profile/").status_code == 401
+    refused = api_client.post("/api/auth/token/refresh/", {"refresh": old_refresh}, format="json")
+    assert refused.status_code == 401
+    tokens = response.json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api_client.get("/api/auth/profile/").json()["id"] == str(user.pk)
+    renewed = api_client.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    assert renewed.status_code == 200
+
+
+def test_reset_signs_out_every_session(auth_client, api_client):
+    user = UserFactory(email="ada@example.com")
+    signed_in = auth_client(user)
+    refresh = str(RefreshToken.for_user(user))
+    assert signed_in.get("/api/auth/profile/").status_code == 200
+
+    reset(api_client, "ada@example.com")
+    assert confirm(api_client, "ada@example.com", last_code("ada@example.com")).status_code == 200
+
+    assert signed_in.get("/api/auth/profile/").status_code == 401
+    refused = api_client.post("/api/auth/token/refresh/", {"refresh": refresh}, format="json")
+    assert refused.status_code == 401
+    assert "access" not in refused.json()
+    login = api_client.post("/api/auth/login/", {"email": "ada@example.com", "password": NEW_PASSWORD})
+    assert login.status_code == 200
 
 
 @pytest.mark.parametrize(

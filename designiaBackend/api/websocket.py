@@ -6,8 +6,9 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -21,14 +22,11 @@ CLOSE_FORBIDDEN = 4003
 
 @database_sync_to_async
 def _user_for_token(raw_token):
+    """The token's user, or anonymous for a bad or expired token, an inactive user or a token
+    issued before the user's last password change (the same rules as the HTTP API)."""
     try:
-        token = AccessToken(raw_token)
-    except TokenError:
-        return AnonymousUser()
-    User = get_user_model()
-    try:
-        return User.objects.get(pk=token["user_id"], is_active=True)
-    except (User.DoesNotExist, KeyError, ValueError):
+        return JWTAuthentication().get_user(AccessToken(raw_token))
+    except (TokenError, AuthenticationFailed, ValueError):
         return AnonymousUser()
 
 

@@ -47,6 +47,16 @@ def test_activity_socket_refuses_an_expired_token(live_asgi_server):
     assert code == 4001
 
 
+def test_activity_socket_refuses_a_token_from_before_a_password_change(live_asgi_server):
+    user = UserFactory()
+    token = str(AccessToken.for_user(user))
+    user.set_password("Another-Oak-Table-9")
+    user.save(update_fields=["password"])
+    frame, code = asyncio.run(_first_frame_or_close(f"{live_asgi_server.ws_url}/ws/activity/?token={token}"))
+    assert frame is None
+    assert code == 4001
+
+
 def test_socket_from_a_foreign_origin_is_rejected(live_asgi_server):
     user = UserFactory()
     token = str(AccessToken.for_user(user))
