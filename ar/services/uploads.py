@@ -2,14 +2,18 @@
 
 ``ar_upload_start`` records the expected size and SHA-256 and returns a presigned PUT URL for a
 fresh private object. The client PUTs the file to storage, then ``ar_upload_finish`` checks what
-arrived (size, checksum, content) before it becomes the product's model; an object that fails
-any check is deleted and the upload marked failed. Uploads never finished are swept by
+arrived (size, checksum, content) and stores exactly the bytes it checked under a new name as the
+product's model (the upload URL stays valid until it expires: whatever is PUT there later never
+becomes the model); an object that fails any check is deleted and the upload marked failed. Uploads never finished are swept by
 ``ar_upload_expire_stale`` (a periodic task).
 """
 
+import shutil
+import tempfile
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,16 +71,20 @@ def _mark_failed(upload, reason):
             transaction.on_commit(lambda: private_storage.delete(name))
 
 
-def _verify_object(upload):
-    """Check the uploaded object against the upload's promises; return its ``ModelInfo``."""
-    size = private_storage.size(upload.storage_name)
+def _size_mismatch(upload, size):
+    return InvalidModelError(
+        f"The uploaded file has {size} bytes, not the {upload.expected_size} announced.",
+        code="upload_size_mismatch",
+    )
+
+
+def _verify_copy(upload, file):
+    """Check ``file`` (the local copy of the uploaded object) against the upload's promises."""
+    size = file.seek(0, 2)
+    file.seek(0)
     if size != upload.expected_size:
-        raise InvalidModelError(
-            f"The uploaded file has {size} bytes, not the {upload.expected_size} announced.",
-            code="upload_size_mismatch",
-        )
-    with private_storage.open(upload.storage_name, "rb") as file:
-        info = inspect_model(file, max_size=settings.AR_MODEL_MAX_SIZE, expected_format=upload.format)
+        raise _size_mismatch(upload, size)
+    info = inspect_model(file, max_size=settings.AR_MODEL_MAX_SIZE, expected_format=upload.format)
     if info.checksum != upload.expected_checksum:
         raise InvalidModelError(
             "The uploaded file's SHA-256 checksum does not match the one announced.",
@@ -93,25 +101,42 @@ def ar_upload_finish(*, upload):
         raise InvalidModelError(
             "Nothing has been uploaded yet: PUT the file to the upload URL first.", code="upload_missing"
         )
-    try:
-        info = _verify_object(upload)  # outside the transaction: it reads the whole object
-    except InvalidModelError as error:
-        _mark_failed(upload, error.message)
-        raise
-    with transaction.atomic():
-        locked = ARModelUpload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != ARModelUpload.Status.PENDING:
-            raise UploadStateError()
-        result = ar_model_put(
-            product=upload.product,
-            info=info,
-            storage_name=upload.storage_name,
-            filename=upload.original_filename,
-            uploaded_by=upload.uploaded_by,
+    # Outside the transaction: the object is read once into a local copy, checked, and that copy
+    # is stored under a new name, so no later PUT to the upload URL can replace checked bytes.
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as copy:
+        try:
+            size = private_storage.size(upload.storage_name)
+            if size != upload.expected_size:  # before downloading anything
+                raise _size_mismatch(upload, size)
+            with private_storage.open(upload.storage_name, "rb") as uploaded:
+                shutil.copyfileobj(uploaded, copy)
+            info = _verify_copy(upload, copy)
+        except InvalidModelError as error:
+            _mark_failed(upload, error.message)
+            raise
+        name = private_storage.save(
+            model_storage_name(product=upload.product, model_format=info.format), File(copy)
         )
-        locked.status = ARModelUpload.Status.COMPLETED
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "finished_at"])
+    try:
+        with transaction.atomic():
+            locked = ARModelUpload.objects.select_for_update().get(pk=upload.pk)
+            if locked.status != ARModelUpload.Status.PENDING:
+                raise UploadStateError()
+            result = ar_model_put(
+                product=upload.product,
+                info=info,
+                storage_name=name,
+                filename=upload.original_filename,
+                uploaded_by=upload.uploaded_by,
+            )
+            locked.status = ARModelUpload.Status.COMPLETED
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "finished_at"])
+            uploaded_name = upload.storage_name
+            transaction.on_commit(lambda: private_storage.delete(uploaded_name))
+    except BaseException:
+        private_storage.delete(name)
+        raise
     return result
 
 

@@ -127,8 +127,13 @@ def test_a_presigned_upload_is_verified_and_becomes_the_model(
     model = ARModel.objects.get(product=product)
     assert model.uploaded_by == seller
     upload = ARModelUpload.objects.get(pk=ticket["upload_id"])
-    assert (upload.status, model.storage_name) == ("completed", upload.storage_name)
+    assert upload.status == "completed"
+    # The checked bytes are stored under a name of their own; the uploaded object is gone ...
+    assert bucket_keys(s3_storage, product) == [f"private/{model.storage_name}"]
     assert bucket_bytes(s3_storage, model.storage_name) == glb
+    # ... so a later PUT with the still valid upload URL cannot replace the model.
+    swapped = make_glb(meshes=1, triangles_per_mesh=1)
+    assert put({**ticket, "headers": ticket["headers"]}, swapped + b"\0" * (len(glb) - len(swapped))).ok
     link = api_client.get(f"/api/ar/models/{product.pk}/download-link/?format=glb").json()
     assert requests.get(link["url"], timeout=10).content == glb
 
