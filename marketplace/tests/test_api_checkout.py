@@ -166,6 +166,7 @@ def test_retry_reuses_open_session_then_renews_an_expired_one(auth_client, buyer
     assert renewed.json()["clientSecret"] != first["clientSecret"]
     keys = [r.idempotency_key for r in fake_stripe.requests_to("POST", r"/v1/checkout/sessions")]
     assert keys == [f"checkout-session-{order_id}-1", f"checkout-session-{order_id}-2"]
+    assert fake_stripe.requests_to("POST", r"/v1/checkout/sessions/.+/expire") == []  # already expired
 
 
 def test_retry_while_the_paid_session_awaits_its_webhook_opens_no_second_session(

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable, get_gateway
 from payment_system.checkout.services import dummy_checkout_complete
-from payment_system.checkout.timeouts import checkout_session_expire, payment_timeouts_check
+from payment_system.checkout.timeouts import checkout_session_close, payment_timeouts_check
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_submit
 from payment_system.payments.services import payment_record_stripe_fee
@@ -61,19 +61,20 @@ def dummy_checkout_complete_task(order_id: str) -> str:
 
 
 @shared_task(
-    name="payment_system.Tasks.payment_tasks.checkout_session_expire_task",
+    name="payment_system.Tasks.payment_tasks.checkout_session_close_task",
     autoretry_for=(PaymentProviderUnavailable,),
     retry_backoff=True,
     max_retries=5,
 )
-def checkout_session_expire_task(order_id: str) -> str | None:
-    """Close the payment session of an order cancelled unpaid (a late payment would be refunded)."""
+def checkout_session_close_task(session_id: str) -> str | None:
+    """Close a checkout session no longer wanted: its order was cancelled unpaid (a late payment
+    would be refunded), or another session replaced it (an order has one payable session)."""
     try:
-        return checkout_session_expire(order_id=order_id)
+        return checkout_session_close(session_id=session_id)
     except PaymentProviderUnavailable:
         raise
     except PaymentProviderError as exc:
-        logger.warning("Could not expire the session of cancelled order %s: %s", order_id, exc)
+        logger.warning("Could not close checkout session %s: %s", session_id, exc)
         return None
 
 

@@ -56,7 +56,7 @@ def checkout_line_items(order: Order) -> list[LineItem]:
     return lines
 
 
-def _open_session(order: Order, payment: Payment) -> str:
+def _open_session(order: Order, payment: Payment, *, expired_session_id=None) -> str:
     """Create a new session for the order (a new attempt number: a new idempotency key)."""
     gateway = get_gateway()
     payment = payment_next_session_attempt(payment_id=payment.pk)
@@ -78,7 +78,13 @@ def _open_session(order: Order, payment: Payment) -> str:
     except PaymentProviderError as exc:
         metrics.CHECKOUT_FAILURES.labels(reason="provider_error").inc()
         raise PaymentProviderFailed() from exc
-    payment_attach_session(payment_id=payment.pk, session=session)
+    replaced = payment_attach_session(payment_id=payment.pk, session=session)
+    if replaced and replaced != expired_session_id:
+        # Two retries at once both found the old session expired and opened one each: close the
+        # one that lost, so one order never has two payable sessions.
+        from payment_system.Tasks.payment_tasks import checkout_session_close_task
+
+        transaction.on_commit(lambda: checkout_session_close_task.delay(replaced))
     if getattr(gateway, "completes_payments", False):
         from payment_system.Tasks.payment_tasks import dummy_checkout_complete_task
 
@@ -113,6 +119,7 @@ def checkout_retry(*, buyer, order_id) -> tuple[Order, str]:
             return order, session.client_secret
         if session.status == "complete":  # paid; the webhook has not arrived yet
             raise OrderNotPayable("This order's payment is being processed.")
+        return order, _open_session(order, payment, expired_session_id=session.id)
     return order, _open_session(order, payment)
 
 

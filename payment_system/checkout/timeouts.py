@@ -26,10 +26,12 @@ def checkout_session_expire(*, order_id) -> str | None:
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None or not payment.checkout_session_id:
         return None
-    session = get_gateway().expire_checkout_session(
-        payment.checkout_session_id, idempotency_key=f"expire-{payment.checkout_session_id}"
-    )
-    return session.status
+    return checkout_session_close(session_id=payment.checkout_session_id)
+
+
+def checkout_session_close(*, session_id) -> str:
+    """Expire the session at the provider if it is still open; returns the status it ends in."""
+    return get_gateway().expire_checkout_session(session_id, idempotency_key=f"expire-{session_id}").status
 
 
 def _session_still_payable(order_id) -> bool:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_create
 from payment_system.payments.services import seller_transactions_hold
 
@@ -14,7 +15,8 @@ class PaymentSystemOrderHandler:
         seller_transactions_hold(order=order)
 
     def order_cancelled_unpaid(self, *, order):
-        from payment_system.Tasks.payment_tasks import checkout_session_expire_task
+        from payment_system.Tasks.payment_tasks import checkout_session_close_task
 
-        order_id = str(order.pk)
-        transaction.on_commit(lambda: checkout_session_expire_task.delay(order_id))
+        session_id = Payment.objects.filter(order=order).values_list("checkout_session_id", flat=True).first()
+        if session_id:
+            transaction.on_commit(lambda: checkout_session_close_task.delay(session_id))

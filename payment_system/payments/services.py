@@ -30,13 +30,15 @@ def payment_next_session_attempt(*, payment_id) -> Payment:
 
 
 @transaction.atomic
-def payment_attach_session(*, payment_id, session: CheckoutSession) -> Payment:
+def payment_attach_session(*, payment_id, session: CheckoutSession) -> str | None:
+    """Make ``session`` the payment's session; returns the id of the session it replaced (None)."""
     payment = Payment.objects.select_for_update().get(pk=payment_id)
+    replaced = payment.checkout_session_id if payment.checkout_session_id != session.id else None
     payment.checkout_session_id = session.id
     if payment.status == Payment.Status.EXPIRED:
         payment.status = Payment.Status.PENDING
     payment.save(update_fields=["checkout_session_id", "status", "updated_at"])
-    return payment
+    return replaced
 
 
 def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: Decimal) -> Payment:

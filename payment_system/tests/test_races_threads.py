@@ -99,3 +99,34 @@ def test_timeout_racing_payment_keeps_stock_and_money_consistent(fake_stripe, se
     else:  # the timeout won: the late payment is refunded and the stock is back once
         assert (order.status, order.payment_status, stock) == ("refunded", "refunded", 5)
         assert Refund.objects.get(order=order).status == "succeeded"
+
+
+def test_two_retries_at_once_leave_the_order_one_payable_session(fake_stripe, auth_client):
+    """Both retries find the expired session and open one each; the one replaced is closed."""
+    import threading
+
+    from marketplace.tests.ordering_factories import route_checkout_sessions
+
+    route_checkout_sessions(fake_stripe)
+    route_session_expire(fake_stripe)
+    buyer = UserFactory()
+    fill_cart(buyer, (OrderingProductFactory(price=Decimal("80.00")), 1))
+    order_id = auth_client(buyer).post("/api/payments/checkout_session/").json()["order_id"]
+    expired = Payment.objects.get(order_id=order_id).checkout_session_id
+    both_looked = threading.Barrier(2, timeout=30)
+
+    def retrieve_expired(request, match):
+        both_looked.wait()  # neither retry goes on before both saw the expired session
+        return 200, {"id": expired, "object": "checkout.session", "status": "expired"}
+
+    fake_stripe.on("GET", rf"/v1/checkout/sessions/{expired}", retrieve_expired)
+    retry = f"/api/payments/checkout_session/retry/{order_id}/"
+
+    results = run_concurrently([lambda: auth_client(buyer).get(retry), lambda: auth_client(buyer).get(retry)])
+
+    assert [(outcome, response.status_code) for outcome, response in results] == [("ok", 200), ("ok", 200)]
+    opened = {response.json()["clientSecret"].split("_secret")[0] for _, response in results}
+    assert len(opened) == 2  # one new session per retry ...
+    current = Payment.objects.get(order_id=order_id).checkout_session_id
+    expire_calls = fake_stripe.requests_to("POST", r"/v1/checkout/sessions/[^/]+/expire")
+    assert [r.path.split("/")[-2] for r in expire_calls] == list(opened - {current})  # ... one closed
