@@ -34,7 +34,7 @@ class SellerTransactionAdmin(ReadOnlyAdmin):
 class RefundAdmin(ReadOnlyAdmin):
     list_display = ("order", "amount", "currency", "reason", "status", "provider_refund_id", "created_at")
     list_filter = ("status", "reason")
-    search_fields = ("order__id", "provider_refund_id")
+    search_fields = ("order__id", "provider_refund_id", "payment_intent_id")
 
 
 @admin.register(StripeWebhookEvent)

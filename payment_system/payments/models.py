@@ -108,6 +108,9 @@ class Refund(models.Model):
     amount = money_field()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=32)
+    # Set when the refund returns another charge than the order's payment: a second payment of an
+    # already paid order. Such a refund changes neither the payment's totals nor the sellers' shares.
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     provider_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, unique=True)

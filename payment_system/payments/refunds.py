@@ -41,7 +41,9 @@ def refund_create(*, order, amount, reason: str, return_request=None) -> Refund 
     open_amount = sum(
         (
             r.amount
-            for r in payment.refunds.exclude(status__in=(Refund.Status.FAILED, Refund.Status.CANCELED))
+            for r in payment.refunds.filter(payment_intent_id="").exclude(
+                status__in=(Refund.Status.FAILED, Refund.Status.CANCELED)
+            )
         ),
         ZERO,
     )
@@ -64,13 +66,34 @@ def refund_create(*, order, amount, reason: str, return_request=None) -> Refund 
     return refund
 
 
+def refund_duplicate_payment(*, order, payment: Payment, payment_intent_id: str, amount) -> Refund:
+    """Give back a second payment of an already paid order (the locked ``order``), once per charge."""
+    refund, created = Refund.objects.get_or_create(
+        idempotency_key=f"duplicate-{payment_intent_id}",
+        defaults={
+            "payment": payment,
+            "order": order,
+            "payment_intent_id": payment_intent_id,
+            "amount": amount,
+            "currency": payment.currency,
+            "reason": "duplicate_payment",
+        },
+    )
+    if created:
+        metrics.REFUNDS.labels(outcome="requested").inc()
+        from payment_system.Tasks.payment_tasks import refund_submit_task
+
+        transaction.on_commit(lambda: refund_submit_task.delay(refund.pk))
+    return refund
+
+
 def refund_submit(*, refund_id) -> Refund:
     """Send a pending refund to the provider. Retries reuse the refund's idempotency key."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
         return refund
     request = RefundRequest(
-        payment_intent_id=refund.payment.payment_intent_id or "",
+        payment_intent_id=refund.payment_intent_id or refund.payment.payment_intent_id or "",
         amount=refund.amount,
         currency=refund.currency,
         idempotency_key=refund.idempotency_key,
@@ -116,6 +139,9 @@ def refund_apply_status(
 
 
 def _refund_succeeded(order, refund: Refund) -> None:
+    metrics.REFUNDS.labels(outcome="succeeded").inc()
+    if refund.payment_intent_id:  # a duplicate charge given back: the order's payment is untouched
+        return
     payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
     payment.amount_refunded += refund.amount
     fully = payment.amount_refunded >= payment.amount
@@ -125,7 +151,6 @@ def _refund_succeeded(order, refund: Refund) -> None:
         payment=payment, amount=refund.amount, return_request=refund.return_request
     )
     transfer_reversals_for_refund(refund=refund)  # funds already transferred to sellers come back
-    metrics.REFUNDS.labels(outcome="succeeded").inc()
     if fully:
         order_mark_refunded(order=order)
 

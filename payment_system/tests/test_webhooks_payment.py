@@ -17,9 +17,10 @@ from marketplace.tests.ordering_factories import (
     pending_order,
     post_event,
     route_payment_fee,
+    route_refunds,
     send_event,
 )
-from payment_system.payments.models import Payment, SellerTransaction
+from payment_system.payments.models import Payment, Refund, SellerTransaction
 from payment_system.tests.fake_stripe import event, sign_webhook
 from payment_system.webhooks.models import StripeWebhookEvent
 
@@ -165,20 +166,57 @@ def test_amount_or_currency_mismatch_flags_for_review(api_client, two_seller_ord
     assert not SellerTransaction.objects.exists()
 
 
-def test_a_second_paid_session_of_a_paid_order_is_flagged_not_kept_silently(api_client, two_seller_order):
+def test_a_second_payment_of_a_paid_order_is_given_back_and_leaves_the_order_alone(
+    api_client, two_seller_order, fake_stripe
+):
+    """Two checkout sessions of one order were both paid: the second charge is refunded once,
+    through its own payment intent, without touching the order's payment or the sellers' shares."""
     order, _, _ = two_seller_order
+    route_refunds(fake_stripe, status="pending")
     assert send_event(api_client, "checkout.session.completed", completed_session(order)).status_code == 200
+    shares = sorted(
+        SellerTransaction.objects.filter(order=order).values_list("net_amount", "refunded_amount", "status")
+    )
     second = {**completed_session(order, session_id="cs_second"), "payment_intent": "pi_second"}
 
     response = send_event(api_client, "checkout.session.completed", second)
+    send_event(api_client, "checkout.session.completed", second)  # Stripe delivers it again
 
-    assert response.status_code == 200
+    assert response.json()["outcome"] == "processed"
+    [request] = fake_stripe.requests_to("POST", r"/v1/refunds")
+    assert (request.form["payment_intent"], request.form["amount"]) == ("pi_second", "35000")
+    refund = Refund.objects.get(order=order)
+    assert (refund.payment_intent_id, refund.reason, refund.status) == (
+        "pi_second",
+        "duplicate_payment",
+        "requested",
+    )
+
+    charge = {
+        "id": "ch_second",
+        "object": "charge",
+        "amount": 35000,
+        "amount_refunded": 35000,
+        "currency": "usd",
+        "payment_intent": "pi_second",
+        "refunded": True,
+    }
+    assert send_event(api_client, "charge.refunded", charge).json()["outcome"] == "processed"
+
+    assert Refund.objects.get(pk=refund.pk).status == "succeeded"
     order.refresh_from_db()
-    assert (order.status, order.needs_review) == ("awaiting_shipment", True)
-    assert "pi_second" in order.review_reason
+    assert (order.status, order.payment_status, order.needs_review) == ("awaiting_shipment", "paid", False)
     payment = Payment.objects.get(order=order)
-    assert (payment.status, payment.payment_intent_id) == ("succeeded", f"pi_{str(order.pk)[:8]}")
-    assert SellerTransaction.objects.filter(order=order).count() == 2
+    assert (payment.status, payment.amount_refunded) == ("succeeded", Decimal("0.00"))
+    assert payment.payment_intent_id == f"pi_{str(order.pk)[:8]}"
+    assert (
+        sorted(
+            SellerTransaction.objects.filter(order=order).values_list(
+                "net_amount", "refunded_amount", "status"
+            )
+        )
+        == shares
+    )
 
 
 def test_unpaid_completion_waits_for_async_payment(api_client, two_seller_order):

@@ -15,7 +15,7 @@ from marketplace.ordering.services.orders import (
     order_mark_payment_failed,
 )
 from payment_system.payments.models import Payment
-from payment_system.payments.refunds import refund_create
+from payment_system.payments.refunds import refund_create, refund_duplicate_payment
 from payment_system.payments.selectors import payment_find
 from payment_system.payments.services import (
     payment_create_for_order,
@@ -80,11 +80,11 @@ def handle_session_completed(event: WebhookEvent):
     if payment.status in PAID_STATUSES:
         intent = session.get("payment_intent")
         if intent and payment.payment_intent_id and intent != payment.payment_intent_id:
-            # A second checkout session of this order was paid too: staff refund it by hand.
-            order_flag_for_review(
-                order=order, reason=f"Paid twice: {intent} after {payment.payment_intent_id}; refund one"
-            )
-            return PROCESSED, "second payment of a paid order: flagged for review"
+            # A second checkout session of this order was paid too: give that payment back.
+            currency = str(session.get("currency") or payment.currency)
+            amount = from_minor(session.get("amount_total") or 0, currency)
+            refund_duplicate_payment(order=order, payment=payment, payment_intent_id=intent, amount=amount)
+            return PROCESSED, "second payment of a paid order: refunded"
         return IGNORED, "payment already recorded"
     currency = str(session.get("currency") or "")
     amount = from_minor(session.get("amount_total") or 0, currency) if currency else None

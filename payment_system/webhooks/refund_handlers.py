@@ -43,13 +43,23 @@ def handle_charge_refunded(event: WebhookEvent):
             _apply_refund_object({**obj, "payment_intent": charge.get("payment_intent")}, order, payment)
     if listed:
         return PROCESSED, ""
-    # Recent API versions omit the list: settle our open refunds up to the refunded total.
+    # Recent API versions omit the list: settle our open refunds of this charge up to its refunded
+    # total (the order's payment, or a duplicate charge given back).
     refunded = from_minor(charge.get("amount_refunded") or 0, charge.get("currency") or payment.currency)
     payment.refresh_from_db()
-    unconfirmed = refunded - payment.amount_refunded
-    for refund in payment.refunds.filter(
-        status__in=(Refund.Status.PENDING, Refund.Status.REQUESTED)
-    ).order_by("pk"):
+    intent = charge.get("payment_intent")
+    of_charge = payment.refunds.filter(
+        payment_intent_id="" if intent == payment.payment_intent_id else intent
+    )
+    if intent == payment.payment_intent_id:
+        unconfirmed = refunded - payment.amount_refunded
+    else:
+        unconfirmed = refunded - sum(
+            of_charge.filter(status=Refund.Status.SUCCEEDED).values_list("amount", flat=True), 0
+        )
+    for refund in of_charge.filter(status__in=(Refund.Status.PENDING, Refund.Status.REQUESTED)).order_by(
+        "pk"
+    ):
         if refund.amount > unconfirmed:
             break
         refund_apply_status(refund_id=refund.pk, status="succeeded")
