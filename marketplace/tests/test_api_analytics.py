@@ -106,3 +106,29 @@ def test_non_seller_is_403_and_bad_period_400(auth_client, seller):
 def test_query_count_is_fixed(auth_client, seller, catalogue, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         assert auth_client(seller).get(URL).status_code == 200
+
+
+def test_an_order_shared_with_another_seller_counts_only_this_sellers_part(auth_client, seller):
+    chair = OrderingProductFactory(seller=seller, price=Decimal("100.00"), name="Chair")
+    other_seller = SellerFactory()
+    vase = OrderingProductFactory(seller=other_seller, price=Decimal("30.00"), name="Vase")
+    order = order_of(seller, chair, 2, "delivered")
+    OrderItem.objects.create(
+        order=order,
+        product=vase,
+        seller=other_seller,
+        product_name=vase.name,
+        unit_price=vase.price,
+        quantity=3,
+        total_price=Decimal("90.00"),
+    )
+    Order.objects.filter(pk=order.pk).update(subtotal=Decimal("290.00"), total_amount=Decimal("290.00"))
+
+    mine = auth_client(seller).get(f"{URL}?period=month").json()
+    theirs = auth_client(other_seller).get(f"{URL}?period=month").json()
+
+    assert (mine["total_revenue"], mine["total_items_sold"], mine["total_orders"]) == ("200.00", 2, 1)
+    assert [(r["items_count"], r["total_amount"]) for r in mine["recent_orders"]] == [(2, "200.00")]
+    assert (theirs["total_revenue"], theirs["total_items_sold"]) == ("90.00", 3)
+    assert [(r["items_count"], r["total_amount"]) for r in theirs["recent_orders"]] == [(3, "90.00")]
+    assert [p["name"] for p in theirs["top_products"]] == ["Vase"]
