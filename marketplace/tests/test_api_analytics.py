@@ -22,6 +22,11 @@ def order_of(seller, product, quantity, status, *, days_ago=0, buyer=None):
         total_amount=product.price * quantity,
     )
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
+    add_item(order, seller, product, quantity)
+    return order
+
+
+def add_item(order, seller, product, quantity):
     OrderItem.objects.create(
         order=order,
         product=product,
@@ -31,7 +36,6 @@ def order_of(seller, product, quantity, status, *, days_ago=0, buyer=None):
         quantity=quantity,
         total_price=product.price * quantity,
     )
-    return order
 
 
 @pytest.fixture
@@ -113,15 +117,7 @@ def test_an_order_shared_with_another_seller_counts_only_this_sellers_part(auth_
     other_seller = SellerFactory()
     vase = OrderingProductFactory(seller=other_seller, price=Decimal("30.00"), name="Vase")
     order = order_of(seller, chair, 2, "delivered")
-    OrderItem.objects.create(
-        order=order,
-        product=vase,
-        seller=other_seller,
-        product_name=vase.name,
-        unit_price=vase.price,
-        quantity=3,
-        total_price=Decimal("90.00"),
-    )
+    add_item(order, other_seller, vase, 3)
     Order.objects.filter(pk=order.pk).update(subtotal=Decimal("290.00"), total_amount=Decimal("290.00"))
 
     mine = auth_client(seller).get(f"{URL}?period=month").json()
