@@ -120,7 +120,8 @@ def checkout_retry(*, buyer, order_id) -> tuple[Order, str]:
         if session.status == "complete":  # paid; the webhook has not arrived yet
             raise OrderNotPayable("This order's payment is being processed.")
         return order, _open_session(order, payment, expired_session_id=session.id)
-    return order, _open_session(order, payment)
+    expired = payment.checkout_session_id if payment.status == Payment.Status.EXPIRED else None
+    return order, _open_session(order, payment, expired_session_id=expired)
 
 
 def dummy_checkout_complete(*, order_id) -> str:

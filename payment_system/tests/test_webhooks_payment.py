@@ -280,7 +280,7 @@ def test_failure_arriving_after_success_changes_nothing(api_client, fake_stripe,
     assert Payment.objects.get(order=order).status == "succeeded"
 
 
-def test_expired_session_does_not_cancel_the_order(api_client, two_seller_order):
+def test_expired_session_does_not_cancel_the_order(api_client, auth_client, fake_stripe, two_seller_order):
     order, chair, _ = two_seller_order
     session = {
         "id": order.payment.checkout_session_id,
@@ -295,6 +295,15 @@ def test_expired_session_does_not_cancel_the_order(api_client, two_seller_order)
     assert Payment.objects.get(order=order).status == "expired"
     assert Order.objects.get(pk=order.pk).status == "pending_payment"
     assert Product.objects.get(pk=chair.pk).stock_quantity == 3
+
+    retry = auth_client(order.buyer).get(f"/api/payments/checkout_session/retry/{order.pk}/")  # pays later
+
+    assert retry.status_code == 200
+    payment = Payment.objects.get(order=order)
+    assert (payment.status, payment.session_attempt) == ("pending", 2)
+    assert payment.checkout_session_id != session["id"]
+    assert fake_stripe.requests_to("GET", r"/v1/checkout/sessions/.+") == []  # known to be expired
+    assert fake_stripe.requests_to("POST", r"/v1/checkout/sessions/.+/expire") == []
 
 
 def test_dispute_flags_the_order(api_client, fake_stripe, buyer, auth_client):
