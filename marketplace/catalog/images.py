@@ -88,6 +88,8 @@ class StoredFiles:
 def images_store(*, product, images, stored):
     """Append ``images`` to ``product`` (locked by the caller), keeping exactly one primary image;
     returns the product's new gallery."""
+    if not images:
+        return product.gallery
     existing = list(product.images.all())
     limit = settings.PRODUCT_MAX_IMAGES
     if len(existing) + len(images) > limit:
