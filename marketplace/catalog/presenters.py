@@ -1,8 +1,9 @@
 """Plain-dict renderings of products: cheap enough for hot lists (no per-row queries).
 
-Lists read rows from ``selectors.product_list_*``, whose images are ``Product.gallery`` (rows of
-file names, primary first); the detail reads ``selectors.product_page_get``. The matching OpenAPI shapes are the
-serializers in ``serializers.py`` (``ProductListItemSerializer``, ``ProductDetailSerializer``).
+Lists read rows from ``selectors.product_list_*``, the detail ``selectors.product_page_get``;
+images come from ``Product.gallery`` (rows of file names, primary first). The matching OpenAPI
+shapes are the serializers in ``serializers.py`` (``ProductListItemSerializer``,
+``ProductDetailSerializer``).
 """
 
 from infrastructure.storage import public_url
