@@ -2,8 +2,9 @@
 
 1. Seeds 10,000 demo products into a separate benchmark database (``BENCH_DATABASE_URL``,
    default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent).
-2. Starts gunicorn (sync workers, ``designiaBackend.wsgi``) on a free loopback port, the way the
-   README says production serves ``/api/``: ``DEBUG=False``, Redis cache, persistent DB connections.
+2. Starts gunicorn with the production settings (``infrastructure/kong/gunicorn.conf.py``: sync
+   workers) on a free loopback port, the way the README says production serves ``/api/``:
+   ``DEBUG=False``, Redis cache, persistent DB connections.
 3. Drives it with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up:
    ``/api/health/live/`` (the ceiling), the product list (24 per page), a search with two filters
    and the product detail (rotating over the catalogue).
@@ -83,7 +84,8 @@ def manage(env, *args):
 def start_gunicorn(env, port, workers):
     log = open(Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "designiaBackend.wsgi:application", "-w", str(workers)]
+        [PYTHON, "-m", "gunicorn", "-c", "infrastructure/kong/gunicorn.conf.py"]
+        + ["designiaBackend.wsgi:application", "-w", str(workers), "--threads", "1"]
         + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,

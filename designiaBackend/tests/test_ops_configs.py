@@ -110,7 +110,9 @@ def test_the_full_stack_has_every_part_on_its_documented_port():
     assert "./kong.yml:/kong/declarative/kong.yml:ro" in services["kong"]["volumes"]
     # Each Django process listens where the others look for it.
     assert "gunicorn -c infrastructure/kong/gunicorn.conf.py" in services["api"]["command"]
-    assert runpy.run_path(str(KONG_DIR / "gunicorn.conf.py"))["bind"] == "0.0.0.0:8000"
+    gunicorn_conf = runpy.run_path(str(KONG_DIR / "gunicorn.conf.py"))
+    assert gunicorn_conf["bind"] == "0.0.0.0:8000"
+    assert (gunicorn_conf["workers"], gunicorn_conf["threads"]) == (4, 1)  # sync, as benchmarked
     assert "8000" in services["api"]["expose"]
     assert "-p 8001" in services["ws"]["command"] and "8001" in services["ws"]["expose"]
     assert services["worker"]["environment"]["CELERY_METRICS_PORT"] in services["worker"]["expose"]
