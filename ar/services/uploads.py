@@ -4,8 +4,8 @@
 fresh private object. The client PUTs the file to storage, then ``ar_upload_finish`` checks what
 arrived (size, checksum, content) and stores exactly the bytes it checked under a new name as the
 product's model (the upload URL stays valid until it expires: whatever is PUT there later never
-becomes the model); an object that fails any check is deleted and the upload marked failed. Uploads never finished are swept by
-``ar_upload_expire_stale`` (a periodic task).
+becomes the model); an object that fails any check is deleted and the upload marked failed.
+Uploads never finished are swept by ``ar_upload_expire_stale`` (a periodic task).
 """
 
 import shutil

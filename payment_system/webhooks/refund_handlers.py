@@ -47,19 +47,15 @@ def handle_charge_refunded(event: WebhookEvent):
     # total (the order's payment, or a duplicate charge given back).
     refunded = from_minor(charge.get("amount_refunded") or 0, charge.get("currency") or payment.currency)
     payment.refresh_from_db()
-    intent = charge.get("payment_intent")
-    of_charge = payment.refunds.filter(
-        payment_intent_id="" if intent == payment.payment_intent_id else intent
-    )
-    if intent == payment.payment_intent_id:
-        unconfirmed = refunded - payment.amount_refunded
+    duplicate = charge.get("payment_intent") != payment.payment_intent_id
+    of_charge = payment.refunds.filter(payment_intent_id=charge.get("payment_intent") if duplicate else "")
+    if duplicate:
+        confirmed = sum(of_charge.filter(status=Refund.Status.SUCCEEDED).values_list("amount", flat=True), 0)
     else:
-        unconfirmed = refunded - sum(
-            of_charge.filter(status=Refund.Status.SUCCEEDED).values_list("amount", flat=True), 0
-        )
-    for refund in of_charge.filter(status__in=(Refund.Status.PENDING, Refund.Status.REQUESTED)).order_by(
-        "pk"
-    ):
+        confirmed = payment.amount_refunded
+    unconfirmed = refunded - confirmed
+    open_refunds = of_charge.filter(status__in=(Refund.Status.PENDING, Refund.Status.REQUESTED))
+    for refund in open_refunds.order_by("pk"):
         if refund.amount > unconfirmed:
             break
         refund_apply_status(refund_id=refund.pk, status="succeeded")
