@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ar.models import ARModel, ARModelUpload
-from ar.services import ar_upload_expire_stale
+from ar.services import ar_orphan_files_delete, ar_upload_expire_stale
 from ar.tasks import ar_storage_cleanup_task
 from ar.tests.builders import JPEG_BYTES, make_glb, make_usdz
 from ar.tests.helpers import assert_nothing_stored, upload_file
@@ -136,6 +136,9 @@ def test_a_presigned_upload_is_verified_and_becomes_the_model(
     assert put({**ticket, "headers": ticket["headers"]}, swapped + b"\0" * (len(glb) - len(swapped))).ok
     link = api_client.get(f"/api/ar/models/{product.pk}/download-link/?format=glb").json()
     assert requests.get(link["url"], timeout=10).content == glb
+    # That late object is referenced by nothing: the hourly sweep deletes it, not the model.
+    assert ar_orphan_files_delete(now=timezone.now() + timedelta(hours=2)) == 1
+    assert bucket_keys(s3_storage, product) == [f"private/{model.storage_name}"]
 
     again = finish(seller_client, ticket)
     assert again.status_code == 409
