@@ -157,14 +157,18 @@ def _refund_succeeded(order, refund: Refund) -> None:
 
 @transaction.atomic
 def refund_record_external(
-    *, order, payment: Payment, provider_refund_id: str, amount, status: str
+    *, order, payment: Payment, provider_refund_id: str, amount, status: str, payment_intent_id=""
 ) -> Refund:
-    """A refund made outside the application (Stripe dashboard): record it, then apply it."""
+    """A refund made outside the application (Stripe dashboard): record it, then apply it.
+
+    ``payment_intent_id`` names the charge when it is not the order's payment (a duplicate one).
+    """
     refund, _ = Refund.objects.get_or_create(
         provider_refund_id=provider_refund_id,
         defaults={
             "payment": payment,
             "order": order,
+            "payment_intent_id": payment_intent_id,
             "amount": amount,
             "currency": payment.currency,
             "reason": "external",

@@ -204,6 +204,9 @@ def test_a_second_payment_of_a_paid_order_is_given_back_and_leaves_the_order_alo
     assert send_event(api_client, "charge.refunded", charge).json()["outcome"] == "processed"
 
     assert Refund.objects.get(pk=refund.pk).status == "succeeded"
+    dashboard = {"id": "re_dashboard", "object": "refund", "status": "succeeded", "amount": 1000}
+    send_event(api_client, "refund.updated", {**dashboard, "currency": "usd", "payment_intent": "pi_second"})
+    assert Refund.objects.get(provider_refund_id="re_dashboard").payment_intent_id == "pi_second"
     order.refresh_from_db()
     assert (order.status, order.payment_status, order.needs_review) == ("awaiting_shipment", "paid", False)
     payment = Payment.objects.get(order=order)

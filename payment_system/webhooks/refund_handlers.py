@@ -16,8 +16,14 @@ def _apply_refund_object(obj: dict, order, payment):
     if Refund.objects.filter(provider_refund_id=obj.get("id")).exists():
         return refund_apply_status(provider_refund_id=obj.get("id"), status=obj.get("status"))
     amount = from_minor(obj.get("amount") or 0, obj.get("currency") or payment.currency)
+    intent = obj.get("payment_intent") or payment.payment_intent_id
     return refund_record_external(
-        order=order, payment=payment, provider_refund_id=obj["id"], amount=amount, status=obj.get("status")
+        order=order,
+        payment=payment,
+        provider_refund_id=obj["id"],
+        amount=amount,
+        status=obj.get("status"),
+        payment_intent_id="" if intent == payment.payment_intent_id else intent,
     )
 
 
