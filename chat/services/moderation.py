@@ -5,8 +5,8 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from authentication.emails import send_after_commit
 from authentication.services.profile import files_delete_after_commit
-from authentication.tasks import send_account_email_task
 from chat import selectors
 from chat.exceptions import ReportNotAllowedError
 from chat.models import ChatBan, Message, MessageReport
@@ -49,7 +49,12 @@ def report_resolve(*, report_id, staff, resolution):
         raise ReportNotAllowedError("This report is already resolved.", code="report_already_resolved")
     sender = report.message.sender
     if resolution == "warn":
-        transaction.on_commit(lambda: _send_warning(sender, report), robust=True)
+        send_after_commit(
+            to=sender.email,
+            subject="A message you sent on Designia was reported",
+            template="chat_warning",
+            context={"username": sender.username, "reason": str(report.get_reason_display())},
+        )
     elif resolution == "block":
         chat_ban_create(user=sender, created_by=staff, report=report, reason=report.get_reason_display())
     report.status = RESOLUTIONS[resolution]
@@ -58,15 +63,6 @@ def report_resolve(*, report_id, staff, resolution):
     report.save(update_fields=["status", "resolved_by", "resolved_at"])
     logger.info("Chat report %s resolved (%s) by staff %s", report.pk, resolution, staff.pk)
     return report
-
-
-def _send_warning(sender, report):
-    send_account_email_task.delay(
-        to=sender.email,
-        subject="A message you sent on Designia was reported",
-        template="chat_warning",
-        context={"username": sender.username, "reason": str(report.get_reason_display())},
-    )
 
 
 @transaction.atomic

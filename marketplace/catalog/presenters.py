@@ -56,7 +56,7 @@ def product_image(image):
         "image": url,
         "thumbnail": public_url(image["thumbnail"]) or url,
         "alt_text": image["alt_text"],
-        "is_primary": bool(image["is_primary"]),
+        "is_primary": image["is_primary"],
         "order": image["order"],
     }
 

@@ -19,11 +19,16 @@ def rating_points(distribution):
     return sum(int(star) * count for star, count in (distribution or {}).items())
 
 
-def seller_rating_text(points, count):
-    """The average star as the API shows it: two decimals, "0.00" without reviews."""
+def stars_average(points, count):
+    """The average star to two decimals (half up), ``Decimal("0.00")`` without reviews."""
     if not count:
-        return "0.00"
-    return str((Decimal(points) / count).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        return Decimal("0.00")
+    return (Decimal(points) / count).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def seller_rating_text(points, count):
+    """The seller's average star as the API shows it: "4.25", "0.00" without reviews."""
+    return str(stars_average(points, count))
 
 
 def seller_rating_ensure(*, seller_id):

@@ -1,15 +1,13 @@
 """Review writes. Every change recomputes the product's rating aggregates exactly, under the
 product's row lock, so concurrent reviews can never leave a stale average or count."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.models import Product
-from marketplace.catalog.seller_ratings import rating_points, seller_rating_move
+from marketplace.catalog.seller_ratings import rating_points, seller_rating_move, stars_average
 from marketplace.ordering.selectors import buyer_has_received_product
 from marketplace.reviews.exceptions import (
     DuplicateReviewError,
@@ -34,7 +32,7 @@ def product_rating_recompute(*, product_id):
     )
     count = sum(rows.values())
     total = sum(rating * n for rating, n in rows.items())
-    average = (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0.00")
+    average = stars_average(total, count)
     before = (
         Product.objects.filter(pk=product_id)
         .values("seller_id", "deleted_at", "rating_distribution", "review_count")
