@@ -3,10 +3,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ar.models import ARModel, ARModelDownload, MobileAppRelease, ModelFormat
-from ar.selectors import MAX_ID
 from ar.validation import CONTENT_TYPES
 from ar.versioning import Version
 from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.api.fields import PublicIdField
 from infrastructure.storage import public_url
 
 SHA256_HEX = r"^[0-9a-fA-F]{64}$"
@@ -47,7 +47,7 @@ class ARModelSerializer(serializers.ModelSerializer):
 class ARModelSetSerializer(serializers.Serializer):
     """Every format of one product's model; ``etag`` is also sent as the ETag header."""
 
-    product_id = serializers.IntegerField()
+    product_id = PublicIdField()
     has_ar_model = serializers.BooleanField()
     formats = serializers.ListField(child=serializers.CharField(), help_text="The formats stored: glb, usdz.")
     models = ARModelSerializer(many=True)
@@ -55,7 +55,7 @@ class ARModelSetSerializer(serializers.Serializer):
 
 
 class ARModelUploadResultSerializer(ARModelSerializer):
-    product_id = serializers.IntegerField()
+    product_id = PublicIdField()
 
     class Meta(ARModelSerializer.Meta):
         fields = ["product_id", *ARModelSerializer.Meta.fields]
@@ -85,7 +85,7 @@ class OptionalModelFormatQuerySerializer(serializers.Serializer):
 
 
 class DownloadLinkSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField()
+    product_id = PublicIdField()
     format = serializers.ChoiceField(choices=ModelFormat.choices)
     url = serializers.URLField()
     expires_in = serializers.IntegerField(help_text="Seconds the URL stays valid.")
@@ -126,7 +126,7 @@ class UploadTicketSerializer(serializers.Serializer):
 
 
 class DownloadRecordInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product_id = PublicIdField()
     format = serializers.ChoiceField(choices=ModelFormat.choices)
     device_id = serializers.RegexField(DEVICE_ID, help_text="A stable id of the app install.")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
@@ -138,6 +138,7 @@ class DownloadListQuerySerializer(serializers.Serializer):
 
 
 class DownloadRecordSerializer(serializers.ModelSerializer):
+    product_id = PublicIdField(read_only=True)
     product_name = serializers.CharField(source="product.name")
     product_slug = serializers.CharField(source="product.slug")
     current_version = serializers.SerializerMethodField()
@@ -214,7 +215,7 @@ class ARCategorySerializer(serializers.Serializer):
 
 
 class ARProductSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     name = serializers.CharField()
     slug = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)

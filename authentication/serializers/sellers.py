@@ -1,3 +1,5 @@
+from designiaBackend.api.fields import PublicIdField, public_id
+
 """Seller application bodies: the applicant's form, its status, and the staff review."""
 
 from drf_spectacular.utils import extend_schema_field
@@ -32,7 +34,7 @@ class SellerApplicationStatusSerializer(serializers.Serializer):
 
     has_application = serializers.BooleanField()
     status = serializers.ChoiceField(choices=["none", "pending", "approved", "rejected"])
-    application_id = serializers.IntegerField(allow_null=True)
+    application_id = PublicIdField(allow_null=True)
     business_name = serializers.CharField(allow_null=True)
     seller_type = serializers.CharField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -58,7 +60,7 @@ class SellerApplicationStatusSerializer(serializers.Serializer):
         return {
             "has_application": True,
             "status": CLIENT_STATUS[application.status],
-            "application_id": application.pk,
+            "application_id": public_id(application.pk),
             "business_name": application.business_name,
             "seller_type": application.seller_type,
             "submitted_at": application.submitted_at,
@@ -78,6 +80,7 @@ class ApplicantSerializer(serializers.Serializer):
 
 
 class SellerApplicationAdminSerializer(serializers.ModelSerializer):
+    id = PublicIdField(read_only=True)
     user = ApplicantSerializer(read_only=True)
     shop_logo_url = serializers.SerializerMethodField()
     image_urls = serializers.SerializerMethodField()

@@ -5,13 +5,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.throttling import IPRateThrottle
 from marketplace.activity.services import ACTIONS, activity_record, viewer_key
 from marketplace.catalog.selectors import product_queryset_public
 
 
 class TrackSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    product_id = PublicIdField()
     action = serializers.ChoiceField(ACTIONS)
 
     def validate_product_id(self, value):

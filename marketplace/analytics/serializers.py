@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from designiaBackend.api.fields import PublicIdField
 from marketplace.analytics.selectors import PERIODS
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -10,7 +11,7 @@ class AnalyticsQuerySerializer(serializers.Serializer):
 
 
 class TopProductSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     name = serializers.CharField()
     total_sold = serializers.IntegerField()
     views = serializers.IntegerField()

@@ -1,3 +1,5 @@
+from designiaBackend.api.fields import public_id
+
 """Read helpers for the search page: facets (cached) and autocomplete suggestions."""
 
 from django.core.cache import cache
@@ -65,7 +67,8 @@ def autocomplete_suggestions(*, query, limit):
     products = product_queryset_public().filter(Q(name__icontains=query) | Q(brand__icontains=query))
     rows = list(products.order_by("-review_count", "-id").values("id", "name", "slug", "brand")[:limit])
     product_suggestions = [
-        {"id": row["id"], "name": row["name"], "type": "product", "slug": row["slug"]} for row in rows
+        {"id": public_id(row["id"]), "name": row["name"], "type": "product", "slug": row["slug"]}
+        for row in rows
     ]
     brands = sorted({row["brand"] for row in rows if row["brand"] and lowered in row["brand"].lower()})
     brand_suggestions = [{"id": slugify(b), "name": b, "type": "brand", "slug": slugify(b)} for b in brands]

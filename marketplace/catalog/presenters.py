@@ -6,6 +6,7 @@ shapes are the serializers in ``serializers.py`` (``ProductListItemSerializer``,
 ``ProductDetailSerializer``).
 """
 
+from designiaBackend.api.fields import public_id
 from infrastructure.storage import public_url
 from marketplace.catalog.models import discount_percentage, is_on_sale
 
@@ -23,7 +24,7 @@ def product_list_item(product):
     image = primary["image"] if primary else None
     thumbnail = (primary["thumbnail"] or image) if primary else None
     return {
-        "id": product.id,
+        "id": public_id(product.id),
         "name": product.name,
         "slug": product.slug,
         "price": _money(product.price),
@@ -51,7 +52,7 @@ def product_image(image):
     """An image row (``images.GALLERY_FIELDS``: file names) with URLs."""
     url = public_url(image["image"])
     return {
-        "id": image["id"],
+        "id": public_id(image["id"]),
         "url": url,
         "image": url,
         "thumbnail": public_url(image["thumbnail"]) or url,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.pagination import PageSerializer
 from marketplace.catalog.constants import ORDERINGS
 from marketplace.catalog.models import Category, Product
@@ -125,9 +126,7 @@ class ProductWriteSerializer(serializers.Serializer):
 
 
 class ImageReorderSerializer(serializers.Serializer):
-    image_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=100
-    )
+    image_ids = serializers.ListField(child=PublicIdField(), max_length=100)
 
 
 class ImageUploadSerializer(serializers.Serializer):
@@ -149,7 +148,7 @@ class CategorySerializer(serializers.Serializer):
 
 
 class ProductImageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     url = serializers.URLField()
     image = serializers.URLField()
     thumbnail = serializers.URLField()
@@ -159,7 +158,7 @@ class ProductImageSerializer(serializers.Serializer):
 
 
 class ProductListItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     name = serializers.CharField()
     slug = serializers.CharField()
     price = serializers.CharField()
@@ -224,7 +223,9 @@ class ProductDetailSerializer(ProductListItemSerializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    id = serializers.JSONField(help_text="A product or category id (integer) or a brand key (string).")
+    id = serializers.JSONField(
+        help_text="A product id (string), a category id (integer) or a brand key (string)."
+    )
     name = serializers.CharField()
     type = serializers.ChoiceField(["product", "category", "brand"])
     slug = serializers.CharField()

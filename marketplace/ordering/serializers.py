@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 from marketplace.ordering.models import Order, ReturnRequest
@@ -12,21 +13,18 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 # --- input ------------------------------------------------------------------------------------------
 
 
-ID_MAX = 2**63 - 1
-
-
 class CartItemAddInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    product_id = PublicIdField()
     quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
 
 
 class CartItemUpdateInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    product_id = PublicIdField()
     quantity = serializers.IntegerField(min_value=0, max_value=1000)
 
 
 class CartItemRemoveInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    product_id = PublicIdField()
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
@@ -40,7 +38,7 @@ class OrderCancelInputSerializer(serializers.Serializer):
 
 
 class ReturnLineInputSerializer(serializers.Serializer):
-    itemId = serializers.IntegerField(min_value=1, max_value=ID_MAX)  # noqa: N815 (contract C1 key)
+    itemId = PublicIdField()  # noqa: N815 (contract C1 key)
     quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
 
@@ -73,7 +71,7 @@ class ShippingUpdateInputSerializer(serializers.Serializer):
 class CartProductSerializer(serializers.Serializer):
     """The ProductList fields the cart drawer reads (contract §5.4)."""
 
-    id = serializers.IntegerField()
+    id = PublicIdField()
     name = serializers.CharField()
     slug = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -89,7 +87,7 @@ class CartProductSerializer(serializers.Serializer):
 
 
 class CartLineSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     product = CartProductSerializer()
     quantity = serializers.IntegerField()
     added_at = serializers.DateTimeField()
@@ -108,7 +106,7 @@ class TotalsSerializer(serializers.Serializer):
 
 
 class CartSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     user_id = serializers.UUIDField()
     items = serializers.SerializerMethodField()
     items_count = serializers.SerializerMethodField()
@@ -130,12 +128,12 @@ class CartSerializer(serializers.Serializer):
 
 
 class OrderProductRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     slug = serializers.CharField()
 
 
 class OrderItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     product = OrderProductRefSerializer()
     seller_id = serializers.UUIDField()
     product_name = serializers.CharField()
@@ -245,7 +243,7 @@ class OrderPageSerializer(PageSerializer):
 
 
 class ReturnRequestSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     order_id = serializers.UUIDField()
     status = serializers.CharField()
     reason = serializers.CharField()

@@ -1,13 +1,18 @@
 from rest_framework import serializers
 
+from designiaBackend.api.fields import PublicIdField, public_id
 from marketplace.reviews.selectors import ORDERINGS
 
 
 class ReviewWriteSerializer(serializers.Serializer):
     """E28/E29: ``rating`` 1–5 (a number or numeric string), ``comment`` 10–1000 characters."""
 
-    product_id = serializers.JSONField(
-        required=False, help_text="Sent by the client; the URL names the product."
+    product_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=40,
+        help_text="Sent by the client (a string; a number is accepted); the URL names the product.",
     )
     rating = serializers.IntegerField(min_value=1, max_value=5)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -35,8 +40,8 @@ class ReviewerSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    product_id = serializers.IntegerField()
+    id = PublicIdField()
+    product_id = PublicIdField()
     reviewer = ReviewerSerializer()
     rating = serializers.IntegerField()
     title = serializers.CharField()
@@ -57,8 +62,8 @@ class HelpfulVoteSerializer(serializers.Serializer):
 def review_data(review):
     """The Review object of contract §5.5 (plus helpful count and the seller's reply)."""
     return {
-        "id": review.id,
-        "product_id": review.product_id,
+        "id": public_id(review.id),
+        "product_id": public_id(review.product_id),
         "reviewer": {"id": str(review.reviewer_id), "username": review.reviewer.username},
         "rating": review.rating,
         "title": review.title,

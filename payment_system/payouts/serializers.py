@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.pagination import PageSerializer
 from payment_system.connect.models import Payout
 from payment_system.payments.models import SellerTransaction
@@ -23,7 +24,7 @@ class HoldTotalsSerializer(serializers.Serializer):
 
 
 class HeldTransactionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     order_id = serializers.UUIDField()
     amount = money()
     currency = serializers.CharField()
@@ -39,6 +40,7 @@ class HoldsSerializer(serializers.Serializer):
 
 
 class PayoutSerializer(serializers.ModelSerializer):
+    id = PublicIdField(read_only=True)
     amount = money()
     order_count = serializers.IntegerField(read_only=True, default=0)
 
@@ -104,6 +106,8 @@ class AdminPayoutFilterSerializer(AdminFilterSerializer):
 
 
 class AdminTransactionSerializer(serializers.ModelSerializer):
+    id = PublicIdField(read_only=True)
+    payment_id = PublicIdField(read_only=True)
     seller_id = serializers.UUIDField()
     seller_email = serializers.EmailField(source="seller.email")
     transfer_id = serializers.SerializerMethodField()
