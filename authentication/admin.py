@@ -8,9 +8,11 @@ from django.db import models
 
 from authentication.models import (
     EmailVerificationToken,
+    IssuedRefreshToken,
     Profile,
     SellerApplication,
     SellerApplicationImage,
+    TokenFamily,
     User,
     VerificationCode,
 )
@@ -152,3 +154,20 @@ class EmailVerificationTokenAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("user__email",)
     exclude = ("token_hash",)
+
+
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(ReadOnlyAdmin):
+    """Support view of logins: when each was signed out (logout) or revoked (refresh token reuse)."""
+
+    list_display = ("id", "user", "created_at", "revoked_at", "revoke_reason")
+    list_filter = ("revoke_reason", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+
+
+@admin.register(IssuedRefreshToken)
+class IssuedRefreshTokenAdmin(ReadOnlyAdmin):
+    list_display = ("jti", "family", "issued_at", "expires_at", "rotated_at")
+    list_select_related = ("family",)
+    search_fields = ("family__user__email", "jti")

@@ -54,3 +54,21 @@ class SellerApplicationError(ApplicationError):
 class TwoFactorRequiredError(SellerApplicationError):
     code = "two_factor_required"
     default_message = "Two-factor authentication must be enabled before applying to become a seller."
+
+
+class InvalidRefreshTokenError(ApplicationError):
+    code = "token_not_valid"
+    status = 401
+    default_message = "The refresh token is invalid or expired."
+
+
+class TokenFamilyRevokedError(ApplicationError):
+    code = "token_revoked"
+    status = 401
+    default_message = "This session was signed out. Please log in again."
+
+
+class RefreshTokenReusedError(ApplicationError):
+    code = "token_reused"
+    status = 401
+    default_message = "This refresh token was already used: every session of this login is signed out."

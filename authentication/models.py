@@ -201,3 +201,51 @@ class EmailVerificationToken(models.Model):
 
     def __str__(self):
         return f"E-mail verification token for {self.user_id}"
+
+
+class TokenFamily(models.Model):
+    """One login: every refresh token rotated from the pair that login issued, and their access tokens.
+
+    Revoked at logout, or when a refresh token is used again after its grace window (reuse of a
+    stolen token): from then on no token of the family is accepted.
+    """
+
+    class RevokeReason(models.TextChoices):
+        LOGOUT = "logout", "Logout"
+        REUSE = "reuse", "Refresh token reused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=16, choices=RevokeReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "token families"
+
+    def __str__(self):
+        return f"Token family {self.id} of {self.user_id}"
+
+
+class IssuedRefreshToken(models.Model):
+    """A refresh token that was handed out (by its ``jti``; the token itself is not stored).
+
+    ``successor`` is the token its rotation issued; ``rotated_at`` starts the grace window in
+    which the same successor is handed out again to parallel refreshes.
+    """
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    family = models.ForeignKey(TokenFamily, on_delete=models.CASCADE, related_name="refresh_tokens")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    successor = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessor"
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"Refresh token {self.jti} of family {self.family_id}"

@@ -9,6 +9,7 @@ from authentication.models import User
 from authentication.services.account import gdpr_export_build
 from authentication.services.codes import codes_purge_expired
 from authentication.services.registration import verification_tokens_purge_expired
+from authentication.services.tokens import refresh_tokens_purge_expired
 from infrastructure.email import send_templated_email
 from infrastructure.storage import private_url
 
@@ -45,8 +46,10 @@ def gdpr_export_task(*, user_id):
 
 @shared_task
 def purge_expired_codes_task():
-    """Delete long-expired verification codes and e-mail verification tokens (beat, every 6 h)."""
+    """Delete long-expired verification codes, e-mail verification tokens and logins whose refresh
+    tokens all expired (beat, every 6 h)."""
     codes = codes_purge_expired()
     tokens = verification_tokens_purge_expired()
-    logger.info("Purged %s verification codes and %s e-mail tokens", codes, tokens)
-    return {"codes": codes, "tokens": tokens}
+    logins = refresh_tokens_purge_expired()
+    logger.info("Purged %s verification codes, %s e-mail tokens and %s logins", codes, tokens, logins)
+    return {"codes": codes, "tokens": tokens, "token_families": logins}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/verify-2fa/", sessions.LoginTwoFactorView.as_view(), name="auth-login-2fa"),
     path("google/login/", sessions.GoogleLoginView.as_view(), name="auth-google-login"),
     path("token/refresh/", sessions.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("logout/", sessions.LogoutView.as_view(), name="auth-logout"),
     # Passwords, re-authentication, two-factor (E08–E14)
     path("password/reset/", security.PasswordResetView.as_view(), name="auth-password-reset"),
     path(

@@ -263,9 +263,13 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
-    # Contract §2.1: rotate, but a just-rotated refresh token stays usable (parallel refreshes).
+    # Contract §2.1: refresh tokens rotate; a spent one is honoured again only within
+    # JWT_REFRESH_GRACE_SECONDS (parallel refreshes), later its login is revoked
+    # (authentication.services.tokens).
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": False,
+    # Access tokens of a signed-out or revoked login are refused (authentication.tokens).
+    "AUTH_TOKEN_CLASSES": ("authentication.tokens.FamilyAccessToken",),
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "ALGORITHM": "HS256",
@@ -276,6 +280,9 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
+
+# Seconds during which a just-rotated refresh token still answers with the same new pair.
+JWT_REFRESH_GRACE_SECONDS = env.int("JWT_REFRESH_GRACE_SECONDS", default=10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Designia API",

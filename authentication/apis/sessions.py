@@ -5,9 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshView
 
 from authentication.apis.common import (
     ERROR,
@@ -24,7 +21,7 @@ from authentication.serializers.users import (
     TokenPairResponseSerializer,
     TwoFactorChallengeSerializer,
 )
-from authentication.services import google, registration, sessions
+from authentication.services import google, registration, sessions, tokens
 from designiaBackend.observability import metrics
 
 
@@ -153,20 +150,30 @@ class TokenRefreshResponseSerializer(serializers.Serializer):
     refresh = serializers.CharField(required=False)
 
 
-class RevocableTokenRefreshSerializer(TokenRefreshSerializer):
-    """Refuses (401) a refresh token of an inactive user or issued before the last password change,
-    as ``JWTAuthentication`` refuses such access tokens."""
+class TokenRefreshView(PublicView):
+    """E06: ``{refresh}`` → ``{access, refresh}``. The old refresh token is spent, except within
+    the grace window, where parallel refreshes get the same new one (``services.tokens``)."""
 
-    def validate(self, attrs):
-        JWTAuthentication().get_user(self.token_class(attrs["refresh"]))
-        return super().validate(attrs)
+    @extend_schema(
+        request=inputs.RefreshTokenSerializer,
+        responses={200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR},
+    )
+    def post(self, request):
+        serializer = inputs.RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = tokens.refresh_token_rotate(raw_token=serializer.validated_data["refresh"])
+        return Response({"access": pair.access, "refresh": pair.refresh})
 
 
-class TokenRefreshView(SimpleJWTRefreshView):
-    """E06: ``{refresh}`` → ``{access, refresh}``; rotation keeps the old refresh token usable."""
+class LogoutView(PublicView):
+    """Signs the login out: every refresh and access token of its family is refused from now on."""
 
-    serializer_class = RevocableTokenRefreshSerializer
-
-    @extend_schema(responses={200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    @extend_schema(
+        request=inputs.RefreshTokenSerializer,
+        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, 401: ERROR},
+    )
+    def post(self, request):
+        serializer = inputs.RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens.token_family_revoke(raw_token=serializer.validated_data["refresh"])
+        return Response({"message": "You are signed out."})

@@ -56,6 +56,10 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=512)
 
 
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048, trim_whitespace=True)
+
+
 class EmailSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
 

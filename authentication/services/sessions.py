@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.db import transaction
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import EmailNotVerifiedError, InvalidCodeError, InvalidCredentialsError
 from authentication.models import User, VerificationCode
 from authentication.services.codes import code_consume, code_in_cooldown, code_issue
+from authentication.services.tokens import token_pair_issue
 from designiaBackend.observability import metrics
 
 
@@ -28,9 +28,10 @@ class LoginResult:
 
 
 def tokens_issue(*, user):
-    """A new JWT pair ``(access, refresh)``; it stays valid until the password changes."""
-    refresh = RefreshToken.for_user(user)
-    return str(refresh.access_token), str(refresh)
+    """A new JWT pair ``(access, refresh)`` of a new login (token family, ``services.tokens``);
+    it stays valid until the password changes, the login is signed out or a refresh is reused."""
+    pair = token_pair_issue(user=user)
+    return pair.access, pair.refresh
 
 
 def session_open(*, user):

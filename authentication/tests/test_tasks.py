@@ -31,7 +31,7 @@ def test_purge_removes_only_long_expired_codes_and_tokens():
         user=user, token_hash="t2", expires_at=now + timedelta(days=1)
     )
 
-    assert purge_expired_codes_task.delay().get() == {"codes": 1, "tokens": 1}
+    assert purge_expired_codes_task.delay().get() == {"codes": 1, "tokens": 1, "token_families": 0}
     assert set(VerificationCode.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}
     assert not VerificationCode.objects.filter(pk=old.pk).exists()
     assert list(EmailVerificationToken.objects.values_list("pk", flat=True)) == [kept_token.pk]

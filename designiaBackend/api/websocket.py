@@ -10,7 +10,6 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
 
 from designiaBackend.observability.websocket_tracing import TracedConsumerMixin
 
@@ -25,7 +24,8 @@ def _user_for_token(raw_token):
     """The token's user, or anonymous for a bad or expired token, an inactive user or a token
     issued before the user's last password change (the same rules as the HTTP API)."""
     try:
-        return JWTAuthentication().get_user(AccessToken(raw_token))
+        authenticator = JWTAuthentication()
+        return authenticator.get_user(authenticator.get_validated_token(raw_token))
     except (TokenError, AuthenticationFailed, ValueError):
         return AnonymousUser()
 
