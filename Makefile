@@ -51,13 +51,15 @@ pytest: install-dev  ## the test suite only (PYTEST_ARGS=... to narrow it)
 
 test: services lint pytest  ## the whole suite (MariaDB + Redis) and the linters
 
-lint: install-dev  ## ruff, black, isort, Django checks, migrations, OpenAPI schema
+lint: install-dev  ## ruff, black, isort, Django checks, migrations, OpenAPI schema, alert rules (promtool)
 	$(BIN)/ruff check .
 	$(BIN)/black --check --quiet .
 	$(BIN)/isort --check-only --quiet .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	promtool check rules infrastructure/prometheus/alerts/*.rules.yml
+	promtool test rules infrastructure/prometheus/alerts/tests/*.test.yml
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .

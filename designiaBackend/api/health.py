@@ -49,24 +49,31 @@ class LiveView(APIView):
         return Response({"status": "ok"})
 
 
+def readiness_checks() -> dict[str, str]:
+    """Each backing service's state, ``ok`` or ``failing``: the readiness probe's answer and the
+    ``designia_dependency_up`` metric (designiaBackend/observability/ops_metrics.py)."""
+    checks = {"database": _check_database, "storage": _check_storage}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            logger.warning("Readiness check %s failed: %s", name, exc)
+            results[name] = "failing"
+    return results
+
+
 class ReadyView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: _health_response, 503: _health_response}, tags=["health"])
     def get(self, request):
-        checks = {"database": _check_database, "storage": _check_storage}
-        if settings.REDIS_URL:
-            checks["redis"] = _check_redis
-        results, failing = {}, []
-        for name, check in checks.items():
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-                logger.warning("Readiness check %s failed: %s", name, exc)
-                results[name] = "failing"
-                failing.append(name)
+        results = readiness_checks()
+        failing = [name for name, state in results.items() if state != "ok"]
         if failing:
             return Response(
                 {

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from designiaBackend.observability import metrics
 from designiaBackend.observability.context import bind_request_id, get_request_id, reset_request_id
+from designiaBackend.observability.ops_metrics import PUBLISHED_AT_HEADER, periodic_task_record_success
 from designiaBackend.observability.tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,11 @@ def task_queue(task) -> str:
 
 
 def _on_publish(sender=None, headers=None, **kwargs):
+    if headers is None:
+        return
+    headers.setdefault(PUBLISHED_AT_HEADER, time.time())  # the queue age metric (ops_metrics)
     request_id = get_request_id()
-    if request_id and headers is not None:
+    if request_id:
         headers.setdefault(REQUEST_ID_MESSAGE_HEADER, request_id)
 
 
@@ -67,6 +71,7 @@ def _on_postrun(sender=None, task_id=None, task=None, state=None, **kwargs):
         metrics.CELERY_TASK_DURATION.labels(**labels).observe(time.perf_counter() - started)
     if state == "SUCCESS":
         metrics.CELERY_TASKS.labels(**labels, state="success").inc()
+        periodic_task_record_success(task.name)
 
 
 def _on_failure(sender=None, task_id=None, exception=None, **kwargs):

@@ -22,6 +22,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from designiaBackend.api.exceptions import error_body
+from designiaBackend.observability.ops_metrics import ops_registry
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def metrics_view(request):
     if not (_has_token(request) or _from_allowed_network(request)):
         logger.warning("Refused /metrics to %s", request.META.get("REMOTE_ADDR", "?"))
         return JsonResponse(error_body("Not allowed to read the metrics.", "forbidden"), status=403)
-    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(metrics_registry()) + generate_latest(ops_registry())
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
 def start_worker_metrics_server(port: int, address: str = "0.0.0.0"):  # noqa: S104 - scraped in-cluster

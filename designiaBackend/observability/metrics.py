@@ -32,6 +32,14 @@ WEBHOOK_EVENTS = Counter(
     "Stripe webhook deliveries by event type and outcome.",
     ["type", "outcome"],
 )  # outcome: processed | duplicate | ignored | invalid_signature | failed
+WEBHOOK_PROCESSING_LAG = Histogram(
+    "designia_webhook_processing_lag_seconds",
+    "Time from Stripe creating a platform event to its processing here (first delivery only).",
+    buckets=(1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 21600),
+)
+PAYOUT_UPDATES = Counter(
+    "designia_payout_updates_total", "Seller payout states recorded from Connect events.", ["status"]
+)  # pending | in_transit | paid | failed | canceled
 REFUNDS = Counter(
     "designia_refunds_total", "Refunds by outcome.", ["outcome"]
 )  # requested | succeeded | failed
@@ -45,6 +53,14 @@ OPEN_SOCKETS = Gauge(
     "Open WebSocket connections.",
     ["consumer"],
     multiprocess_mode="livesum",
+)
+WEBSOCKET_FRAMES = Counter(
+    "designia_websocket_frames_total", "Frames received from WebSocket clients.", ["consumer"]
+)
+WEBSOCKET_ERRORS = Counter(
+    "designia_websocket_errors_total",
+    "Error frames sent to WebSocket clients, by code.",
+    ["consumer", "code"],
 )
 
 CELERY_TASKS = Counter(
@@ -68,7 +84,8 @@ HTTP_REQUEST_DURATION = Histogram(
     "designia_http_request_duration_seconds",
     "Time to serve an HTTP request, by view and method.",
     ["view", "method"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    # 0.3: the latency SLO's threshold (docs/runbooks/api-latency-slo.md).
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5, 5, 10),
 )
 DB_QUERIES = Counter(
     "designia_db_queries_total", "Database queries run while serving HTTP requests, by view.", ["view"]

@@ -4,6 +4,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from designiaBackend.observability import metrics
 from infrastructure.payments.connect import ConnectEvent, account_from_stripe, payout_from_stripe
 from payment_system.connect.models import ConnectWebhookEvent, Payout, StripeConnectAccount
 from payment_system.connect.selectors import connect_account_get_by_stripe_id
@@ -59,6 +60,7 @@ def _handle_payout(event: ConnectEvent) -> tuple[str, str]:
     if account is None:
         return Outcome.IGNORED, "unknown account"
     if payout_record(account=account, event=event):
+        metrics.PAYOUT_UPDATES.labels(status=payout_from_stripe(event.object).status).inc()
         payout_link_transfers(stripe_payout_id=event.object["id"])  # the orders the payout carried
         return Outcome.PROCESSED, ""
     return Outcome.IGNORED, "older than the stored state"

@@ -1,6 +1,7 @@
 """Processing of platform webhook events: stored once by id, handled in one transaction."""
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
@@ -53,5 +54,7 @@ def webhook_event_process(*, event: WebhookEvent) -> str:
         record.outcome, record.note = outcome, note[:300]
         record.save(update_fields=["outcome", "note"])
     metrics.WEBHOOK_EVENTS.labels(type=event.type, outcome=str(outcome)).inc()
+    if event.created:
+        metrics.WEBHOOK_PROCESSING_LAG.observe(max(0.0, time.time() - event.created))
     logger.info("Stripe event %s (%s): %s %s", event.id, event.type, outcome, note)
     return str(outcome)

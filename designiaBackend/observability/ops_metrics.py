@@ -1,0 +1,139 @@
+"""Metrics read when Prometheus scrapes ``/metrics``, for the alerts (infrastructure/prometheus/alerts/).
+
+- ``designia_dependency_up{dependency}``: the readiness probe's checks (database, storage, Redis)
+  run from this process, 1 when they pass.
+- ``designia_celery_queue_length{queue}`` and ``designia_celery_queue_oldest_task_age_seconds{queue}``:
+  the broker's own view of each queue (Redis lists), so they are right even with every worker down.
+  The age comes from the ``x_published_at`` header every task carries (celery_signals).
+- ``designia_periodic_task_last_success_timestamp_seconds{task}``: when each task of the beat
+  schedule last succeeded, kept in the shared cache so a restart does not forget it.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import redis
+from django.core.cache import cache
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED_AT_HEADER = "x_published_at"
+_SUCCESS_KEY = "ops:periodic-task-success:{}"
+BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def _celery_app() -> Any:
+    from designiaBackend.celery import app
+
+    return app
+
+
+def periodic_task_names() -> set[str]:
+    return {entry["task"] for entry in _celery_app().conf.beat_schedule.values()}
+
+
+def periodic_task_record_success(task_name: str) -> None:
+    """Remember that a task of the beat schedule succeeded now (other tasks are not recorded)."""
+    if task_name in periodic_task_names():
+        cache.set(_SUCCESS_KEY.format(task_name), time.time(), timeout=None)
+
+
+def periodic_task_last_successes() -> dict[str, float]:
+    names = sorted(periodic_task_names())
+    stored = cache.get_many([_SUCCESS_KEY.format(name) for name in names])
+    return {name: stored[_SUCCESS_KEY.format(name)] for name in names if _SUCCESS_KEY.format(name) in stored}
+
+
+@lru_cache(maxsize=4)
+def _broker_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, socket_timeout=BROKER_TIMEOUT_SECONDS, socket_connect_timeout=BROKER_TIMEOUT_SECONDS
+    )
+
+
+def _published_at(raw: bytes | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)["headers"].get(PUBLISHED_AT_HEADER)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def celery_queue_states() -> dict[str, tuple[int, float]]:
+    """``{queue: (messages waiting, age in seconds of the oldest)}``; empty off Redis."""
+    conf = _celery_app().conf
+    url = str(conf.broker_url or "")
+    if not url.startswith(("redis://", "rediss://")):
+        return {}
+    prefix = (conf.broker_transport_options or {}).get("global_keyprefix", "")
+    names = [queue.name for queue in conf.task_queues or ()]
+    pipe = _broker_client(url).pipeline(transaction=False)
+    for name in names:
+        pipe.llen(prefix + name)
+        pipe.lindex(prefix + name, -1)  # kombu pushes on the left and pops on the right
+    replies = pipe.execute()
+    now, states = time.time(), {}
+    for index, name in enumerate(names):
+        length, oldest = replies[2 * index], _published_at(replies[2 * index + 1])
+        states[name] = (int(length), max(0.0, now - oldest) if oldest is not None else 0.0)
+    return states
+
+
+class OpsCollector(Collector):
+    """Computes the gauges above at each scrape."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from designiaBackend.api.health import readiness_checks
+
+        up = GaugeMetricFamily(
+            "designia_dependency_up", "Readiness check of a backing service (1 ok).", labels=["dependency"]
+        )
+        for name, state in readiness_checks().items():
+            up.add_metric([name], 1.0 if state == "ok" else 0.0)
+        yield up
+        yield from self._queues()
+        last = GaugeMetricFamily(
+            "designia_periodic_task_last_success_timestamp_seconds",
+            "Unix time of the last success of each beat-scheduled task.",
+            labels=["task"],
+        )
+        try:
+            for name, when in periodic_task_last_successes().items():
+                last.add_metric([name], when)
+        except Exception as exc:  # noqa: BLE001 - the cache's outage shows in designia_dependency_up
+            logger.warning("Periodic task successes unreadable: %s", exc)
+        yield last
+
+    def _queues(self) -> Iterator[GaugeMetricFamily]:
+        length = GaugeMetricFamily(
+            "designia_celery_queue_length", "Tasks waiting in the broker, per queue.", labels=["queue"]
+        )
+        age = GaugeMetricFamily(
+            "designia_celery_queue_oldest_task_age_seconds",
+            "Age of the oldest task waiting in the broker, per queue (0 when empty).",
+            labels=["queue"],
+        )
+        try:
+            states = celery_queue_states()
+        except redis.RedisError as exc:
+            logger.warning("Celery queues unreadable: %s", exc)
+            states = {}
+        for name, (waiting, oldest_age) in states.items():
+            length.add_metric([name], waiting)
+            age.add_metric([name], oldest_age)
+        yield length
+        yield age
+
+
+def ops_registry() -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(OpsCollector())
+    return registry
