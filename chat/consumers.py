@@ -15,6 +15,7 @@ from django.db import DatabaseError
 from chat import selectors, services
 from chat.events import thread_group
 from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.api.fields import parse_public_id
 from designiaBackend.api.realtime import user_group
 from designiaBackend.api.websocket import CLOSE_FORBIDDEN, AuthenticatedJsonConsumer
 from designiaBackend.observability import metrics
@@ -87,14 +88,6 @@ class ActivityConsumer(CountedConsumer):
         await self.send_json(message["event"])
 
 
-def _thread_id_from(raw):
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2**63 else None
-
-
 @database_sync_to_async
 def _is_participant(thread_id, user):
     return selectors.thread_is_participant(thread_id=thread_id, user_id=user.pk)
@@ -115,7 +108,7 @@ class ChatConsumer(CountedConsumer):
     metric_label = "chat"
 
     async def on_authenticated_connect(self):
-        self.thread_id = _thread_id_from(self.scope["url_route"]["kwargs"]["thread_id"])
+        self.thread_id = parse_public_id(self.scope["url_route"]["kwargs"]["thread_id"])
         if self.thread_id is None or not await _is_participant(self.thread_id, self.user):
             await self.refuse(CLOSE_FORBIDDEN)
             return

@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from rest_framework import serializers
 
+from designiaBackend.api.fields import public_id
 from designiaBackend.api.realtime import send_to_user
 from infrastructure.storage import public_url
 
@@ -31,8 +32,8 @@ def format_datetime(value):
 def message_data(message):
     """The ``data`` of a ``chat.message`` frame (contract §6.3)."""
     return {
-        "id": message.pk,
-        "thread_id": message.thread_id,
+        "id": public_id(message.pk),
+        "thread_id": public_id(message.thread_id),
         "sender_id": str(message.sender_id),
         "sender_username": message.sender.username,
         "message_type": message.message_type,
@@ -68,7 +69,7 @@ def messages_read(*, thread_id, reader_id, marked_read, unread_messages_count, r
     """After commit: ``chat.read`` to the thread, the reader's new unread total to their activity sockets."""
     data = {
         "reader_id": str(reader_id),
-        "thread_id": thread_id,
+        "thread_id": public_id(thread_id),
         "marked_read": marked_read,
         "read_at": format_datetime(read_at),
     }
@@ -80,7 +81,7 @@ def messages_read(*, thread_id, reader_id, marked_read, unread_messages_count, r
             {
                 "type": "unread_messages_count_update",
                 "unread_messages_count": unread_messages_count,
-                "thread_id": thread_id,
+                "thread_id": public_id(thread_id),
             },
         )
 

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 
 from chat.exceptions import ChatPartnerUnavailableError, MessageNotFoundError, ThreadNotFoundError
 from chat.models import ChatBan, Message, Thread
+from designiaBackend.api.fields import public_id
 from marketplace.catalog.models import Product
 
 
@@ -116,13 +117,13 @@ def chat_export_for_user(*, user):
     )
     return [
         {
-            "thread_id": thread.pk,
+            "thread_id": public_id(thread.pk),
             "product": thread.product.name if thread.product else None,
             "participants": [participant.username for participant in thread.participants.all()],
             "created_at": thread.created_at.isoformat(),
             "messages": [
                 {
-                    "id": message.pk,
+                    "id": public_id(message.pk),
                     "sender": message.sender.username,
                     "mine": message.sender_id == user.pk,
                     "message_type": message.message_type,

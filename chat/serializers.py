@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from chat.models import Message, MessageReport
 from chat.text import strip_control_characters
+from designiaBackend.api.fields import PublicIdField
 from infrastructure.storage import public_url
 
 # --- output -----------------------------------------------------------------------------------------
@@ -21,13 +22,13 @@ class ParticipantSerializer(serializers.Serializer):
 
 
 class ThreadProductSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     name = serializers.CharField()
     slug = serializers.CharField()
 
 
 class LastMessageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField()
     sender = serializers.UUIDField(source="sender_id")
     message_type = serializers.CharField()
     text = serializers.CharField()
@@ -35,7 +36,7 @@ class LastMessageSerializer(serializers.Serializer):
 
 
 class ThreadSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = PublicIdField(help_text="The thread id, used in /ws/chat/{id}/.")
     participants = ParticipantSerializer(many=True)
     product = ThreadProductSerializer(allow_null=True)
     last_message = LastMessageSerializer(allow_null=True)
@@ -45,13 +46,13 @@ class ThreadSerializer(serializers.Serializer):
 
 
 class ThreadOpenedSerializer(serializers.Serializer):
-    thread_id = serializers.IntegerField()
+    thread_id = PublicIdField()
     is_new = serializers.BooleanField()
 
 
 class MessageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    thread = serializers.IntegerField(source="thread_id")
+    id = PublicIdField()
+    thread = PublicIdField(source="thread_id")
     sender = serializers.UUIDField(source="sender_id", help_text="The sender's user id.")
     sender_username = serializers.CharField(source="sender.username")
     message_type = serializers.ChoiceField(choices=Message.Type.choices)
@@ -76,6 +77,9 @@ class MarkReadSerializer(serializers.Serializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    id = PublicIdField(read_only=True)
+    message = PublicIdField(source="message_id", read_only=True)
+
     class Meta:
         model = MessageReport
         fields = ["id", "message", "reason", "description", "status", "created_at"]
@@ -100,7 +104,7 @@ class RawTextField(serializers.CharField):
 
 
 class ThreadOpenInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    product_id = PublicIdField(required=False, help_text="A product id, as a string (or a number).")
     user_id = serializers.UUIDField(required=False)
 
     def validate(self, attrs):
@@ -115,7 +119,7 @@ class MessageInputSerializer(serializers.Serializer):
 
 
 class ReportInputSerializer(serializers.Serializer):
-    message = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    message = PublicIdField(help_text="A message id, as a string (or a number).")
     reason = serializers.ChoiceField(choices=MessageReport.Reason.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 

@@ -84,7 +84,8 @@ def test_F19_live_chat_between_two_browsers(live_asgi_server, live_http, pair):
                 }
                 assert frame["data"]["text"] == "hi"
                 assert frame["data"]["sender_id"] == str(a_user.pk)
-                assert frame["data"]["thread_id"] == thread.pk
+                assert frame["data"]["thread_id"] == str(thread.pk)
+                assert isinstance(frame["data"]["id"], str)
             assert pushed["data"] == on_b["data"]
 
             # 2. B types: A sees it, B does not.
@@ -113,7 +114,7 @@ def test_F19_live_chat_between_two_browsers(live_asgi_server, live_http, pair):
     # 4. A reload: stored messages newest first, older pages through `next`.
     first = live_http.get(f"{CONVERSATIONS}{thread.pk}/messages/?page=1", a_user).json()
     assert first["count"] == 22
-    assert first["results"][0]["id"] == message_id
+    assert first["results"][0]["id"] == message_id == str(Message.objects.get(text="hi").pk)
     assert first["results"][0]["text"] == "hi"
     assert first["results"][0]["is_read"] is True
     assert len(first["results"]) == 20
@@ -144,7 +145,9 @@ def test_F20_report_a_chat_message(live_asgi_server, live_http, pair):
 
     assert response.status_code == 201
     report = MessageReport.objects.get()
-    assert (report.message_id, report.reporter, report.reason, report.status) == (
+    assert isinstance(message_id, str)
+    assert response.json()["message"] == message_id
+    assert (str(report.message_id), report.reporter, report.reason, report.status) == (
         message_id,
         buyer,
         "spam",

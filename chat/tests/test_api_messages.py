@@ -81,8 +81,8 @@ def test_history_is_newest_first_twenty_per_page_with_page_links(auth_client, pa
     assert second["next"] is None
     newest = first["results"][0]
     assert newest == {
-        "id": newest["id"],
-        "thread": thread.pk,
+        "id": str(Message.objects.get(text="m24").pk),
+        "thread": str(thread.pk),
         "sender": str(seller.pk),
         "sender_username": "bruno",
         "message_type": "text",
@@ -136,12 +136,12 @@ def test_mark_read_marks_only_the_other_sides_messages_and_broadcasts(auth_clien
     read = next(e for e in events if e["type"] == "chat.read")
     pushed = next(e for e in events if e["type"] == "user.event")
     assert read["data"]["reader_id"] == str(buyer.pk)
-    assert read["data"]["thread_id"] == thread.pk
+    assert read["data"]["thread_id"] == str(thread.pk)
     assert read["data"]["marked_read"] == 2
     assert pushed["event"] == {
         "type": "unread_messages_count_update",
         "unread_messages_count": 0,
-        "thread_id": thread.pk,
+        "thread_id": str(thread.pk),
     }
     inbox = auth_client(buyer).get("/api/chat/conversations/").json()
     assert inbox[0]["unread_count"] == 0
@@ -169,7 +169,10 @@ def test_rest_message_is_stored_unchanged_and_broadcast(auth_client, pair, liste
     events = [listener.receive(), listener.receive()]
     to_thread = next(e for e in events if e["type"] == "chat.message")
     to_seller = next(e for e in events if e["type"] == "user.event")
-    assert to_thread["data"]["id"] == stored.pk
+    assert response.json()["id"] == str(stored.pk)
+    assert response.json()["thread"] == str(thread.pk)
+    assert to_thread["data"]["id"] == str(stored.pk)
+    assert to_thread["data"]["thread_id"] == str(thread.pk)
     assert to_thread["data"]["text"] == stored.text
     assert to_seller["event"] == {"type": "chat.message", "data": to_thread["data"]}
 

@@ -21,14 +21,14 @@ def test_participant_reports_the_other_sides_message(auth_client, pair):
     message = add_message(thread, seller, "buy outside the platform")
 
     response = auth_client(buyer).post(
-        REPORTS, {"message": message.pk, "reason": "scam", "description": "asks for a wire transfer"}
+        REPORTS, {"message": str(message.pk), "reason": "scam", "description": "asks for a wire transfer"}
     )
 
     assert response.status_code == 201
     report = MessageReport.objects.get()
     assert response.json() == {
-        "id": report.pk,
-        "message": message.pk,
+        "id": str(report.pk),
+        "message": str(message.pk),
         "reason": "scam",
         "description": "asks for a wire transfer",
         "status": "open",

@@ -106,7 +106,7 @@ def test_gdpr_export_and_erasure(pair, django_capture_on_commit_callbacks):
     for callback in after_commit:
         callback()
 
-    assert export[0]["thread_id"] == thread.pk
+    assert export[0]["thread_id"] == str(thread.pk)
     assert [m["text"] for m in export[0]["messages"]] == ["my address is 1 Elm St", "thanks", ""]
     assert [m["mine"] for m in export[0]["messages"]] == [True, False, True]
     assert list(Message.objects.filter(sender=buyer).values_list("text", flat=True)) == ["", ""]

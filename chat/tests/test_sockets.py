@@ -19,6 +19,7 @@ pytestmark = pytest.mark.live_server_process
 
 def test_two_users_exchange_messages_typing_and_read_receipts(live_asgi_server, live_http, pair):
     buyer, seller, thread = pair
+    ids = []  # the first message's id, as each socket received it
 
     async def scenario():
         async with (
@@ -31,7 +32,8 @@ def test_two_users_exchange_messages_typing_and_read_receipts(live_asgi_server, 
                 assert frame["data"]["text"] == "  hello there 🪑 "
                 assert frame["data"]["sender_id"] == str(buyer.pk)
                 assert frame["data"]["sender_username"] == "anna"
-                assert frame["data"]["thread_id"] == thread.pk
+                assert frame["data"]["thread_id"] == str(thread.pk)
+                ids.append(frame["data"]["id"])
                 assert frame["data"]["image_url"] is None
             await b.send({"type": "chat.message", "payload": {"text": "hi!"}})
             assert (await a.receive_type("chat.message"))["data"]["text"] == "hi!"
@@ -51,11 +53,12 @@ def test_two_users_exchange_messages_typing_and_read_receipts(live_asgi_server, 
             for socket in (a, b):
                 read = await socket.receive_type("chat.read")
                 assert read["data"]["reader_id"] == str(seller.pk)
-                assert read["data"]["thread_id"] == thread.pk
+                assert read["data"]["thread_id"] == str(thread.pk)
 
     asyncio.run(scenario())
     messages = list(Message.objects.filter(thread=thread).order_by("id"))
     assert [(m.sender, m.text) for m in messages] == [(buyer, "  hello there 🪑 "), (seller, "hi!")]
+    assert ids == [str(messages[0].pk)] * 2  # JSON strings (C21): the client calls id.startsWith()
     assert messages[0].read_at is not None and messages[1].read_at is None
     assert Thread.objects.get(pk=thread.pk).last_message == messages[1]
 
@@ -114,7 +117,7 @@ def test_a_message_reaches_a_client_on_another_server_process_through_redis(live
     finally:
         second.stop()
     assert on_b["data"]["text"] == "across processes"
-    assert pushed["data"]["thread_id"] == thread.pk
+    assert pushed["data"]["thread_id"] == str(thread.pk)
     assert pushed["data"]["sender_username"] == "anna"
     assert on_a["data"]["text"] == "and back"
     assert Message.objects.filter(thread=thread).count() == 2
@@ -273,7 +276,7 @@ def test_activity_socket_welcome_counts_and_chat_pushes(live_asgi_server, pair):
     assert welcome["user_id"] == str(seller.pk)
     assert welcome["cart_count"] == 3
     assert welcome["unread_messages_count"] == 2
-    assert pushed["data"]["thread_id"] == thread.pk
+    assert pushed["data"]["thread_id"] == str(thread.pk)
     assert pushed["data"]["sender_username"] == "anna"
     assert pushed["data"]["text"] == "ping from anna"
     assert pushed["data"]["sender_id"] == str(buyer.pk)
@@ -301,6 +304,7 @@ def test_a_message_sent_over_rest_reaches_the_sockets(live_asgi_server, live_htt
     body = response.json()
     assert body["text"] == "via REST"
     assert body["sender"] == str(buyer.pk)
+    assert body["id"] == str(Message.objects.get().pk)
     for frame in frames:
         assert frame["data"]["id"] == body["id"]
         assert frame["data"]["text"] == "via REST"
