@@ -1,6 +1,5 @@
 """Profile edits and the avatar."""
 
-import uuid
 from functools import partial
 
 from django.conf import settings
@@ -63,7 +62,7 @@ def avatar_set(*, user, file):
     data = file.read()
     _locked_user, profile = _locked(user)
     previous = profile.avatar.name if profile.avatar else None
-    content = image_content_file(data, info, stem=f"avatar-{uuid.uuid4().hex[:12]}")
+    content = image_content_file(data, info, stem="avatar")
     profile.avatar.save(content.name, content, save=False)
     profile.save(update_fields=["avatar", "updated_at"])
     files_delete_after_commit([previous])

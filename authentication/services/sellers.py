@@ -24,7 +24,7 @@ MAX_APPLICATION_IMAGES = 10
 def _validated_image(file, stem):
     info = validate_image(file, max_bytes=settings.AVATAR_MAX_BYTES)
     file.seek(0)
-    return image_content_file(file.read(), info, stem=f"{stem}-{uuid.uuid4().hex[:12]}")
+    return image_content_file(file.read(), info, stem=stem)
 
 
 @transaction.atomic

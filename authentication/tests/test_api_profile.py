@@ -1,8 +1,11 @@
 """E07 profile read, E15 update, E16/E17 avatar (local storage and S3)."""
 
+import io
+
 import pytest
 import requests
 from django.core.files.storage import default_storage
+from PIL import Image
 
 from authentication.models import Profile, User
 from authentication.tests.conftest import image_bytes, upload
@@ -156,7 +159,8 @@ def test_avatar_on_s3_loads_from_the_bucket(client, user, s3_storage):
     url = response.json()["profile_picture_url"]
     name = Profile.objects.get(user=user).avatar.name
     stored = s3_storage.get_object(Bucket=s3_storage.bucket, Key=f"media/{name}")["Body"].read()
-    assert stored == image_bytes("WEBP")
+    with Image.open(io.BytesIO(stored)) as picture:  # re-encoded (metadata stripped): same picture
+        assert (picture.format, picture.size) == ("WEBP", (64, 48))
     fetched = requests.get(url, timeout=10)
     assert fetched.status_code == 200 and fetched.content == stored
 

@@ -1,20 +1,25 @@
 """Image validation by content (Pillow), data-URL decoding and thumbnails.
 
-Used for avatars, seller application images, product images and chat images: a file is accepted
-only when Pillow identifies it as one of the allowed formats and fully decodes it within the size
-and pixel limits. The extension and declared content type are never trusted.
+Used for avatars, seller application images, product images, chat images and return photos: a
+file is accepted only when Pillow identifies it as one of the allowed formats and fully decodes it
+within the size and pixel limits. The extension and declared content type are never trusted.
+
+Every stored upload goes through ``image_content_file``: the pixels are re-encoded with the EXIF
+orientation applied and no EXIF, XMP or IPTC metadata (GPS position, camera, time), under a name
+made here (the client's file name never reaches storage).
 """
 
 import base64
 import binascii
 import io
 import re
+import uuid
 import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from designiaBackend.api.exceptions import ApplicationError
 
@@ -120,15 +125,51 @@ def decode_data_url(value, *, max_bytes):
         raise InvalidDataURLError() from exc
 
 
-def image_content_file(data, info, stem="image"):
-    """Wrap validated bytes in a ContentFile whose name carries the real extension."""
-    safe_stem = re.sub(r"[^\w-]+", "-", stem).strip("-")[:60] or "image"
-    return ContentFile(data, name=f"{safe_stem}.{info.extension}")
+# Per-format options of the re-encoding; JPEG at a quality that keeps photos visually unchanged.
+SAVE_OPTIONS = {"JPEG": {"quality": 90}, "PNG": {}, "WEBP": {"quality": 90}}
+# What survives from the original's info: colour profile and transparency, never metadata.
+KEPT_INFO = ("icc_profile", "transparency")
+ENCODABLE_MODES = {
+    "JPEG": ("RGB", "L", "CMYK"),
+    "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"),
+    "WEBP": ("RGB", "RGBA"),
+}
+
+
+def _encodable(image: Image.Image, image_format: str, kept: dict[str, object]) -> Image.Image:
+    if image.mode in ENCODABLE_MODES[image_format]:
+        return image
+    alpha = image_format != "JPEG" and (image.has_transparency_data or image.mode.endswith("A"))
+    kept.pop("transparency", None)
+    return image.convert("RGBA" if alpha else "RGB")
+
+
+def image_without_metadata(data: bytes, info: ImageInfo) -> bytes:
+    """Validated image bytes re-encoded in their own format, the EXIF orientation applied to the
+    pixels, with no EXIF, XMP, IPTC, comment or text chunk left (only colour and transparency)."""
+    with Image.open(io.BytesIO(data)) as original:
+        kept: dict[str, object] = {key: original.info[key] for key in KEPT_INFO if key in original.info}
+        image = ImageOps.exif_transpose(original)
+    image.info = {}  # encoders fall back to the image's own info: leave them nothing to copy
+    image = _encodable(image, info.format, kept)
+    out = io.BytesIO()
+    image.save(out, format=info.format, **SAVE_OPTIONS[info.format], **kept)
+    return out.getvalue()
+
+
+def image_content_file(data: bytes, info: ImageInfo, stem: str = "image") -> ContentFile:
+    """Validated bytes without their metadata (``image_without_metadata``), in a ContentFile named
+    ``<stem>-<random hex>.<real extension>``. ``stem`` is the kind of image ("avatar", "chat"),
+    never anything the client chose."""
+    safe_stem = re.sub(r"[^\w-]+", "-", stem).strip("-")[:40] or "image"
+    name = f"{safe_stem}-{uuid.uuid4().hex}.{info.extension}"
+    return ContentFile(image_without_metadata(data, info), name=name)
 
 
 def make_thumbnail(data, *, size=(400, 400), stem="thumb"):
     """A WebP thumbnail (longest side within ``size``) of validated image bytes."""
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(io.BytesIO(data)) as original:
+        image = ImageOps.exif_transpose(original)
         image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
         image.thumbnail(size)
         out = io.BytesIO()

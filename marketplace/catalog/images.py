@@ -30,11 +30,13 @@ class PreparedImage:
     alt_text: str = ""
 
 
-def _prepare(data, *, stem, is_primary=False, order=None, alt_text=""):
+def _prepare(data, *, is_primary=False, order=None, alt_text=""):
+    """Storage names are made by ``image_content_file``, never from the client's file name."""
     info = validate_image(data, max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
+    content = image_content_file(data, info, stem="product")
     return PreparedImage(
-        content=image_content_file(data, info, stem=stem),
-        thumbnail=make_thumbnail(data, stem=f"{stem}-thumb"),
+        content=content,
+        thumbnail=make_thumbnail(content.file.getvalue(), stem=f"{content.name.rsplit('.', 1)[0]}-thumb"),
         is_primary=is_primary,
         order=order,
         alt_text=alt_text[:200],
@@ -44,13 +46,11 @@ def _prepare(data, *, stem, is_primary=False, order=None, alt_text=""):
 def prepare_data_url_images(items):
     """``image_data`` entries (E48/E49) -> PreparedImage list; raises on the first bad one."""
     prepared = []
-    for index, item in enumerate(items):
+    for item in items:
         data = decode_data_url(item["image_content"], max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
-        stem = (item.get("filename") or f"image-{index}").rsplit(".", 1)[0]
         prepared.append(
             _prepare(
                 data,
-                stem=stem,
                 is_primary=item.get("is_primary", False),
                 order=item.get("order"),
                 alt_text=item.get("alt_text", ""),
@@ -63,9 +63,8 @@ def prepare_uploaded_images(files):
     """Multipart files -> PreparedImage list; raises on the first bad one."""
     prepared = []
     for upload in files:
-        stem = (upload.name or "image").rsplit(".", 1)[0]
         validate_image(upload, max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
-        prepared.append(_prepare(upload.read(), stem=stem))
+        prepared.append(_prepare(upload.read()))
     return prepared
 
 
