@@ -72,3 +72,9 @@ class RefreshTokenReusedError(ApplicationError):
     code = "token_reused"
     status = 401
     default_message = "This refresh token was already used: every session of this login is signed out."
+
+
+class ExportLimitError(ApplicationError):
+    code = "export_limited"
+    status = 429
+    default_message = "A data export was requested recently. Please try again later."

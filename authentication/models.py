@@ -249,3 +249,20 @@ class IssuedRefreshToken(models.Model):
 
     def __str__(self):
         return f"Refresh token {self.jti} of family {self.family_id}"
+
+
+class DataExport(models.Model):
+    """A GDPR data export the user asked for (at most one per ``GDPR_EXPORT_INTERVAL_HOURS``);
+    ``archive_name`` (private storage) is set when the task has written it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    requested_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    archive_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["user", "requested_at"], name="auth_export_by_user")]
+
+    def __str__(self):
+        return f"Data export of {self.user_id} at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from authentication.models import User
 from authentication.services.account import gdpr_export_build
 from authentication.services.codes import codes_purge_expired
+from authentication.services.exports import data_export_complete
 from authentication.services.registration import verification_tokens_purge_expired
 from authentication.services.tokens import refresh_tokens_purge_expired
 from infrastructure.email import send_templated_email
@@ -23,13 +24,14 @@ def send_account_email_task(*, to, subject, template, context):
 
 
 @shared_task
-def gdpr_export_task(*, user_id):
+def gdpr_export_task(*, user_id, export_id=None):
     """Write the user's data archive to private storage and e-mail a short-lived link to it."""
     user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
     if user is None:
         logger.info("GDPR export skipped: user %s is gone", user_id)
         return None
     name = gdpr_export_build(user=user)
+    data_export_complete(export_id=export_id, archive_name=name)
     expires_in = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS
     send_templated_email(
         to=user.email,

@@ -319,6 +319,8 @@ GOOGLE_JWKS_URL = env("GOOGLE_JWKS_URL", default="https://www.googleapis.com/oau
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=10 * 1024 * 1024)
 # Lifetime of the download link e-mailed with a GDPR data export.
 GDPR_EXPORT_URL_EXPIRE_SECONDS = env.int("GDPR_EXPORT_URL_EXPIRE_SECONDS", default=24 * 3600)
+# One GDPR export per user per this many hours (each is a task, an archive and an e-mail): 429 before.
+GDPR_EXPORT_INTERVAL_HOURS = env.int("GDPR_EXPORT_INTERVAL_HOURS", default=24)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Catalogue: product photos (content-validated; a thumbnail is made once at upload).
 PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -11,10 +11,11 @@ from authentication.serializers import inputs
 from authentication.serializers.users import (
     AuthMessageSerializer,
     AvatarResponseSerializer,
+    ExportLimitedSerializer,
     ExportResponseSerializer,
     UserSerializer,
 )
-from authentication.services import account, profile
+from authentication.services import account, exports, profile
 from infrastructure.storage import public_url
 
 
@@ -58,9 +59,9 @@ class AvatarDeleteView(APIView):
 
 
 class ExportView(APIView):
-    @extend_schema(responses={200: ExportResponseSerializer, 401: UNAUTHORIZED})
+    @extend_schema(responses={200: ExportResponseSerializer, 401: UNAUTHORIZED, 429: ExportLimitedSerializer})
     def get(self, request):
-        account.gdpr_export_request(user=request.user)
+        exports.gdpr_export_request(user=request.user)
         hours = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS // 3600
         return Response(
             {

@@ -136,3 +136,11 @@ class AuthErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     error = serializers.CharField()
     code = serializers.CharField()
+
+
+class ExportLimitedSerializer(AuthErrorSerializer):
+    """429 of E18: when the next export is allowed, and the last archive's link while it is valid."""
+
+    next_allowed_at = serializers.DateTimeField()
+    download_url = serializers.URLField(allow_null=True)
+    download_expires_at = serializers.DateTimeField(allow_null=True)

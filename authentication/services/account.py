@@ -2,9 +2,7 @@
 
 import json
 import uuid
-from functools import partial
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -14,18 +12,9 @@ from authentication import gdpr
 from authentication.exceptions import ApplicationError
 from authentication.models import EmailVerificationToken, Profile, SellerApplicationImage, User
 from authentication.services.credentials import password_check
+from authentication.services.exports import data_exports_delete
 from authentication.services.profile import PROFILE_FIELDS, files_delete_after_commit
 from infrastructure.storage import private_storage, public_url
-
-EXPORT_REQUEST_COOLDOWN_SECONDS = 60
-
-
-def gdpr_export_request(*, user):
-    """Queue the export task (after the commit). Repeated clicks within a minute queue it once."""
-    from authentication.tasks import gdpr_export_task
-
-    if cache.add(f"gdpr-export-requested:{user.pk}", 1, timeout=EXPORT_REQUEST_COOLDOWN_SECONDS):
-        transaction.on_commit(partial(gdpr_export_task.delay, user_id=str(user.pk)))
 
 
 def _export_account(user):
@@ -115,6 +104,7 @@ def account_delete(*, user, password, confirmation):
     locked = User.objects.select_for_update().get(pk=user.pk)
     profile, _created = Profile.objects.select_for_update().get_or_create(user=locked)
     files = _profile_reset(profile) + _applications_delete(locked)
+    private_files = data_exports_delete(user=locked)
     marker = uuid.uuid4().hex
     locked.email = f"deleted-{locked.pk}@deleted.invalid"
     locked.username = f"deleted-{marker[:20]}"
@@ -130,4 +120,5 @@ def account_delete(*, user, password, confirmation):
     EmailVerificationToken.objects.filter(user=locked).delete()
     gdpr.run_erasers(locked)
     files_delete_after_commit(files)
+    files_delete_after_commit(private_files, storage=private_storage)
     return locked
