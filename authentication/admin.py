@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 
 from authentication.models import (
+    DataExport,
     EmailVerificationToken,
     IssuedRefreshToken,
     Profile,
@@ -171,3 +172,11 @@ class IssuedRefreshTokenAdmin(ReadOnlyAdmin):
     list_display = ("jti", "family", "issued_at", "expires_at", "rotated_at")
     list_select_related = ("family",)
     search_fields = ("family__user__email", "jti")
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyAdmin):
+    list_display = ("user", "requested_at", "completed_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    exclude = ("archive_name",)
