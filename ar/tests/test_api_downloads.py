@@ -49,7 +49,7 @@ def test_a_device_reports_a_download_then_sees_it_up_to_date(auth_client, custom
     assert listing.json()["count"] == 1
     item = listing.json()["results"][0]
     assert item == {
-        "product_id": modelled_product.pk,
+        "product_id": str(modelled_product.pk),
         "product_name": modelled_product.name,
         "product_slug": modelled_product.slug,
         "format": "glb",
@@ -150,7 +150,7 @@ def test_the_ar_catalogue_lists_visible_products_with_models(
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2
-    assert [item["id"] for item in body["results"]] == [table.pk, chair.pk]
+    assert [item["id"] for item in body["results"]] == [str(table.pk), str(chair.pk)]
     assert [m["format"] for m in body["results"][1]["ar_models"]] == ["glb", "usdz"]
     assert body["results"][1]["category"] == {"id": chairs.pk, "name": chairs.name, "slug": "chairs"}
     assert body["results"][1]["primary_image"] is None
@@ -158,9 +158,9 @@ def test_the_ar_catalogue_lists_visible_products_with_models(
     assert body["results"][0]["primary_image"].endswith(".png")
 
     by_parent = api_client.get("/api/ar/products/", {"category": "seating"}).json()
-    assert [item["id"] for item in by_parent["results"]] == [chair.pk]
+    assert [item["id"] for item in by_parent["results"]] == [str(chair.pk)]
     usdz_only = api_client.get("/api/ar/products/", {"format": "usdz"}).json()
-    assert [item["id"] for item in usdz_only["results"]] == [chair.pk]
+    assert [item["id"] for item in usdz_only["results"]] == [str(chair.pk)]
     assert [m["format"] for m in usdz_only["results"][0]["ar_models"]] == ["usdz"]
     both = api_client.get("/api/ar/products/?category=tables&category=chairs&page_size=1").json()
     assert (both["count"], both["num_pages"], both["has_next"]) == (2, 2, True)

@@ -24,7 +24,7 @@ def test_a_seller_uploads_a_glb_and_it_is_stored_with_its_metadata(seller_client
     body = response.json()
     model = ARModel.objects.get(product=product)
     assert body == {
-        "product_id": product.pk,
+        "product_id": str(product.pk),
         "format": "glb",
         "filename": "Oak-Chair-final.glb",
         "content_type": "model/gltf-binary",
@@ -202,7 +202,7 @@ def test_metadata_lists_the_formats_with_an_etag_and_answers_304_when_unchanged(
 
     assert response.status_code == 200
     body = response.json()
-    assert body["product_id"] == product.pk
+    assert body["product_id"] == str(product.pk)
     assert body["has_ar_model"] is True
     assert body["formats"] == ["glb", "usdz"]
     assert [(m["format"], m["size"], m["checksum"]) for m in body["models"]] == [

@@ -55,7 +55,7 @@ def test_a_seller_uploads_a_glb_and_the_app_downloads_it(s3_server_process, s3_s
     ).json()
     assert (version["update_available"], version["update_required"]) == (True, False)
     catalogue = requests.get(f"{base}/api/ar/products/", timeout=10).json()
-    assert [item["id"] for item in catalogue["results"]] == [product.pk]
+    assert [item["id"] for item in catalogue["results"]] == [str(product.pk)]
     metadata = requests.get(f"{base}/api/ar/models/{product.pk}/", timeout=10)
     assert metadata.json()["formats"] == ["glb"]
     unchanged = requests.get(
@@ -74,7 +74,7 @@ def test_a_seller_uploads_a_glb_and_the_app_downloads_it(s3_server_process, s3_s
     reported = requests.post(
         f"{base}/api/ar/downloads/",
         json={
-            "product_id": product.pk,
+            "product_id": str(product.pk),
             "format": "glb",
             "device_id": "pixel-9",
             "checksum": link["checksum"],

@@ -32,7 +32,7 @@ def test_F01_guest_home_page_loads_more(api_client):
     assert (page["has_next"], page["has_previous"], len(page["results"])) == (True, False, 12)
     card = page["results"][0]
     assert {"name", "price", "primary_image", "average_rating", "review_count", "is_in_stock"} <= set(card)
-    by_id = {p.id: p for p in products}
+    by_id = {str(p.id): p for p in products}
     assert all(item["is_in_stock"] is (by_id[item["id"]].stock_quantity > 0) for item in page["results"])
 
     second = api_client.get(f"{URL}?page=2&page_size=12").json()
@@ -85,7 +85,7 @@ def test_F05_browse_and_search_with_filters_sort_and_scroll(api_client):
     filtered += "&min_rating=4&in_stock=true"
     expected = [p for p in expected if p.average_rating >= 4 and p.stock_quantity > 0]
     result = api_client.get(f"{filtered}&page=1").json()
-    assert {item["id"] for item in result["results"]} == {p.id for p in expected}
+    assert {item["id"] for item in result["results"]} == {str(p.id) for p in expected}
 
     by_price = api_client.get(
         f"{URL}search/?q=chair&category=chairs&category=stools&ordering=price&page_size=12"

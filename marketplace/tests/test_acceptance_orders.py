@@ -57,7 +57,7 @@ def test_F07_add_to_cart_and_view_the_cart(auth_client, buyer, chair):
     [line] = cart.json()["items"]
     assert line["quantity"] == 1
     assert {k: line["product"][k] for k in ("id", "name", "price", "stock_quantity")} == {
-        "id": chair.pk,
+        "id": str(chair.pk),
         "name": "Oak Chair",
         "price": "120.00",
         "stock_quantity": 3,
@@ -78,9 +78,15 @@ def test_F08_change_a_quantity_and_remove_an_item(auth_client, buyer, chair):
     trash = client.delete(f"{CART}remove_item/", data={"product_id": chair.pk}, format="json")
 
     assert (plus.status_code, minus.status_code, trash.status_code) == (200, 200, 200)
-    assert {i["product"]["id"]: i["quantity"] for i in plus.json()["items"]} == {chair.pk: 2, lamp.pk: 1}
-    assert {i["product"]["id"]: i["quantity"] for i in minus.json()["items"]} == {chair.pk: 1, lamp.pk: 1}
-    assert [i["product"]["id"] for i in trash.json()["items"]] == [lamp.pk]
+    assert {i["product"]["id"]: i["quantity"] for i in plus.json()["items"]} == {
+        str(chair.pk): 2,
+        str(lamp.pk): 1,
+    }
+    assert {i["product"]["id"]: i["quantity"] for i in minus.json()["items"]} == {
+        str(chair.pk): 1,
+        str(lamp.pk): 1,
+    }
+    assert [i["product"]["id"] for i in trash.json()["items"]] == [str(lamp.pk)]
 
 
 def test_F09_checkout_creates_an_embedded_stripe_session(auth_client, buyer, chair, fake_stripe):
@@ -133,7 +139,7 @@ def test_F10_order_history_and_order_detail(auth_client, api_client, buyer, chai
     assert {"subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount"} <= set(body)
     assert body["shipping_address"]["address_line1"] == "12 Harbour Road"
     assert body["shipping_address"]["address_line2"] == "Flat 3"
-    assert body["items"][0]["product"] == {"id": chair.pk, "slug": chair.slug}
+    assert body["items"][0]["product"] == {"id": str(chair.pk), "slug": chair.slug}
 
 
 def test_F11_cancel_an_order(auth_client, api_client, buyer, chair, seller, fake_stripe):
@@ -176,7 +182,7 @@ def test_F16_seller_dashboard_and_analytics(auth_client, api_client, buyer, sell
     body = analytics.json()
     assert (body["total_revenue"], body["total_orders"], body["total_items_sold"]) == ("240.00", 1, 2)
     assert body["pending_fulfillment_count"] == badge.json()["count"] == 1
-    assert body["top_products"][0]["id"] == chair.pk
+    assert body["top_products"][0]["id"] == str(chair.pk)
     assert body["recent_orders"][0]["buyer_username"] == buyer.username
     assert status.status_code == 200
     assert all(response.status_code == 200 for response in periods.values())

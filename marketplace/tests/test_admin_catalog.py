@@ -96,6 +96,6 @@ def test_image_inline_changes_reach_the_product_page(client, api_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     page = api_client.get(f"/api/marketplace/products/{product.slug}/").json()
     assert [(image["id"], image["is_primary"]) for image in page["images"]] == [
-        (second.pk, True),
-        (first.pk, False),
+        (str(second.pk), True),
+        (str(first.pk), False),
     ]

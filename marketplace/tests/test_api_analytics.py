@@ -77,8 +77,8 @@ def test_month_period(auth_client, seller, catalogue):
     assert body["orders_by_status"]["delivered"] == 1
     assert body["orders_by_status"]["cancelled"] == 1
     assert body["top_products"] == [
-        {"id": lamp.pk, "name": "Lamp", "total_sold": 5, "views": 0, "revenue": "100.00"},
-        {"id": chair.pk, "name": "Chair", "total_sold": 2, "views": 50, "revenue": "200.00"},
+        {"id": str(lamp.pk), "name": "Lamp", "total_sold": 5, "views": 0, "revenue": "100.00"},
+        {"id": str(chair.pk), "name": "Chair", "total_sold": 2, "views": 50, "revenue": "200.00"},
     ]
     assert [r["items_count"] for r in body["recent_orders"]] == [1, 2, 5]  # newest first
     assert set(body["recent_orders"][0]) == {

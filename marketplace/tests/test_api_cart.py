@@ -55,7 +55,7 @@ def test_add_item_returns_whole_cart_and_adds_to_existing_line(client, settings)
     assert len(body["items"]) == 1
     line = body["items"][0]
     assert line["quantity"] == 3
-    assert line["product"]["id"] == product.pk
+    assert line["product"]["id"] == str(product.pk)
     assert line["product"]["name"] == product.name
     assert line["product"]["price"] == "49.99"
     assert line["product"]["stock_quantity"] == 5
@@ -157,7 +157,7 @@ def test_remove_item_parses_json_body_on_delete_and_returns_cart(client, buyer):
     response = client.delete(f"{CART}remove_item/", data={"product_id": remove.pk}, format="json")
 
     assert response.status_code == 200
-    assert [line["product"]["id"] for line in response.json()["items"]] == [keep.pk]
+    assert [line["product"]["id"] for line in response.json()["items"]] == [str(keep.pk)]
     missing = client.delete(f"{CART}remove_item/", data={"product_id": remove.pk}, format="json")
     assert missing.status_code == 404
     assert missing.json()["detail"] == "This product is not in your cart."

@@ -45,10 +45,10 @@ def test_list_shape_and_pagination(api_client):
         1,
     )
     top = first["results"][0]
-    assert top["id"] == products[-1].id
+    assert top["id"] == str(products[-1].id)
     assert top["primary_image"].startswith("http://") and top["primary_image"].endswith(".png")
     assert top["price"] == "120.00" and top["average_rating"] == "0.00" and top["is_in_stock"] is True
-    assert second["results"][0]["id"] == products[0].id
+    assert second["results"][0]["id"] == str(products[0].id)
     assert second["results"][0]["primary_image"] is None
 
 
@@ -102,7 +102,7 @@ def test_detail_is_one_query_with_images_seller_rating_and_category(
     with django_assert_num_queries(3):  # the caller (JWT), the page, the caller's favorite
         assert client.get(f"{URL}{product.slug}/").json()["is_favorited"] is False
 
-    assert [image["id"] for image in body["images"]] == [primary.id, second.id]
+    assert [image["id"] for image in body["images"]] == [str(primary.id), str(second.id)]
     assert [image["is_primary"] for image in body["images"]] == [True, False]
     assert body["primary_image"] == body["images"][0]["url"]
     assert body["seller"]["username"] == product.seller.username
@@ -146,7 +146,7 @@ def test_filters_combine(api_client):
     )
 
     assert response.status_code == 200
-    assert [p["id"] for p in response.json()["results"]] == [match.id]
+    assert [p["id"] for p in response.json()["results"]] == [str(match.id)]
 
 
 @pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_seller_brand_and_featured_filters(api_client):
 
     response = api_client.get(f"{URL}?seller={seller.pk}&brand=hay&is_featured=true")
 
-    assert [p["id"] for p in response.json()["results"]] == [wanted.id]
+    assert [p["id"] for p in response.json()["results"]] == [str(wanted.id)]
 
 
 @pytest.mark.django_db
@@ -217,10 +217,10 @@ def test_text_search_matches_name_brand_tags_and_category_with_relevance(api_cli
         assert response.status_code == 200
         return {p["id"] for p in response.json()["results"]}
 
-    assert found("chair") == {by_name.id, by_tag.id, by_brand.id}
-    assert found("sofas") == {by_category.id}
-    assert found("velvet chair") == {by_name.id}
-    assert found("ch") >= {by_name.id, by_tag.id, by_category.id, by_brand.id}
+    assert found("chair") == {str(by_name.id), str(by_tag.id), str(by_brand.id)}
+    assert found("sofas") == {str(by_category.id)}
+    assert found("velvet chair") == {str(by_name.id)}
+    assert found("ch") >= {str(by_name.id), str(by_tag.id), str(by_category.id), str(by_brand.id)}
     assert found("nothing-like-this") == set()
     if connection.vendor == "mysql":
         with connection.cursor() as cursor:
@@ -293,7 +293,7 @@ def test_autocomplete_shape(api_client):
     assert response.status_code == 200
     suggestions = response.json()["suggestions"]
     assert {
-        "id": product.id,
+        "id": str(product.id),
         "name": "Armchair Lounge",
         "type": "product",
         "slug": "armchair-lounge",

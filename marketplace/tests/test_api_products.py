@@ -184,7 +184,7 @@ def test_my_products_lists_only_the_callers_products(auth_client):
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 1 and data["page_size"] == 10
-    assert data["results"][0]["id"] == mine.id
+    assert data["results"][0]["id"] == str(mine.id)
     assert data["results"][0]["is_active"] is False
     assert data["results"][0]["images"] == []
 

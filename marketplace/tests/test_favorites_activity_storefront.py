@@ -28,7 +28,7 @@ def test_favorite_toggle_and_list(auth_client):
     removed = client.post(f"{URL}{other.slug}/favorite/")
 
     assert added.json() == {"is_favorited": True, "favorite_count": 1}
-    assert [p["id"] for p in listed["results"]] == [other.id, product.id]
+    assert [p["id"] for p in listed["results"]] == [str(other.id), str(product.id)]
     assert removed.json() == {"is_favorited": False, "favorite_count": 0}
     assert client.get(f"{URL}{product.slug}/").json()["is_favorited"] is True
     assert client.get(f"{URL}favorites/").json()["count"] == 1
@@ -158,7 +158,7 @@ def test_storefront_shows_public_data_only(api_client):
     assert response.status_code == 200
     data = response.json()
     assert (data["shop_name"], data["bio"], data["product_count"]) == ("Nordic Wood", "Handmade in Oslo.", 1)
-    assert [p["id"] for p in data["products"]["results"]] == [product.id]
+    assert [p["id"] for p in data["products"]["results"]] == [str(product.id)]
     text = response.content.decode()
     assert "secret-seller@example.com" not in text and "+4712345678" not in text and "email" not in text
 

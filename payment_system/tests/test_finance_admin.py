@@ -206,7 +206,7 @@ def test_admin_transactions_filter_and_total_exactly(auth_client, ledger, django
         )
         .json()
     )
-    assert [r["id"] for r in recent_bob["results"]] == [rows[3].pk]
+    assert [r["id"] for r in recent_bob["results"]] == [str(rows[3].pk)]
     assert recent_bob["results"][0]["seller_email"] == bob.email
     assert recent_bob["totals"][0]["gross_amount"] == "90.00"
 
@@ -218,7 +218,7 @@ def test_admin_transactions_filter_and_total_exactly(auth_client, ledger, django
         )
         .json()
     )
-    assert [r["id"] for r in window["results"]] == [rows[2].pk]
+    assert [r["id"] for r in window["results"]] == [str(rows[2].pk)]
 
 
 def test_admin_payouts_filter_and_total_exactly(auth_client):

@@ -92,9 +92,9 @@ def test_holds_show_every_amount_and_why_each_transaction_is_held(
         }
     ]
     by_id = {item["id"]: item for item in body["held_transactions"]}
-    assert set(by_id) == {due.pk, waiting.pk, disputed.pk, returning.pk}
-    assert by_id[due.pk] == {
-        "id": due.pk,
+    assert set(by_id) == {str(row.pk) for row in (due, waiting, disputed, returning)}
+    assert by_id[str(due.pk)] == {
+        "id": str(due.pk),
         "order_id": str(due.order_id),
         "amount": "43.25",
         "currency": "USD",
@@ -102,9 +102,12 @@ def test_holds_show_every_amount_and_why_each_transaction_is_held(
         "releasable": True,
         "reason": "",
     }
-    assert (by_id[waiting.pk]["reason"], by_id[waiting.pk]["amount"]) == ("hold_period", "17.12")
-    assert (by_id[disputed.pk]["reason"], by_id[disputed.pk]["amount"]) == ("dispute", "8.41")
-    assert (by_id[returning.pk]["reason"], by_id[returning.pk]["amount"]) == ("open_return", "25.83")
+    assert (by_id[str(waiting.pk)]["reason"], by_id[str(waiting.pk)]["amount"]) == ("hold_period", "17.12")
+    assert (by_id[str(disputed.pk)]["reason"], by_id[str(disputed.pk)]["amount"]) == ("dispute", "8.41")
+    assert (by_id[str(returning.pk)]["reason"], by_id[str(returning.pk)]["amount"]) == (
+        "open_return",
+        "25.83",
+    )
 
 
 def test_holds_of_a_seller_without_payouts_say_so(auth_client):
@@ -115,7 +118,7 @@ def test_holds_of_a_seller_without_payouts_say_so(auth_client):
 
     assert body["payouts_enabled"] is False
     assert body["totals"][0]["releasable"] == "0.00"
-    assert body["held_transactions"][0]["id"] == row.pk
+    assert body["held_transactions"][0]["id"] == str(row.pk)
     assert body["held_transactions"][0]["reason"] == "payouts_not_enabled"
 
 
@@ -169,7 +172,7 @@ def test_a_paid_payout_lists_the_orders_whose_transfers_it_carried(auth_client, 
     page = listing.json()
     assert (page["count"], page["page"], page["num_pages"], page["has_next"]) == (1, 1, 1, False)
     [item] = page["results"]
-    assert item["id"] == stored.pk
+    assert item["id"] == str(stored.pk)
     assert (item["stripe_payout_id"], item["amount"], item["currency"], item["status"]) == (
         "po_seller_1",
         "156.18",
@@ -240,5 +243,5 @@ def test_payouts_are_paginated_newest_first(auth_client, django_assert_max_num_q
 
     page = response.json()
     assert (page["count"], page["num_pages"], page["has_next"]) == (3, 2, True)
-    assert [item["id"] for item in page["results"]] == [made[2].pk, made[1].pk]
+    assert [item["id"] for item in page["results"]] == [str(made[2].pk), str(made[1].pk)]
     assert auth_client(seller).get(PAYOUTS, {"page": 9}).status_code == 404
