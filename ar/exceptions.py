@@ -1,15 +1,13 @@
 """Errors of the AR app: each has a stable machine code (see ``designiaBackend.api.exceptions``)."""
 
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError, ConflictError, NotFoundError
+from designiaBackend.errors import ApplicationError, ConflictError, NotFoundError
 
 
 class InvalidModelError(ApplicationError):
     """The uploaded bytes are not an acceptable GLB or USDZ model."""
 
     code = "invalid_model"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
     default_message = "The file is not a valid GLB or USDZ model."
 
 

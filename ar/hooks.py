@@ -8,7 +8,7 @@ from django.conf import settings
 
 from ar.selectors import with_preferred_model_names
 from ar.services import ar_model_delete, ar_model_store_from_data_url
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 from infrastructure.storage import private_url
 from marketplace.catalog.ar_hooks import NO_AR_MODEL
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from ar.exceptions import ModelNotFoundError
 from ar.models import ARModel, ARModelDownload, ARModelUpload, MobileAppRelease
 from ar.versioning import Version
-from designiaBackend.api.exceptions import NotFoundError, PermissionDeniedError
+from designiaBackend.errors import NotFoundError, PermissionDeniedError
 from infrastructure.storage import private_url
 from marketplace.catalog.models import Product
 from marketplace.catalog.selectors import product_queryset_public

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from ar.models import ARModel, ARModelDownload, MobileAppRelease, ModelFormat
 from ar.validation import CONTENT_TYPES
 from ar.versioning import Version
-from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.api.fields import PublicIdField
+from designiaBackend.errors import ApplicationError
 from infrastructure.storage import public_url
 
 SHA256_HEX = r"^[0-9a-fA-F]{64}$"

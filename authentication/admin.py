@@ -19,7 +19,7 @@ from authentication.models import (
 )
 from authentication.services import sellers
 from designiaBackend.api.admin import ReadOnlyAdmin
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -1,19 +1,17 @@
 """Refusals of the authentication app, each with a stable machine-readable code."""
 
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 
 
 class InvalidCredentialsError(ApplicationError):
     code = "invalid_credentials"
-    status = status.HTTP_401_UNAUTHORIZED
+    status = 401
     default_message = "Invalid email or password."
 
 
 class EmailNotVerifiedError(ApplicationError):
     code = "email_not_verified"
-    status = status.HTTP_403_FORBIDDEN
+    status = 403
     default_message = "Please verify your email address before logging in. Check your inbox for the link."
 
 
@@ -24,7 +22,7 @@ class InvalidCodeError(ApplicationError):
 
 class CodeCooldownError(ApplicationError):
     code = "code_cooldown"
-    status = status.HTTP_429_TOO_MANY_REQUESTS
+    status = 429
     default_message = "A code was sent a moment ago. Please wait before asking for another one."
 
 

@@ -14,10 +14,10 @@ from django.db import DatabaseError
 
 from chat import selectors, services
 from chat.events import thread_group
-from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.api.fields import parse_public_id
 from designiaBackend.api.realtime import user_group
 from designiaBackend.api.websocket import CLOSE_FORBIDDEN, AuthenticatedJsonConsumer
+from designiaBackend.errors import ApplicationError
 from designiaBackend.observability import metrics
 from marketplace.ordering.selectors import cart_items_count
 

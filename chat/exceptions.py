@@ -1,8 +1,6 @@
 """Refusals of the chat services, each with a stable machine code (also sent in socket error frames)."""
 
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError, NotFoundError
+from designiaBackend.errors import ApplicationError, NotFoundError
 
 
 class ThreadNotFoundError(NotFoundError):
@@ -27,7 +25,7 @@ class ChatPartnerUnavailableError(NotFoundError):
 
 class ChatBlockedError(ApplicationError):
     code = "chat_blocked"
-    status = status.HTTP_403_FORBIDDEN
+    status = 403
     default_message = "You have been blocked from chatting by the Designia team."
 
 
@@ -42,7 +40,7 @@ class MessageTooLongError(InvalidMessageError):
 
 class MessageRateLimitedError(ApplicationError):
     code = "rate_limited"
-    status = status.HTTP_429_TOO_MANY_REQUESTS
+    status = 429
     default_message = "You are sending messages too fast. Please wait a moment."
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from ar.models import ARModel
 from ar.validation import inspect_model
-from designiaBackend.api.exceptions import ConflictError
+from designiaBackend.errors import ConflictError
 from infrastructure.images import decode_data_url
 from infrastructure.storage import private_storage
 

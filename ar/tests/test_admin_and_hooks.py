@@ -11,7 +11,7 @@ from ar.tests.factories import ProductFactory
 from ar.tests.helpers import stored_files, upload_file
 from authentication import gdpr
 from authentication.tests.factories import StaffFactory
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.models import Product
 

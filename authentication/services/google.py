@@ -8,7 +8,7 @@ from authentication.exceptions import GoogleSignInError
 from authentication.models import User
 from authentication.services.registration import user_create
 from authentication.services.sessions import session_start_or_challenge
-from designiaBackend.api.exceptions import ServiceUnavailableError
+from designiaBackend.errors import ServiceUnavailableError
 from designiaBackend.observability import metrics
 from infrastructure import google
 

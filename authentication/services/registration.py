@@ -12,7 +12,7 @@ from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidTokenError
 from authentication.models import EmailVerificationToken, Profile, User
 from authentication.security import keyed_hash, new_token
-from designiaBackend.api.exceptions import ConflictError
+from designiaBackend.errors import ConflictError
 from designiaBackend.observability import metrics
 
 

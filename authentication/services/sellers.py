@@ -11,7 +11,7 @@ from django.utils import timezone
 from authentication.emails import send_after_commit
 from authentication.exceptions import SellerApplicationError, TwoFactorRequiredError
 from authentication.models import Profile, SellerApplication, SellerApplicationImage, User
-from designiaBackend.api.exceptions import ConflictError, NotFoundError
+from designiaBackend.errors import ConflictError, NotFoundError
 from infrastructure.images import image_content_file, validate_image
 
 logger = logging.getLogger(__name__)

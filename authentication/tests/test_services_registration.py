@@ -4,7 +4,7 @@ import pytest
 
 from authentication.services import registration
 from authentication.tests.factories import UserFactory
-from designiaBackend.api.exceptions import ConflictError
+from designiaBackend.errors import ConflictError
 
 pytestmark = pytest.mark.django_db
 

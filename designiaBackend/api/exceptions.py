@@ -3,6 +3,9 @@
 Non-validation errors: ``{"detail": <text>, "error": <text or machine code>, "code": <code>}``.
 Validation errors: DRF field lists, ``{"<field>": [...], "non_field_errors": [...], "code":
 "invalid"}``, with no generic top-level text that would hide the specific reason (§3.3).
+
+Services refuse with ``designiaBackend.errors.ApplicationError`` (no web framework there); this
+handler maps it to its status and body.
 """
 
 import logging
@@ -14,56 +17,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from designiaBackend.errors import (  # noqa: F401  (re-exported: the base's former home)
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+)
+
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(Exception):
-    """A refusal by a service: a human message, a stable machine code and an HTTP status.
-
-    Apps subclass it in their ``exceptions.py`` with a fixed ``code`` and ``status``.
-    ``error`` overrides the value of the ``error`` key (the contract asks for machine codes
-    such as ``EMPTY_CART`` there); ``extra`` adds keys to the body.
-    """
-
-    code = "error"
-    status = status.HTTP_400_BAD_REQUEST
-    default_message = "The request could not be completed."
-
-    def __init__(self, message=None, *, code=None, status=None, error=None, extra=None):
-        self.message = message or self.default_message
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.error = error
-        self.extra = extra or {}
-        super().__init__(self.message)
-
-
-class NotFoundError(ApplicationError):
-    code = "not_found"
-    status = status.HTTP_404_NOT_FOUND
-    default_message = "Not found."
-
-
-class PermissionDeniedError(ApplicationError):
-    code = "permission_denied"
-    status = status.HTTP_403_FORBIDDEN
-    default_message = "You do not have permission to perform this action."
-
-
-class ConflictError(ApplicationError):
-    code = "conflict"
-    status = status.HTTP_409_CONFLICT
-    default_message = "The request conflicts with the current state."
-
-
-class ServiceUnavailableError(ApplicationError):
-    """A provider failed in a way worth retrying (network, timeout, 5xx)."""
-
-    code = "service_unavailable"
-    status = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_message = "A service we depend on is unavailable. Please try again shortly."
 
 
 def error_body(message, code, error=None, **extra):

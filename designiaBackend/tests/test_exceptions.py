@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from designiaBackend.api.exceptions import ApplicationError, ConflictError
+from designiaBackend.errors import ApplicationError, ConflictError
 
 
 class _Body(serializers.Serializer):

@@ -8,9 +8,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
+from designiaBackend.errors import ApplicationError
 from marketplace.activity.services import activity_view_record_later, viewer_key
 from marketplace.catalog import presenters
 from marketplace.catalog.categories import category_tree

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from django.db.models import CharField, Value
 
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 
 NO_AR_MODEL = {"has_ar_model": False, "ar_model_filename": None, "ar_model_url": None}
 

@@ -5,7 +5,7 @@ Each returns the product's new gallery (``Product.gallery`` rows, primary first)
 
 from django.db import transaction
 
-from designiaBackend.api.exceptions import NotFoundError
+from designiaBackend.errors import NotFoundError
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.exceptions import ImageOrderError
 from marketplace.catalog.images import (

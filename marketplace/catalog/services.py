@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.categories import category_tree_invalidate
 from marketplace.catalog.exceptions import NotProductOwnerError

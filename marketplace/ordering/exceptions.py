@@ -1,29 +1,27 @@
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError, ConflictError, NotFoundError
+from designiaBackend.errors import ApplicationError, ConflictError, NotFoundError
 
 
 class OutOfStock(ApplicationError):
     code = "out_of_stock"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
     default_message = "Not enough stock for this product."
 
 
 class ProductUnavailable(ApplicationError):
     code = "product_unavailable"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
     default_message = "This product is not available."
 
 
 class ItemNotInCart(ApplicationError):
     code = "item_not_in_cart"
-    status = status.HTTP_404_NOT_FOUND
+    status = 404
     default_message = "This product is not in your cart."
 
 
 class EmptyCart(ApplicationError):
     code = "empty_cart"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
     default_message = "Your cart is empty."
 
     def __init__(self, message=None, **kwargs):

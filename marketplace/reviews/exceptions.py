@@ -1,4 +1,4 @@
-from designiaBackend.api.exceptions import ApplicationError, PermissionDeniedError
+from designiaBackend.errors import ApplicationError, PermissionDeniedError
 
 
 class VerifiedPurchaseRequiredError(PermissionDeniedError):

@@ -1,11 +1,9 @@
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError, ServiceUnavailableError
+from designiaBackend.errors import ApplicationError, ServiceUnavailableError
 
 
 class PaymentProviderFailed(ApplicationError):
     code = "payment_provider_error"
-    status = status.HTTP_502_BAD_GATEWAY
+    status = 502
     default_message = "The payment provider refused to start the payment. Please try again later."
 
 

@@ -1,13 +1,11 @@
-from rest_framework import status
-
-from designiaBackend.api.exceptions import ApplicationError, NotFoundError, ServiceUnavailableError
+from designiaBackend.errors import ApplicationError, NotFoundError, ServiceUnavailableError
 
 
 class ConnectNotEligibleError(ApplicationError):
     """The seller may not create a connected account yet (2FA, password). Contract §3.2."""
 
     code = "stripe_not_eligible"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
 
 
 class ConnectAccountMissingError(NotFoundError):
@@ -24,11 +22,11 @@ class StripeRequestError(ApplicationError):
     """Stripe refused a call the platform made on the seller's behalf."""
 
     code = "stripe_error"
-    status = status.HTTP_502_BAD_GATEWAY
+    status = 502
     default_message = "Stripe refused the request."
 
 
 class InvalidRedirectURLError(ApplicationError):
     code = "invalid_url"
-    status = status.HTTP_400_BAD_REQUEST
+    status = 400
     default_message = "The return and refresh URLs must point to the Designia web app."

@@ -6,9 +6,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.exceptions import NotFoundError
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller, IsStaff
+from designiaBackend.errors import NotFoundError
 from payment_system.payouts import selectors, serializers
 
 ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.exceptions import ServiceUnavailableError
+from designiaBackend.errors import ServiceUnavailableError
 from payment_system.rates import serializers
 from payment_system.rates.conversion import convert, cross_rate, display_rate
 from payment_system.rates.currencies import quantize_money

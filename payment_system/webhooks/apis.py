@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.exceptions import ApplicationError, ServiceUnavailableError
+from designiaBackend.errors import ApplicationError, ServiceUnavailableError
 from designiaBackend.observability import metrics
 from infrastructure.payments import InvalidWebhookSignature, PaymentProviderUnavailable, construct_event
 from payment_system.webhooks.services import webhook_event_process

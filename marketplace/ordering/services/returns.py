@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from designiaBackend.api.exceptions import PermissionDeniedError
+from designiaBackend.errors import PermissionDeniedError
 from marketplace.lock_objects import order_for_update, return_request_for_update
 from marketplace.ordering.exceptions import (
     InvalidReturnItems,
