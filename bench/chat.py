@@ -1,13 +1,16 @@
-"""Chat benchmark: N pairs of WebSocket clients exchanging messages through Redis via daphne.
+"""Chat benchmark: pairs of WebSocket clients exchanging messages through the Redis channel layer.
 
 Each pair is a buyer and a seller in one thread. Every buyer sends ``--messages`` messages, one
 in flight at a time (the next leaves when the seller's socket has received the previous one),
-all pairs at once. Reported: messages per second delivered to the recipients, and the p50/p99
-end-to-end latency (send on one socket -> receipt on the other, through the server's
-message_send service, the database and the Redis channel layer). A line is appended to
-bench/RESULTS.md.
+all pairs at once, optionally with ``--typing`` typing frames per message. Reported: messages per
+second delivered to the recipients, and the p50/p99 end-to-end latency (send on one socket ->
+receipt on the other, through the server's message_send service, the database and the Redis
+channel layer), for each ASGI server set-up measured; then ``--sockets`` activity sockets held by
+one server process (its resident memory, and how long a ping to every socket takes to be
+answered), and a py-spy profile of the production set-up under the message load. A section is
+appended to bench/RESULTS.md.
 
-    REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=mysql://... python bench/chat.py --pairs 20
+    REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=mysql://... python bench/chat.py --pairs 100
 
 Run it as a script (its file name shadows the ``chat`` app if imported from bench/).
 """
@@ -16,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -28,6 +32,8 @@ ROOT = BENCH_DIR.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# One key for the tokens signed here and the servers that check them.
+os.environ["SECRET_KEY"] = os.environ["BENCH_SECRET_KEY"] = "bench-only-" + os.urandom(16).hex()
 
 import django  # noqa: E402
 
@@ -39,14 +45,12 @@ from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from authentication.models import User  # noqa: E402
-from bench.servers import start_daphne  # noqa: E402
+from bench import profile  # noqa: E402
+from bench.servers import production_env, start_servers, stop, tree_rss_bytes  # noqa: E402
 from chat.models import Thread  # noqa: E402
 
 ORIGIN = "http://localhost:5173"
-
-
-def start_server():
-    return start_daphne({"CHAT_MESSAGE_RATE": "1000000/min", "LOG_LEVEL": "WARNING"})
+SERVER_ENV = {"CHAT_MESSAGE_RATE": "1000000/min"}
 
 
 def create_pairs(count, run_id):
@@ -67,16 +71,24 @@ def create_pairs(count, run_id):
     return pairs
 
 
-async def run_pair(port, thread_id, token_a, token_b, messages, latencies, start_barrier):
-    """Returns when the pair's last message has been delivered (before the sockets close)."""
-    url = f"ws://127.0.0.1:{port}/ws/chat/{thread_id}/?token="
-    # The sender never reads its own echoes: an unbounded queue keeps its socket flowing.
-    async with (
-        connect(url + token_a, origin=ORIGIN, max_queue=None) as sender,
-        connect(url + token_b, origin=ORIGIN) as receiver,
-    ):
+def connect_to(port, path):
+    # No permessage-deflate: the production server does not offer it (README).
+    return connect(f"ws://127.0.0.1:{port}{path}", origin=ORIGIN, compression=None, max_queue=None)
+
+
+async def run_pair(ports, index, pair, args, latencies, start_barrier):
+    """Returns when the pair's last message has been delivered (before the sockets close).
+
+    The two sockets go to different server processes when there are several (one port each)."""
+    thread_id, token_a, token_b = pair
+    path = f"/ws/chat/{thread_id}/?token="
+    port_a, port_b = ports[index % len(ports)], ports[(index + 1) % len(ports)]
+    typing = json.dumps({"type": "chat.typing"})
+    async with connect_to(port_a, path + token_a) as sender, connect_to(port_b, path + token_b) as receiver:
         await start_barrier.wait()
-        for number in range(messages):
+        for number in range(args.messages):
+            for _ in range(args.typing):
+                await sender.send(typing)
             sent_at = time.perf_counter()
             await sender.send(json.dumps({"type": "chat.message", "payload": {"text": f"bench {number}"}}))
             while True:
@@ -87,14 +99,45 @@ async def run_pair(port, thread_id, token_a, token_b, messages, latencies, start
         return time.perf_counter()
 
 
-async def run(port, pairs, messages):
+async def run_messages(ports, pairs, args):
     latencies = []
     barrier = asyncio.Barrier(len(pairs) + 1)
-    tasks = [asyncio.create_task(run_pair(port, *pair, messages, latencies, barrier)) for pair in pairs]
+    tasks = [
+        asyncio.create_task(run_pair(ports, index, pair, args, latencies, barrier))
+        for index, pair in enumerate(pairs)
+    ]
     await barrier.wait()
     started = time.perf_counter()
     finished = await asyncio.gather(*tasks)
     return latencies, max(finished) - started
+
+
+async def hold_sockets(port, tokens, count, pid):
+    """Open ``count`` activity sockets, then ping every one and wait for every pong."""
+    sockets = []
+    opened_at = time.perf_counter()
+    for start in range(0, count, 100):  # in batches, as browsers arriving would
+        batch = [
+            connect_to(port, f"/ws/activity/?token={tokens[n % len(tokens)]}")
+            for n in range(start, min(count, start + 100))
+        ]
+        sockets += await asyncio.gather(*batch)
+    for socket in sockets:
+        json.loads(await socket.recv())  # connection_success
+    opened = time.perf_counter() - opened_at
+    await asyncio.sleep(1)
+    rss = tree_rss_bytes(pid)
+    ping_at = time.perf_counter()
+
+    async def ping(socket):
+        await socket.send('{"type": "ping"}')
+        while json.loads(await asyncio.wait_for(socket.recv(), timeout=30))["type"] != "pong":
+            pass
+        return time.perf_counter() - ping_at
+
+    answered = await asyncio.gather(*(ping(socket) for socket in sockets))
+    await asyncio.gather(*(socket.close() for socket in sockets))
+    return {"sockets": len(sockets), "open_s": opened, "rss_mib": rss / 2**20, "all_pongs_s": max(answered)}
 
 
 def percentile(values, fraction):
@@ -102,58 +145,123 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def append_results(result):
-    path = BENCH_DIR / "RESULTS.md"
-    new = not path.exists()
-    with path.open("a") as out:
-        if new:
-            out.write("# Benchmark results\n\n")
-        out.write(
-            f"\n## Chat sockets ({result['date']})\n\n"
-            "| pairs | messages/pair | delivered | seconds | messages/s | p50 ms | p99 ms | database | layer |\n"
-            "|---|---|---|---|---|---|---|---|---|\n"
-            f"| {result['pairs']} | {result['messages']} | {result['delivered']} | {result['seconds']:.2f} "
-            f"| {result['rate']:.1f} | {result['p50_ms']:.1f} | {result['p99_ms']:.1f} "
-            f"| {result['database']} | {result['layer']} |\n"
+def measure(kind, workers, pairs, args, profile_seconds=0):
+    processes, ports = start_servers(kind, workers, production_env(SERVER_ENV))
+    try:
+        asyncio.run(
+            run_messages(ports, pairs[: min(len(pairs), 10)], argparse.Namespace(messages=3, typing=0))
         )
+        recorder = profile.Profile(processes[0].pid, profile_seconds) if profile_seconds else None
+        latencies, seconds = asyncio.run(run_messages(ports, pairs, args))
+        stacks = recorder.stacks() if recorder else None
+    finally:
+        stop(processes)
+    print(
+        f"{kind} x{workers}: {len(latencies) / seconds:.0f} msg/s, p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
+    )
+    return {
+        "server": f"{kind} x{workers}",
+        "delivered": len(latencies),
+        "seconds": seconds,
+        "rate": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "profile": profile.summary(stacks) if stacks else None,
+    }
+
+
+def measure_sockets(kind, tokens, count):
+    processes, ports = start_servers(kind, 1, production_env(SERVER_ENV))
+    try:
+        return {
+            "server": f"{kind} x1",
+            **asyncio.run(hold_sockets(ports[0], tokens, count, processes[0].pid)),
+        }
+    finally:
+        stop(processes)
+
+
+def machine():
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def append_results(report):
+    rows = "\n".join(
+        f"| {r['label']} | {r['server']} | {r['delivered']} | {r['seconds']:.2f} | {r['rate']:.0f} "
+        f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |"
+        for r in report["runs"]
+    )
+    sockets = report["sockets"]
+    text = (
+        f"\n## Chat sockets ({report['date']})\n\n"
+        f"Machine: {machine()}. {report['pairs']} pairs, {report['messages']} messages per pair, one in "
+        f"flight per pair; {report['database']}, {report['layer']}; servers with `DEBUG=False`, "
+        "persistent database connections, no permessage-deflate; clients on the same machine.\n\n"
+        "| run | ASGI server | delivered | seconds | messages/s | p50 ms | p99 ms |\n"
+        "|---|---|---|---|---|---|---|\n"
+        f"{rows}\n\n"
+        f"Open sockets: {sockets['sockets']} activity sockets on one {sockets['server']} process: "
+        f"opened in {sockets['open_s']:.1f} s, server RSS {sockets['rss_mib']:.0f} MiB, a ping to every "
+        f"socket all answered within {sockets['all_pongs_s'] * 1000:.0f} ms.\n"
+    )
+    if report["profile"]:
+        text += (
+            f"\nProfile (py-spy, {report['profile_server']}, busy samples of the server processes "
+            "during the message phase):\n\n" + profile.markdown(report["profile"]) + "\n"
+        )
+    with (BENCH_DIR / "RESULTS.md").open("a") as out:
+        out.write(text)
+    return text
+
+
+def server_kinds(text):
+    return [(kind, int(count)) for kind, count in (item.split(":") for item in text.split(","))]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=50, help="messages sent by each pair")
+    parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=30, help="messages sent by each pair")
+    parser.add_argument("--typing", type=int, default=10, help="typing frames per message in the typing run")
+    parser.add_argument("--sockets", type=int, default=2000)
+    parser.add_argument(
+        "--compare", default="daphne:1,daphne:2,uvicorn:1,uvicorn:2", help="kind:processes,..."
+    )
+    parser.add_argument("--production", default="uvicorn:2", help="the set-up production uses")
+    parser.add_argument("--profile-seconds", type=float, default=6)
     args = parser.parse_args(argv)
     if not settings.REDIS_URL:
         sys.exit("The chat benchmark needs Redis: set REDIS_URL.")
     call_command("migrate", verbosity=0, interactive=False)
     run_id = uuid.uuid4().hex[:8]
     pairs = create_pairs(args.pairs, run_id)
-    process, port = start_server()
+    ((kind, workers),) = server_kinds(args.production)
+    plain = argparse.Namespace(messages=args.messages, typing=0)
     try:
-        latencies, seconds = asyncio.run(run(port, pairs, args.messages))
+        runs = [{"label": "messages", **measure(k, n, pairs, plain)} for k, n in server_kinds(args.compare)]
+        runs.append(
+            {"label": f"messages + {args.typing} typing frames each", **measure(kind, workers, pairs, args)}
+        )
+        profiled = measure(kind, workers, pairs, plain, profile_seconds=args.profile_seconds)
+        runs.append({"label": "messages, under py-spy", **profiled})
+        tokens = [token for pair in pairs for token in pair[1:]]
+        sockets = measure_sockets(kind, tokens, args.sockets)
     finally:
-        process.terminate()
-        process.wait(timeout=15)
         Thread.objects.filter(pk__in=[pair[0] for pair in pairs]).delete()
         User.objects.filter(username__startswith=f"bench-{run_id}-").delete()
-    result = {
+    report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "pairs": args.pairs,
         "messages": args.messages,
-        "delivered": len(latencies),
-        "seconds": seconds,
-        "rate": len(latencies) / seconds,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "runs": runs,
+        "sockets": sockets,
+        "profile": profiled["profile"],
+        "profile_server": profiled["server"],
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
     }
-    append_results(result)
-    print(
-        f"chat: {result['delivered']} messages in {seconds:.2f} s = {result['rate']:.1f} msg/s, "
-        f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms"
-    )
-    return result
+    print(append_results(report))
+    return report
 
 
 if __name__ == "__main__":

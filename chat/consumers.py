@@ -1,8 +1,13 @@
 """WebSocket consumers (contract §6): the activity socket and the chat socket.
 
-Both authenticate from ``?token=`` (4001 otherwise) and answer bad frames with ``error`` frames,
-keeping the connection. Events reach them through the channel layer (Redis in production), so
-a message stored by any server process reaches every connected browser.
+Both authenticate from ``?token=`` (4001 otherwise, and at the token's expiry) and answer bad
+frames with ``error`` frames, keeping the connection. Events reach them through the channel
+layer (Redis in production), so a message stored by any server process reaches every browser.
+
+A chat socket reads the thread's participants and the user's chat ban once, at connect, and
+keeps them current from control events (a participant removed, a ban set or lifted), so a
+message costs no read: a rate-limit script call in Redis, one transaction of two statements in
+a worker thread, then one send per group from the event loop.
 """
 
 import logging
@@ -12,50 +17,38 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
-from chat import selectors, services
-from chat.events import thread_group
+from chat import events, selectors, services
+from chat.exceptions import ChatBlockedError
+from chat.selectors import ThreadAccess
+from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.api.fields import parse_public_id
 from designiaBackend.api.realtime import user_group
 from designiaBackend.api.websocket import CLOSE_FORBIDDEN, AuthenticatedJsonConsumer
-from designiaBackend.errors import ApplicationError
-from designiaBackend.observability import metrics
 from marketplace.ordering.selectors import cart_items_count
 
 logger = logging.getLogger(__name__)
 
 
-class CountedConsumer(AuthenticatedJsonConsumer):
-    """Keeps the open-sockets gauge and the group membership of one consumer."""
-
-    metric_label = "socket"
-    group_name = None
-
-    async def join(self, group_name):
-        self.group_name = group_name
-        await self.channel_layer.group_add(group_name, self.channel_name)
-        await self.accept()
-        metrics.OPEN_SOCKETS.labels(consumer=self.metric_label).inc()
-
-    async def disconnect(self, code):
-        if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
-            metrics.OPEN_SOCKETS.labels(consumer=self.metric_label).dec()
-            self.group_name = None
-
-
 @database_sync_to_async
-def _activity_counts(user):
-    return cart_items_count(user=user), selectors.unread_messages_count(user=user)
+def _activity_state(user):
+    return (
+        cart_items_count(user=user),
+        selectors.unread_messages_count(user=user),
+        selectors.user_is_chat_banned(user=user),
+    )
 
 
-class ActivityConsumer(CountedConsumer):
-    """``/ws/activity/?token=``: the signed-in user's personal event stream (group ``user.<id>``)."""
+class ActivityConsumer(AuthenticatedJsonConsumer):
+    """``/ws/activity/?token=``: the signed-in user's personal event stream (group ``user.<id>``).
+
+    Any app's event arrives as ``user.event`` and is forwarded as it is (``cart_updated``, the
+    ``notification`` frames, ...); chat messages arrive as ``chat.message`` events."""
 
     metric_label = "activity"
 
     async def on_authenticated_connect(self):
         await self.join(user_group(self.user.pk))
-        cart_count, unread = await _activity_counts(self.user)
+        cart_count, unread, self.chat_banned = await _activity_state(self.user)
         await self.send_json(
             {
                 "type": "connection_success",
@@ -71,7 +64,7 @@ class ActivityConsumer(CountedConsumer):
         if kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind in ("get_cart_count", "get_unread_count"):
-            cart_count, unread = await _activity_counts(self.user)
+            cart_count, unread, _ = await _activity_state(self.user)
             if kind == "get_cart_count":
                 await self.send_json({"type": "cart_count", "cart_count": cart_count})
             else:
@@ -87,14 +80,23 @@ class ActivityConsumer(CountedConsumer):
         """Events pushed by any app through designiaBackend.api.realtime."""
         await self.send_json(message["event"])
 
+    async def chat_message(self, event):
+        if not self.chat_banned:
+            await self.send_json({"type": "chat.message", "data": event["data"]})
+
+    async def chat_ban_changed(self, event):
+        self.chat_banned = event["banned"]
+
 
 @database_sync_to_async
-def _is_participant(thread_id, user):
-    return selectors.thread_is_participant(thread_id=thread_id, user_id=user.pk)
+def _thread_access(thread_id, user):
+    return selectors.thread_access_get(thread_id=thread_id, user_id=user.pk)
 
 
-def _send_message_sync(thread_id, user, text):
-    services.message_send(thread_id=thread_id, sender=user, text=text, channel="websocket")
+def _send_message_sync(thread_id, user, text, access):
+    return services.message_send(
+        thread_id=thread_id, sender=user, text=text, channel="websocket", access=access, announce=False
+    )
 
 
 # Not thread-sensitive: messages of many sockets are stored in parallel, each worker thread with
@@ -102,18 +104,21 @@ def _send_message_sync(thread_id, user, text):
 _send_message = database_sync_to_async(_send_message_sync, thread_sensitive=False)
 
 
-class ChatConsumer(CountedConsumer):
+class ChatConsumer(AuthenticatedJsonConsumer):
     """``/ws/chat/<thread_id>/?token=``: one thread, for its participants only (4003 otherwise)."""
 
     metric_label = "chat"
+    access: ThreadAccess
 
     async def on_authenticated_connect(self):
         self.thread_id = parse_public_id(self.scope["url_route"]["kwargs"]["thread_id"])
-        if self.thread_id is None or not await _is_participant(self.thread_id, self.user):
+        access = await _thread_access(self.thread_id, self.user) if self.thread_id else None
+        if access is None:
             await self.refuse(CLOSE_FORBIDDEN)
             return
+        self.access = access
         self.last_typing_at = 0.0
-        await self.join(thread_group(self.thread_id))
+        await self.join(events.thread_group(self.thread_id))
 
     async def receive_json(self, content, **kwargs):
         handler = {
@@ -135,12 +140,20 @@ class ChatConsumer(CountedConsumer):
             )
             return
         try:
-            await _send_message(self.thread_id, self.user, text)
+            message = await _send_message(self.thread_id, self.user, text, self.access)
         except ApplicationError as error:
-            await self.send_error(error.message, code=error.code)
+            await self.send_error(error.message, code=error.code, **error.extra)
+            return
         except DatabaseError:
             logger.exception("Chat message from %s in thread %s not stored", self.user.pk, self.thread_id)
             await self.send_error("The message could not be sent. Please try again.", code="unavailable")
+            return
+        try:
+            await events.message_announce(
+                message=message, recipient_ids=self.access.recipients_of(self.user.pk)
+            )
+        except Exception:  # stored all the same: the clients see it on their next fetch
+            logger.exception("Chat message %s stored but not announced", message.pk)
 
     async def receive_typing(self, content):
         now = time.monotonic()
@@ -148,13 +161,8 @@ class ChatConsumer(CountedConsumer):
             return  # keystrokes arrive far faster than anyone needs to be told
         self.last_typing_at = now
         await self.channel_layer.group_send(
-            self.group_name,
-            {
-                "type": "chat.typing",
-                "user_id": str(self.user.pk),
-                "username": self.user.username,
-                "thread_id": self.thread_id,
-            },
+            events.thread_group(self.thread_id),
+            {"type": "chat.typing", "user_id": str(self.user.pk), "username": self.user.username},
         )
 
     async def receive_ping(self, content):
@@ -163,7 +171,8 @@ class ChatConsumer(CountedConsumer):
     # --- events from the channel layer -------------------------------------------------------------
 
     async def chat_message(self, event):
-        await self.send_json({"type": "chat.message", "data": event["data"]})
+        if not self.access.sender_banned:  # a user blocked from chatting no longer receives
+            await self.send_json({"type": "chat.message", "data": event["data"]})
 
     async def chat_read(self, event):
         await self.send_json({"type": "chat.read", "data": event["data"]})
@@ -173,3 +182,17 @@ class ChatConsumer(CountedConsumer):
             await self.send_json(
                 {"type": "chat.typing", "username": event["username"], "user_id": event["user_id"]}
             )
+
+    async def chat_participant_removed(self, event):
+        if event["user_id"] == str(self.user.pk):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        remaining = frozenset(
+            user_id for user_id in self.access.participant_ids if str(user_id) != event["user_id"]
+        )
+        self.access = ThreadAccess(remaining, self.access.sender_banned)
+
+    async def chat_ban_changed(self, event):
+        self.access = ThreadAccess(self.access.participant_ids, event["banned"])
+        if event["banned"]:
+            await self.send_error(ChatBlockedError.default_message, code="chat_blocked")

@@ -1,17 +1,45 @@
-"""A per-user fixed-window counter in the shared cache (Redis in production), so the limit holds
-across connections and server processes."""
+"""A per-user sliding-window limit (a log of the last ``count`` send times) in the shared Redis, so
+it holds across connections, server processes, REST and sockets: at most ``count`` events in
+any ``period`` seconds, with no burst at a window's edge. One script call per event, timed by
+Redis's own clock; without Redis (``make run``) the log is kept in this process.
+"""
 
 import re
+import threading
 import time
+import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+
+from designiaBackend.cache import RedisCache
 
 RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<number>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\w*\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
+# KEYS[1] the log; ARGV: period (s), count, a unique member. Returns 0 when the event is taken,
+# else the seconds (a string) until the oldest logged event leaves the window.
+SLIDING_WINDOW = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local period = tonumber(ARGV[1])
+local count = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
+if redis.call('ZCARD', KEYS[1]) < count then
+    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000))
+    return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + period - now)
+"""
 
-def parse_rate(rate):
+_local_logs: dict[str, list[float]] = {}
+_local_lock = threading.Lock()
+_scripts: dict[int, object] = {}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
     """``"30/min"`` -> (30, 60); ``"20/10s"`` -> (20, 10)."""
     match = RATE.match(rate or "")
     if not match:
@@ -20,17 +48,30 @@ def parse_rate(rate):
     return int(match["count"]), seconds
 
 
-def hit(scope, ident, rate):
-    """Count one event for ``ident``; False when the window's allowance is already used up."""
-    limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{ident}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
-    return count <= limit
+def take(scope: str, ident: object, rate: str) -> float:
+    """Count one event for ``ident``: 0.0 if allowed, else the seconds until one is allowed."""
+    count, period = parse_rate(rate)
+    key = f"ratelimit:{scope}:{ident}"
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _take_in_redis(backend, backend.make_key(key), count, period)
+    return _take_in_process(key, count, period)
+
+
+def _take_in_redis(backend: RedisCache, key: str, count: int, period: int) -> float:
+    client = backend._cache.get_client(write=True)
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(SLIDING_WINDOW)
+    return float(script(keys=[key], args=[period, count, uuid.uuid4().hex]))
+
+
+def _take_in_process(key: str, count: int, period: int) -> float:
+    now = time.monotonic()
+    with _local_lock:
+        log = [moment for moment in _local_logs.get(key, []) if moment > now - period]
+        _local_logs[key] = log
+        if len(log) < count:
+            log.append(now)
+            return 0.0
+        return log[0] + period - now

@@ -1,5 +1,7 @@
 """Reads of the chat, with their related rows loaded up front."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -54,6 +56,27 @@ def thread_participant_ids(*, thread_id):
     return list(
         Thread.participants.through.objects.filter(thread_id=thread_id).values_list("user_id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class ThreadAccess:
+    """Who takes part in a thread and whether the sender is blocked from chatting: what a send
+    checks. A chat socket keeps it for its lifetime, updated by the thread's and the user's
+    control events (``events.participant_removed``, ``events.chat_ban_changed``)."""
+
+    participant_ids: frozenset
+    sender_banned: bool
+
+    def recipients_of(self, sender_id) -> list:
+        return [user_id for user_id in self.participant_ids if user_id != sender_id]
+
+
+def thread_access_get(*, thread_id, user_id) -> ThreadAccess | None:
+    """The access of ``user_id`` to the thread, or None when they do not take part in it."""
+    participant_ids = frozenset(thread_participant_ids(thread_id=thread_id))
+    if user_id not in participant_ids:
+        return None
+    return ThreadAccess(participant_ids, ChatBan.objects.filter(user_id=user_id).exists())
 
 
 def message_list_for_thread(*, thread):

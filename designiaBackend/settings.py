@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "designiaBackend.observability.middleware.MetricsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +125,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": f"{CACHE_KEY_PREFIX}:asgi",
+                # Backpressure: events queued for one socket beyond this are dropped for it alone.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=100),
+                "expiry": env.int("CHANNEL_LAYER_EXPIRY_SECONDS", default=60),
+            },
         }
     }
 else:
@@ -334,8 +341,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 
 # --- Chat ---------------------------------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=5000)
 CHAT_IMAGE_MAX_BYTES = env.int("CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
-# Messages one user may send per window, over the socket and REST together ("30/min", "20/10s").
+# Messages one user may send in any sliding window, over the socket and REST together ("30/min", "20/10s").
 CHAT_MESSAGE_RATE = env("CHAT_MESSAGE_RATE", default="30/min")
+# A socket whose client has not taken a frame for this long is disconnected (1008).
+WEBSOCKET_SEND_TIMEOUT_SECONDS = env.float("WEBSOCKET_SEND_TIMEOUT_SECONDS", default=10.0)
 # Minimum seconds between two typing indicators relayed from one connection.
 CHAT_TYPING_INTERVAL_SECONDS = env.float("CHAT_TYPING_INTERVAL_SECONDS", default=1.0)
 
@@ -427,6 +436,28 @@ for _network in METRICS_ALLOWED_NETWORKS:
 CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 # Tracing is configured by the standard OTEL_* variables only (see observability/tracing.py).
 
+# --- Security headers (SecurityMiddleware; CSP by django-csp) --------------------------------------------
+# HSTS, the HTTPS redirect and secure cookies are set with DEBUG=False (production guard below).
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="strict-origin-when-cross-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = env("SECURE_CROSS_ORIGIN_OPENER_POLICY", default="same-origin")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every response: the admin and the API need nothing but this origin. The Swagger page adds its
+# CDN (designiaBackend/urls.py, SWAGGER_CSP).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Production guard ------------------------------------------------------------------------------------
 if not DEBUG:
     _problems = []
@@ -440,6 +471,17 @@ if not DEBUG:
         _problems.append("the payment gateway is the dummy one (set PAYMENT_GATEWAY=stripe)")
     if _problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG=False: " + "; ".join(_problems) + ".")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The header (WSGI name) and value by which the proxy in front (Kong) marks an HTTPS request;
+    # empty: trust no header (TLS ends at this server). Only a proxy that overwrites it may be named.
+    _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=["HTTP_X_FORWARDED_PROTO", "https"])
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health checks and scrapes reach the app over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # Preload is a one-way commitment of the whole domain: off unless asked for (SECURE_HSTS_PRELOAD).
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

@@ -9,6 +9,7 @@ from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidCodeError, TwoFactorStateError, WrongPasswordError
 from authentication.models import User, VerificationCode
 from authentication.services.codes import code_consume, code_in_cooldown, code_issue
+from designiaBackend.api.websocket import user_sockets_close_on_commit
 
 Purpose = VerificationCode.Purpose
 
@@ -88,6 +89,7 @@ def password_reset_confirm(*, email, code, password):
         locked.set_password(password)
         locked.is_email_verified = True
         locked.save(update_fields=["password", "is_email_verified"])
+        user_sockets_close_on_commit(locked.pk)  # its sockets' tokens no longer count
     return locked
 
 
@@ -102,4 +104,5 @@ def password_change(*, user, current_password, new_password):
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.set_password(new_password)
     locked.save(update_fields=["password"])
+    user_sockets_close_on_commit(locked.pk)  # every open socket of the user closes with 4001
     return locked

@@ -8,7 +8,7 @@ from chat.services.moderation import (
     message_report_create,
     report_resolve,
 )
-from chat.services.threads import thread_get_or_create
+from chat.services.threads import thread_get_or_create, thread_participant_remove
 
 __all__ = [
     "chat_ban_create",
@@ -19,4 +19,5 @@ __all__ = [
     "report_resolve",
     "thread_get_or_create",
     "thread_mark_read",
+    "thread_participant_remove",
 ]

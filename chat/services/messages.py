@@ -11,6 +11,11 @@ from designiaBackend.observability import metrics
 from infrastructure.images import image_content_file, validate_image
 
 RATE_SCOPE = "chat_message"
+MESSAGES_STORED = {
+    (kind, channel): metrics.CHAT_MESSAGES.labels(message_type=kind, channel=channel)
+    for kind in Message.Type.values
+    for channel in ("rest", "websocket")
+}
 
 
 def _validated_image(image):
@@ -19,31 +24,52 @@ def _validated_image(image):
     return image_content_file(image.read(), info, stem="chat")
 
 
-def message_send(*, thread_id, sender, text=None, image=None, channel="websocket"):
+def _access_checked(*, thread_id, sender, access):
+    if access is None:
+        access = selectors.thread_access_get(thread_id=thread_id, user_id=sender.pk)
+    if access is None:
+        raise ThreadNotFoundError()
+    if access.sender_banned:
+        raise ChatBlockedError()
+    return access
+
+
+def _rate_checked(sender):
+    wait = ratelimit.take(RATE_SCOPE, sender.pk, settings.CHAT_MESSAGE_RATE)
+    if wait:
+        seconds = max(0.1, round(wait, 1))
+        raise MessageRateLimitedError(
+            f"You are sending messages too fast. Try again in {seconds:g} s.", extra={"retry_after": seconds}
+        )
+
+
+def message_send(
+    *, thread_id, sender, text=None, image=None, channel="websocket", access=None, announce=True
+):
     """Store a message from ``sender`` in their thread, then (after commit) broadcast it to the
     thread's sockets and to the other participants' activity sockets. REST and socket share it.
 
-    ``channel`` ("rest" | "websocket") only labels the metric.
+    ``access`` (``selectors.ThreadAccess``): what a chat socket already knows of the thread and the
+    sender, saving the reads. ``announce=False``: the caller (a socket consumer, on its event
+    loop) announces the returned message itself with ``events.message_announce``, once this has
+    returned, i.e. once it is committed. ``channel`` ("rest" | "websocket") labels the metric.
+    Refused with ``rate_limited`` (and ``retry_after`` seconds) beyond ``CHAT_MESSAGE_RATE``.
     """
-    if selectors.user_is_chat_banned(user=sender):
-        raise ChatBlockedError()
-    participant_ids = selectors.thread_participant_ids(thread_id=thread_id)
-    if sender.pk not in participant_ids:
-        raise ThreadNotFoundError()
+    access = _access_checked(thread_id=thread_id, sender=sender, access=access)
     text = clean_message_text(text, allow_empty=image is not None)
     content = _validated_image(image) if image is not None else None
-    if not ratelimit.hit(RATE_SCOPE, sender.pk, settings.CHAT_MESSAGE_RATE):
-        raise MessageRateLimitedError()
-    recipient_ids = [user_id for user_id in participant_ids if user_id != sender.pk]
+    _rate_checked(sender)
+    recipient_ids = access.recipients_of(sender.pk) if announce else None
     message = _message_store(
         thread_id=thread_id, sender=sender, text=text, image=content, recipient_ids=recipient_ids
     )
-    metrics.CHAT_MESSAGES.labels(message_type=message.message_type, channel=channel).inc()
+    MESSAGES_STORED[message.message_type, channel].inc()
     return message
 
 
 @transaction.atomic
 def _message_store(*, thread_id, sender, text, image, recipient_ids):
+    """One transaction of two statements: the message, and the thread's last message."""
     message = Message.objects.create(
         thread_id=thread_id,
         sender=sender,
@@ -55,7 +81,8 @@ def _message_store(*, thread_id, sender, text, image, recipient_ids):
     Thread.objects.filter(
         Q(last_message__isnull=True) | Q(last_message_id__lt=message.pk), pk=thread_id
     ).update(last_message=message, updated_at=message.created_at)
-    events.message_created(message=message, recipient_ids=recipient_ids)
+    if recipient_ids is not None:
+        events.message_created(message=message, recipient_ids=recipient_ids)
     return message
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from authentication.emails import send_after_commit
 from authentication.services.profile import files_delete_after_commit
-from chat import selectors
+from chat import events, selectors
 from chat.exceptions import ReportNotAllowedError
 from chat.models import ChatBan, Message, MessageReport
 
@@ -72,6 +72,7 @@ def chat_ban_create(*, user, created_by, reason="", report=None):
     )
     if created:
         logger.info("User %s blocked from chatting by %s", user.pk, getattr(created_by, "pk", None))
+        events.chat_ban_changed(user_id=user.pk, banned=True)
     return ban
 
 
@@ -80,6 +81,7 @@ def chat_ban_lift(*, user, lifted_by):
     deleted, _ = ChatBan.objects.filter(user=user).delete()
     if deleted:
         logger.info("Chat ban of user %s lifted by %s", user.pk, getattr(lifted_by, "pk", None))
+        events.chat_ban_changed(user_id=user.pk, banned=False)
     return bool(deleted)
 
 

@@ -1,6 +1,6 @@
 from django.db import IntegrityError, transaction
 
-from chat import selectors
+from chat import events, selectors
 from chat.exceptions import ChatBlockedError, ChatWithYourselfError
 from chat.models import Thread
 
@@ -35,3 +35,13 @@ def thread_get_or_create(*, user, product_id=None, other_user_id=None):
         # Both sides opened the conversation at the same moment: the other request won.
         return Thread.objects.get(key=key), False
     return thread, True
+
+
+@transaction.atomic
+def thread_participant_remove(*, thread_id, user_id):
+    """Take a user out of a thread (staff moderation): from the commit on, their sockets on it are
+    closed (4003) and no message of it reaches them. Returns whether they took part in it."""
+    removed, _ = Thread.participants.through.objects.filter(thread_id=thread_id, user_id=user_id).delete()
+    if removed:
+        events.participant_removed(thread_id=thread_id, user_id=user_id)
+    return bool(removed)

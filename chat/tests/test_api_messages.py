@@ -31,11 +31,16 @@ class Listener:
         for group in groups:
             async_to_sync(self.layer.group_add)(group, self.channel)
 
-    def receive(self):
+    def receive(self, timeout=5):
+        """The next event, or None when none came within ``timeout`` seconds."""
+
         async def with_timeout():
             import asyncio
 
-            return await asyncio.wait_for(self.layer.receive(self.channel), timeout=5)
+            try:
+                return await asyncio.wait_for(self.layer.receive(self.channel), timeout=timeout)
+            except TimeoutError:
+                return None
 
         return async_to_sync(with_timeout)()
 
@@ -152,7 +157,11 @@ def test_rest_message_is_stored_unchanged_and_broadcast(auth_client, pair, liste
     from designiaBackend.observability import metrics
 
     buyer, seller, thread = pair
-    listener = listen(thread_group(thread.pk), user_group(seller.pk))
+    to_thread, to_seller, to_buyer = (
+        listen(thread_group(thread.pk)),
+        listen(user_group(seller.pk)),
+        listen(user_group(buyer.pk)),
+    )
     text = "  <b>Hello</b> & 'bye'\n\tsecond line\x00\x1b "
     counter = metrics.CHAT_MESSAGES.labels(message_type="text", channel="rest")
     before = counter._value.get()
@@ -166,15 +175,16 @@ def test_rest_message_is_stored_unchanged_and_broadcast(auth_client, pair, liste
     assert response.json()["text"] == stored.text
     assert response.json()["sender"] == str(buyer.pk)
     assert Thread.objects.get(pk=thread.pk).last_message == stored
-    events = [listener.receive(), listener.receive()]
-    to_thread = next(e for e in events if e["type"] == "chat.message")
-    to_seller = next(e for e in events if e["type"] == "user.event")
     assert response.json()["id"] == str(stored.pk)
     assert response.json()["thread"] == str(thread.pk)
-    assert to_thread["data"]["id"] == str(stored.pk)
-    assert to_thread["data"]["thread_id"] == str(thread.pk)
-    assert to_thread["data"]["text"] == stored.text
-    assert to_seller["event"] == {"type": "chat.message", "data": to_thread["data"]}
+    # One event for the thread's sockets and the recipient's activity sockets, not the sender's.
+    event = to_thread.receive()
+    assert event["type"] == "chat.message"
+    assert event["data"]["id"] == str(stored.pk)
+    assert event["data"]["thread_id"] == str(thread.pk)
+    assert event["data"]["text"] == stored.text
+    assert to_seller.receive() == event
+    assert to_buyer.receive(timeout=0.5) is None
 
 
 def test_rest_image_message(auth_client, pair, settings):

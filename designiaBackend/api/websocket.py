@@ -1,37 +1,70 @@
-"""WebSocket authentication from the ``?token=<access JWT>`` query parameter (contract §6.1)."""
+"""WebSocket authentication from the ``?token=<access JWT>`` query parameter (contract §6.1), and
+the base of every consumer: groups, token expiry, sign-out, backpressure and error frames.
 
+Every socket of a user also joins ``sockets.user.<id>``: ``user_sockets_close`` (a password
+change or reset) closes all of them at once, in every server process, with 4001.
+"""
+
+import asyncio
 import json
 import logging
+import time
 from urllib.parse import parse_qs
 
+import orjson
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
+from designiaBackend.observability import metrics
 from designiaBackend.observability.websocket_tracing import TracedConsumerMixin
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4001
 CLOSE_FORBIDDEN = 4003
+CLOSE_POLICY = 1008  # a reader too slow to keep up (the activity socket reconnects; see §6.1)
+
+
+def user_sockets_group(user_id: object) -> str:
+    return f"sockets.user.{user_id}"
+
+
+def user_sockets_close(user_id: object, code: int = CLOSE_UNAUTHENTICATED) -> None:
+    """Close every socket of the user, in every server process (their tokens no longer count)."""
+    async_to_sync(get_channel_layer().group_send)(
+        user_sockets_group(user_id), {"type": "sockets.close", "code": code}
+    )
+
+
+def user_sockets_close_on_commit(user_id: object) -> None:
+    transaction.on_commit(lambda: user_sockets_close(user_id), robust=True)
 
 
 @database_sync_to_async
-def _user_for_token(raw_token):
-    """The token's user, or anonymous for a bad or expired token, an inactive user or a token
-    issued before the user's last password change (the same rules as the HTTP API)."""
+def _user_for_token(raw_token: str) -> tuple[object, float | None]:
+    """The token's user and expiry (epoch seconds), or anonymous for a bad or expired token, an
+    inactive user or a token issued before the user's last password change (the same rules as
+    the HTTP API)."""
     try:
         authenticator = JWTAuthentication()
-        return authenticator.get_user(authenticator.get_validated_token(raw_token))
-    except (TokenError, AuthenticationFailed, ValueError):
-        return AnonymousUser()
+        token = authenticator.get_validated_token(raw_token)
+        return authenticator.get_user(token), float(token["exp"])
+    except (TokenError, AuthenticationFailed, ValueError, KeyError):
+        return AnonymousUser(), None
 
 
 class JWTQueryAuthMiddleware:
-    """Sets ``scope["user"]`` from the access token in the query string (anonymous if absent)."""
+    """Sets ``scope["user"]`` from the access token in the query string (anonymous if absent) and
+    ``scope["token_expires_at"]``, when the consumer must close the socket with 4001."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -39,16 +72,25 @@ class JWTQueryAuthMiddleware:
     async def __call__(self, scope, receive, send):
         query = parse_qs(scope.get("query_string", b"").decode())
         raw_token = (query.get("token") or [""])[0]
-        user = await _user_for_token(raw_token) if raw_token else AnonymousUser()
-        return await self.inner({**scope, "user": user}, receive, send)
+        user, expires_at = await _user_for_token(raw_token) if raw_token else (AnonymousUser(), None)
+        return await self.inner({**scope, "user": user, "token_expires_at": expires_at}, receive, send)
 
 
 class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer):
-    """Base consumer: closes with 4001 unless the token named a user, and answers every
-    undecodable or oversized frame with an ``error`` frame instead of dropping the connection."""
+    """Base consumer: closes with 4001 unless the token named a user (and at the token's expiry,
+    and when ``user_sockets_close`` is called for the user), answers every undecodable or
+    oversized frame with an ``error`` frame instead of dropping the connection, and disconnects
+    a reader that has not taken a frame within ``WEBSOCKET_SEND_TIMEOUT_SECONDS``.
+
+    A slow reader's channel-layer queue is bounded by the layer's ``capacity`` (messages beyond
+    it are dropped for that socket only); stored data is fetched again over REST.
+    """
 
     # Frames longer than this are refused unread (an error frame; the connection stays open).
     max_frame_chars = 256 * 1024
+    metric_label = "socket"  # the ``consumer`` label of the socket metrics
+    joined: tuple[str, ...] = ()
+    _expiry: asyncio.TimerHandle | None = None
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -58,7 +100,32 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
         await self.on_authenticated_connect()
 
     async def on_authenticated_connect(self):
+        await self.join()
+
+    async def join(self, *group_names: str) -> None:
+        """Accept the socket into ``group_names`` and the user's sockets group; close it at expiry."""
+        self.joined = (*group_names, user_sockets_group(self.user.pk))
+        for group_name in self.joined:
+            await self.channel_layer.group_add(group_name, self.channel_name)
         await self.accept()
+        metrics.OPEN_SOCKETS.labels(consumer=self.metric_label).inc()
+        expires_at = self.scope.get("token_expires_at")
+        if expires_at is not None:
+            delay = max(0.0, expires_at - time.time())
+            self._expiry = asyncio.get_running_loop().call_later(delay, self._token_expired)
+
+    def _token_expired(self) -> None:
+        # The client reconnects with a refreshed token (contract §6.1).
+        self._closing = asyncio.ensure_future(self.close(code=CLOSE_UNAUTHENTICATED))
+
+    async def disconnect(self, code):
+        if self._expiry is not None:
+            self._expiry.cancel()
+        if self.joined:
+            for group_name in self.joined:
+                await self.channel_layer.group_discard(group_name, self.channel_name)
+            metrics.OPEN_SOCKETS.labels(consumer=self.metric_label).dec()
+            self.joined = ()
 
     async def refuse(self, code):
         """Close with an application code (4001, 4003)."""
@@ -66,7 +133,31 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
         await self.accept()
         await self.close(code=code)
 
+    async def sockets_close(self, event):
+        """``user_sockets_close``: the user's tokens were revoked (password change or reset)."""
+        await self.close(code=event["code"])
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Hand a frame to the server; a client that does not read for the timeout is dropped.
+
+        The server (uvicorn's websockets protocol) waits while the socket's write buffer is
+        full, so a stalled reader shows here instead of as memory."""
+        try:
+            async with asyncio.timeout(settings.WEBSOCKET_SEND_TIMEOUT_SECONDS):
+                await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except TimeoutError:
+            logger.warning(
+                "Socket of user %s dropped: no frame read for %s s",
+                self.user.pk,
+                settings.WEBSOCKET_SEND_TIMEOUT_SECONDS,
+            )
+            metrics.WEBSOCKET_ERRORS.labels(consumer=self.metric_label, code="slow_reader").inc()
+            await self.disconnect(CLOSE_POLICY)
+            await self.base_send({"type": "websocket.close", "code": CLOSE_POLICY})
+            raise StopConsumer() from None
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        metrics.WEBSOCKET_FRAMES.labels(consumer=self.metric_label).inc()
         if text_data is None:
             await self.send_error("Frames must be JSON text.")
             return
@@ -83,9 +174,10 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
             return
         await self.receive_json(content, **kwargs)
 
-    async def send_error(self, message, code="invalid_frame"):
-        await self.send_json({"type": "error", "code": code, "message": message})
+    async def send_error(self, message, code="invalid_frame", **extra):
+        metrics.WEBSOCKET_ERRORS.labels(consumer=self.metric_label, code=code).inc()
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
     @classmethod
     async def encode_json(cls, content):
-        return json.dumps(content, default=str)
+        return orjson.dumps(content, default=str).decode()
