@@ -1,12 +1,12 @@
 """Row locks of the marketplace, in one place and always in the same order.
 
 Rules that keep concurrent checkouts, cancels, timeouts and webhooks free of deadlocks:
-an order row is locked before product rows; several rows of one table are locked in primary-key
+an order row is locked before its shipment rows, and those before product rows; several rows of one table are locked in primary-key
 order. Every helper must run inside ``transaction.atomic``.
 """
 
 from marketplace.catalog.models import Product
-from marketplace.ordering.models import Cart, Order, ReturnRequest
+from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 
 
 def products_for_update(product_ids):
@@ -28,3 +28,13 @@ def cart_for_update(user):
 
 def return_request_for_update(return_request_id):
     return ReturnRequest.objects.select_for_update().select_related("order").get(pk=return_request_id)
+
+
+def shipments_for_update(order_id) -> list[Shipment]:
+    """Lock the shipments of an (already locked) order, in pk order."""
+    return list(Shipment.objects.select_for_update().filter(order_id=order_id).order_by("pk"))
+
+
+def shipment_order_id(shipment_id) -> object | None:
+    """The order a shipment belongs to (read without a lock: lock the order first, then the shipment)."""
+    return Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()

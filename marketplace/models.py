@@ -10,5 +10,6 @@ from marketplace.ordering.models import (  # noqa: F401
     OrderItem,
     ReturnRequest,
     ReturnRequestItem,
+    Shipment,
 )
 from marketplace.reviews.models import Review, ReviewHelpfulVote  # noqa: F401

@@ -4,9 +4,18 @@ from django.contrib import admin, messages
 
 from designiaBackend.api.admin import ReadOnlyAdmin
 from designiaBackend.api.exceptions import ApplicationError
-from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest, ReturnRequestItem
-from marketplace.ordering.services.orders import order_mark_delivered, order_staff_refund
+from marketplace.ordering.models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderItem,
+    ReturnRequest,
+    ReturnRequestItem,
+    Shipment,
+)
+from marketplace.ordering.services.orders import order_staff_refund
 from marketplace.ordering.services.returns import return_request_approve, return_request_reject
+from marketplace.ordering.services.shipments import order_mark_delivered
 
 
 def _run_each(modeladmin, request, queryset, action, done):
@@ -54,26 +63,51 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
+class ShipmentInline(admin.TabularInline):
+    """Each seller's part; statuses change only through the services (actions, the API)."""
+
+    model = Shipment
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "seller",
+        "status",
+        "total_amount",
+        "shipping_cost",
+        "shipping_carrier",
+        "tracking_number",
+        "ships_by",
+        "shipped_at",
+        "delivered_at",
+        "cancelled_at",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "buyer",
         "status",
+        "fulfillment_status",
         "payment_status",
         "total_amount",
         "currency",
         "needs_review",
         "created_at",
     )
-    list_filter = ("status", "payment_status", "needs_review")
-    search_fields = ("id", "buyer__email", "tracking_number")
+    list_filter = ("status", "fulfillment_status", "payment_status", "needs_review")
+    search_fields = ("id", "buyer__email", "tracking_number", "shipments__tracking_number")
     date_hierarchy = "created_at"
-    inlines = [OrderItemInline]
+    inlines = [ShipmentInline, OrderItemInline]
     actions = ["refund_orders", "mark_delivered"]
     readonly_fields = (
         "buyer",
         "status",
+        "fulfillment_status",
         "payment_status",
         "currency",
         "subtotal",
@@ -94,7 +128,7 @@ class OrderAdmin(admin.ModelAdmin):
     def refund_orders(self, request, queryset):
         _run_each(self, request, queryset, lambda o: order_staff_refund(order_id=o.pk), "order(s) refunded")
 
-    @admin.action(description="Mark the selected shipped orders delivered")
+    @admin.action(description="Mark the shipped shipments of the selected orders delivered")
     def mark_delivered(self, request, queryset):
         _run_each(
             self, request, queryset, lambda o: order_mark_delivered(order_id=o.pk), "order(s) delivered"
@@ -156,3 +190,11 @@ class ReturnRequestItemAdmin(ReadOnlyAdmin):
     list_display = ("return_request", "order_item", "quantity")
     list_select_related = ("return_request", "order_item")
     search_fields = ("order_item__product_name",)
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "order", "seller", "status", "total_amount", "tracking_number", "ships_by")
+    list_select_related = ("order", "seller")
+    list_filter = ("status", "order__fulfillment_status")
+    search_fields = ("order__id", "seller__email", "tracking_number")

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
 from marketplace.ordering import selectors
-from marketplace.ordering.exceptions import OrderNotFound
+from marketplace.ordering.exceptions import OrderNotFound, ShipmentNotFound
 from marketplace.ordering.serializers import (
     CartItemAddInputSerializer,
     CartItemRemoveInputSerializer,
@@ -24,12 +24,15 @@ from marketplace.ordering.serializers import (
     ReturnRequestInputSerializer,
     ReturnRequestSerializer,
     SellerOrderQuerySerializer,
+    ShipmentCancelInputSerializer,
+    ShipmentSerializer,
     ShippingUpdateInputSerializer,
 )
 from marketplace.ordering.services import cart as cart_services
 from marketplace.ordering.services import checkout as checkout_services
 from marketplace.ordering.services import orders as order_services
 from marketplace.ordering.services import returns as return_services
+from marketplace.ordering.services import shipments as shipment_services
 from marketplace.ordering.state import TRANSITIONS
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -216,7 +219,7 @@ class OrderUpdateShippingView(APIView):
     def patch(self, request, order_id):
         data = ShippingUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order_services.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
+        shipment_services.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
         return _order_response(request, order_id)
 
 
@@ -225,8 +228,72 @@ class OrderConfirmDeliveryView(APIView):
 
     @extend_schema(tags=["orders"], request=None, responses={200: OrderSerializer, 404: ERROR, 409: ERROR})
     def post(self, request, order_id):
-        order_services.order_confirm_delivery(order_id=order_id, buyer=request.user)
+        """Every shipped shipment of the order was received (one shipment: ``shipments/{id}/``)."""
+        shipment_services.order_confirm_delivery(order_id=order_id, buyer=request.user)
         return _order_response(request, order_id)
+
+
+def _shipment_response(request, shipment_id):
+    shipment = selectors.shipment_get_for_viewer(shipment_id=shipment_id, user=request.user)
+    if shipment is None:
+        raise ShipmentNotFound()
+    return Response(ShipmentSerializer(shipment).data)
+
+
+SHIPMENT_ERRORS = {400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+
+
+class ShipmentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["shipments"], responses={200: ShipmentSerializer, 404: ERROR})
+    def get(self, request, shipment_id):
+        return _shipment_response(request, shipment_id)
+
+
+class ShipmentUpdateShippingView(APIView):
+    """The seller ships their shipment, or corrects its tracking while it is on its way."""
+
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["shipments"],
+        request=ShippingUpdateInputSerializer,
+        responses={200: ShipmentSerializer, **SHIPMENT_ERRORS},
+    )
+    def patch(self, request, shipment_id):
+        data = ShippingUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment_services.shipment_ship(shipment_id=shipment_id, seller=request.user, **data.validated_data)
+        return _shipment_response(request, shipment_id)
+
+
+class ShipmentCancelView(APIView):
+    """The seller cancels their unshipped part: it is refunded and its stock comes back."""
+
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["shipments"],
+        request=ShipmentCancelInputSerializer,
+        responses={200: ShipmentSerializer, **SHIPMENT_ERRORS},
+    )
+    def post(self, request, shipment_id):
+        data = ShipmentCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment_services.shipment_cancel(shipment_id=shipment_id, seller=request.user, **data.validated_data)
+        return _shipment_response(request, shipment_id)
+
+
+class ShipmentConfirmDeliveryView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["shipments"], request=None, responses={200: ShipmentSerializer, 404: ERROR, 409: ERROR}
+    )
+    def post(self, request, shipment_id):
+        shipment_services.shipment_confirm_delivery(shipment_id=shipment_id, buyer=request.user)
+        return _shipment_response(request, shipment_id)
 
 
 class ReturnApproveView(APIView):

@@ -60,3 +60,12 @@ class InvalidReturnItems(ApplicationError):
 class ReturnAlreadyDecided(ConflictError):
     code = "return_already_decided"
     default_message = "This return request has already been decided."
+
+
+class IllegalShipmentTransition(ConflictError):
+    code = "illegal_shipment_transition"
+    default_message = "The shipment cannot move to that status."
+
+
+class ShipmentNotFound(NotFoundError):
+    default_message = "Shipment not found."

@@ -48,6 +48,15 @@ class Order(models.Model):
         FAILED = "failed", "Failed"
         REFUNDED = "refunded", "Refunded"
 
+    class Fulfillment(models.TextChoices):
+        """How far the order's shipments have come (derived from them, stored for filters)."""
+
+        UNFULFILLED = "unfulfilled", "Unfulfilled"
+        PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+        SHIPPED = "shipped", "Shipped"
+        PARTIALLY_DELIVERED = "partially_delivered", "Partially delivered"
+        DELIVERED = "delivered", "Delivered"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(
@@ -55,6 +64,9 @@ class Order(models.Model):
     )
     payment_status = models.CharField(
         max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
+    fulfillment_status = models.CharField(
+        max_length=24, choices=Fulfillment.choices, default=Fulfillment.UNFULFILLED, db_index=True
     )
     currency = models.CharField(max_length=3, default="USD")
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
@@ -65,7 +77,7 @@ class Order(models.Model):
     # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
     shipping_address = models.JSONField(default=dict, blank=True)
     buyer_notes = models.TextField(blank=True)
-    # Empty until shipped; the API shows them as null.
+    # The first shipped shipment's tracking (contract: one number per order); null in the API until then.
     tracking_number = models.CharField(max_length=100, blank=True)
     shipping_carrier = models.CharField(max_length=100, blank=True)
     carrier_code = models.CharField(max_length=50, blank=True)
@@ -91,10 +103,66 @@ class Order(models.Model):
         return f"Order {self.pk} ({self.status})"
 
 
+class Shipment(models.Model):
+    """One seller's part of an order: their items, their totals, their parcel.
+
+    Statuses move only through ``marketplace.ordering.state.shipment_transition``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+        RETURNED = "returned", "Returned"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shipments")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # The seller's part of the order's totals; the parts of an order add up to its totals exactly.
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    shipping_carrier = models.CharField(max_length=100, blank=True)
+    carrier_code = models.CharField(max_length=50, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    tracking_url = models.URLField(max_length=500, blank=True)
+    ships_by = models.DateField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=40, blank=True)
+    # This shipment's reserved units went back to stock (a seller's cancel), exactly once.
+    stock_released = models.BooleanField(default=False)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["order", "seller"], name="one_shipment_per_seller")]
+        indexes = [models.Index(fields=["seller", "status"], name="shipment_seller_status")]
+
+    def __str__(self):
+        return f"Shipment {self.pk} of order {self.order_id} ({self.status})"
+
+    @property
+    def tracking_number_or_none(self) -> str | None:
+        return self.tracking_number or None
+
+    @property
+    def shipping_carrier_or_none(self) -> str | None:
+        return self.shipping_carrier or None
+
+
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_items")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.RESTRICT, null=True, blank=True, related_name="items"
+    )
     # Snapshots taken at checkout: later edits of the product never change an order.
     product_name = models.CharField(max_length=200)
     # Storage name of the primary photo at checkout; rendered as a fresh URL (presigned or public)
@@ -131,6 +199,10 @@ class ReturnRequest(models.Model):
         REJECTED = "rejected", "Rejected"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="return_requests")
+    # The shipment whose items come back (one return request per shipment).
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.RESTRICT, null=True, blank=True, related_name="return_requests"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True)
     reason = models.CharField(max_length=24, choices=Reason.choices)
     comment = models.TextField(blank=True)

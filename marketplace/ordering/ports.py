@@ -2,7 +2,7 @@
 
 The marketplace must not import the payment system (the dependency runs the other way: the payment
 system reads orders and moves them through marketplace services). When an order needs money moved
-(a refund after a cancel or a return) or payment records updated (delivery starts the payout hold),
+(a refund after a cancel or a return) or payment records updated (a shipment's delivery starts its seller's payout hold),
 it calls the handler the payment system registered at start-up (``PaymentSystemConfig.ready``).
 The calls are explicit, made inside the caller's transaction, and fail loudly when no handler is set.
 """
@@ -12,11 +12,14 @@ from typing import Protocol
 
 
 class OrderPaymentHandler(Protocol):
-    def refund_order(self, *, order, amount: Decimal, reason: str, return_request=None) -> None:
-        """Record a refund of ``amount`` for a paid ``order`` and have the provider execute it."""
+    def refund_order(
+        self, *, order, amount: Decimal, reason: str, return_request=None, shipment=None
+    ) -> None:
+        """Record a refund of ``amount`` for a paid ``order`` (of one ``shipment``, when it names
+        one) and have the provider execute it."""
 
-    def order_delivered(self, *, order) -> None:
-        """The order was delivered: start the sellers' payout hold."""
+    def shipment_delivered(self, *, shipment) -> None:
+        """A seller's shipment was delivered: start that seller's payout hold."""
 
     def order_cancelled_unpaid(self, *, order) -> None:
         """An unpaid order was cancelled: close its open payment session so it can no longer be paid."""

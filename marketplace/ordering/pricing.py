@@ -1,5 +1,11 @@
-"""Cart and order totals, computed in one place (``SHIPPING_FLAT_RATE``, ``FREE_SHIPPING_THRESHOLD``,
-``TAX_RATE``), and the split of an order's totals between its sellers."""
+"""Cart and order totals, computed in one place.
+
+An order is priced per seller group (one group per seller, one shipment each): the group's items,
+its shipping (``marketplace.ordering.shipping_quotes``: the seller's shipping profile for the
+destination, or the settings' flat rule ``SHIPPING_FLAT_RATE``/``FREE_SHIPPING_THRESHOLD``), its
+tax (``TAX_RATE``) and discount. The order's totals are the sum of its groups' totals, so the
+parts always add up. Tax and discount rules extend ``group_totals``.
+"""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,15 +38,93 @@ class Totals:
         }
 
 
-def totals_for_lines(lines) -> Totals:
-    """Totals of ``(unit_price, quantity)`` pairs: shipping is free from the threshold on."""
-    subtotal = money(sum((Decimal(price) * quantity for price, quantity in lines), ZERO))
-    threshold = settings.FREE_SHIPPING_THRESHOLD
-    free = subtotal == ZERO or (threshold > ZERO and subtotal >= threshold)
-    shipping = ZERO if free else money(settings.SHIPPING_FLAT_RATE)
+def sum_totals(parts) -> Totals:
+    """The field-by-field sum of ``parts`` (an order's totals are the sum of its sellers' parts)."""
+    parts = list(parts)
+    return Totals(
+        *(
+            money(sum((getattr(part, name) for part in parts), ZERO))
+            for name in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
+        )
+    )
+
+
+def group_totals(subtotal: Decimal, shipping: Decimal) -> Totals:
+    """One seller group's totals from its items' subtotal and its shipping cost."""
     tax = money(subtotal * settings.TAX_RATE)
     discount = ZERO
     return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping + tax - discount))
+
+
+def flat_rate_shipping(subtotal: Decimal) -> Decimal:
+    """The default rule (settings): a flat fee per seller group, free from the threshold on."""
+    threshold = settings.FREE_SHIPPING_THRESHOLD
+    free = subtotal == ZERO or (threshold > ZERO and subtotal >= threshold)
+    return ZERO if free else money(settings.SHIPPING_FLAT_RATE)
+
+
+def totals_for_lines(lines) -> Totals:
+    """Totals of one seller group's ``(unit_price, quantity)`` pairs under the default shipping rule."""
+    subtotal = money(sum((Decimal(price) * quantity for price, quantity in lines), ZERO))
+    return group_totals(subtotal, flat_rate_shipping(subtotal))
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One cart line to price: the product (its seller, weight and shipping profile) and units."""
+
+    product: object
+    quantity: int
+
+    @property
+    def amount(self) -> Decimal:
+        return money(self.product.price * self.quantity)
+
+
+@dataclass(frozen=True)
+class ShippingQuote:
+    cost: Decimal
+    processing_days: tuple[int, int] | None = None
+    # Products of the group that cannot ship to the destination (checkout refuses them).
+    unshippable: tuple = ()
+
+
+@dataclass(frozen=True)
+class GroupQuote:
+    """One seller's part of a cart or order: their lines and totals (one shipment at checkout)."""
+
+    seller_id: object
+    lines: tuple
+    totals: Totals
+    shipping: ShippingQuote
+
+
+@dataclass(frozen=True)
+class Quote:
+    groups: tuple
+    totals: Totals
+
+    @property
+    def unshippable(self) -> tuple:
+        return tuple(pk for group in self.groups for pk in group.shipping.unshippable)
+
+
+def default_shipping(lines, subtotal: Decimal, country: str) -> ShippingQuote:
+    return ShippingQuote(flat_rate_shipping(subtotal))
+
+
+def quote_lines(lines, *, country: str = "", shipping=default_shipping) -> Quote:
+    """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``."""
+    by_seller: dict = {}
+    for line in lines:
+        by_seller.setdefault(line.product.seller_id, []).append(line)
+    groups = []
+    for seller_id in sorted(by_seller, key=str):
+        group_lines = tuple(by_seller[seller_id])
+        subtotal = money(sum((line.amount for line in group_lines), ZERO))
+        quote = shipping(group_lines, subtotal, country)
+        groups.append(GroupQuote(seller_id, group_lines, group_totals(subtotal, quote.cost), quote))
+    return Quote(tuple(groups), sum_totals(group.totals for group in groups))
 
 
 def allocate(amount: Decimal, weights: dict) -> dict:
@@ -57,15 +141,3 @@ def allocate(amount: Decimal, weights: dict) -> dict:
         allotted += shares[key]
     shares[keys[-1]] = amount - allotted
     return shares
-
-
-def seller_share(order, items) -> Totals:
-    """A seller's share of ``order``'s totals: their items' subtotal and a pro-rata part of the rest."""
-    subtotal = money(sum((item.total_price for item in items), ZERO))
-    if order.subtotal == ZERO:
-        return Totals(subtotal, ZERO, ZERO, ZERO, subtotal)
-    ratio = subtotal / order.subtotal
-    shipping = money(order.shipping_cost * ratio)
-    tax = money(order.tax_amount * ratio)
-    discount = money(order.discount_amount * ratio)
-    return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping + tax - discount))

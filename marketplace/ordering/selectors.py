@@ -2,17 +2,27 @@
 
 from django.db.models import Prefetch, Subquery, Sum, prefetch_related_objects
 
-from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest
-from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP
+from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest, Shipment
+from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP, PAID_OPEN
 
-# Statuses in which a buyer has received (or is receiving) the goods: a verified purchase.
-RECEIVED_STATUSES = (Order.Status.SHIPPED, Order.Status.DELIVERED)
+SS = Shipment.Status
+# Shipment statuses in which a buyer has received (or is receiving) the goods: a verified purchase.
+RECEIVED_STATUSES = (SS.SHIPPED, SS.DELIVERED, SS.RETURNED)
+# ``seller_orders?status=`` in the order's vocabulary, matched against the seller's shipment.
+SELLER_STATUS_FILTERS = {
+    Order.Status.PAYMENT_CONFIRMED: {"status": SS.PENDING, "order__status__in": AWAITING_SHIPMENT_GROUP},
+    Order.Status.AWAITING_SHIPMENT: {"status": SS.PENDING, "order__status__in": AWAITING_SHIPMENT_GROUP},
+    Order.Status.SHIPPED: {"status": SS.SHIPPED},
+    Order.Status.DELIVERED: {"status": SS.DELIVERED},
+    Order.Status.CANCELLED: {"status": SS.CANCELLED},
+    Order.Status.REFUNDED: {"status": SS.RETURNED},
+}
 
 
 def buyer_has_received_product(*, buyer, product) -> bool:
-    """True when ``buyer`` has an order item for ``product`` in a shipped or delivered order."""
+    """True when ``buyer`` has an order item for ``product`` in a shipped or delivered shipment."""
     return OrderItem.objects.filter(
-        order__buyer=buyer, product=product, order__status__in=RECEIVED_STATUSES
+        order__buyer=buyer, product=product, shipment__status__in=RECEIVED_STATUSES
     ).exists()
 
 
@@ -39,41 +49,50 @@ def _items(queryset=None):
 
 
 def order_list_for_buyer(*, buyer):
-    """The buyer's orders, newest first, each with ``visible_items`` (all of its items)."""
+    """The buyer's orders, newest first, each with ``visible_items`` and ``visible_shipments``."""
     return (
         Order.objects.filter(buyer=buyer)
         .select_related("buyer")
-        .prefetch_related(Prefetch("items", queryset=_items(), to_attr="visible_items"))
+        .prefetch_related(
+            Prefetch("items", queryset=_items(), to_attr="visible_items"),
+            Prefetch("shipments", queryset=Shipment.objects.all(), to_attr="visible_shipments"),
+        )
         .order_by("-created_at", "pk")
     )
 
 
 def order_list_for_seller(*, seller, status=None):
-    """Paid orders containing the seller's items, each with only the seller's items.
+    """Orders containing the seller's items, each with only the seller's items and shipment.
 
-    ``status=awaiting_shipment`` also counts ``payment_confirmed`` orders (contract E45).
+    ``status`` filters by the seller's shipment (``awaiting_shipment`` also counts
+    ``payment_confirmed`` orders, contract E45); without it, unpaid orders are left out.
     """
-    seller_orders = OrderItem.objects.filter(seller=seller).values("order_id")
-    orders = Order.objects.filter(pk__in=Subquery(seller_orders))
-    if status == Order.Status.AWAITING_SHIPMENT:
-        orders = orders.filter(status__in=AWAITING_SHIPMENT_GROUP)
+    if status == Order.Status.PENDING_PAYMENT:
+        own = Shipment.objects.filter(seller=seller, order__status=status)
     elif status:
-        orders = orders.filter(status=status)
+        own = Shipment.objects.filter(seller=seller, **SELLER_STATUS_FILTERS[status])
+        if status in (Order.Status.SHIPPED, Order.Status.DELIVERED):
+            own = own.filter(order__status__in=PAID_OPEN)
     else:
-        orders = orders.exclude(status=Order.Status.PENDING_PAYMENT)
+        own = Shipment.objects.filter(seller=seller).exclude(order__status=Order.Status.PENDING_PAYMENT)
     return (
-        orders.select_related("buyer")
+        Order.objects.filter(pk__in=Subquery(own.values("order_id")))
+        .select_related("buyer")
         .prefetch_related(
             Prefetch(
                 "items", queryset=_items(OrderItem.objects.filter(seller=seller)), to_attr="visible_items"
-            )
+            ),
+            Prefetch(
+                "shipments", queryset=Shipment.objects.filter(seller=seller), to_attr="visible_shipments"
+            ),
         )
         .order_by("-created_at", "pk")
     )
 
 
 def order_get_for_viewer(*, order_id, user) -> Order | None:
-    """The order as ``user`` may see it: everything for its buyer, their own items for a seller in it.
+    """The order as ``user`` may see it: everything for its buyer, their own items and shipment for
+    a seller in it.
 
     ``None`` when the user is neither (the API answers 404). ``order.viewer_is_seller`` tells which.
     """
@@ -82,15 +101,41 @@ def order_get_for_viewer(*, order_id, user) -> Order | None:
         return None
     if order.buyer_id == user.pk:
         order.visible_items = list(_items(order.items.all()))
+        order.visible_shipments = list(order.shipments.all())
         order.viewer_is_seller = False
         return order
     own_items = list(_items(order.items.filter(seller=user)))
     if not own_items:
         return None
     order.visible_items = own_items
+    order.visible_shipments = list(order.shipments.filter(seller=user))
     order.viewer_is_seller = True
     return order
 
 
+def shipment_get_for_viewer(*, shipment_id, user) -> Shipment | None:
+    """A shipment its buyer or its seller may see (``None`` for anyone else)."""
+    shipment = Shipment.objects.select_related("order").filter(pk=shipment_id).first()
+    if shipment is None or user.pk not in (shipment.seller_id, shipment.order.buyer_id):
+        return None
+    return shipment
+
+
 def return_request_list_for_order(*, order):
     return ReturnRequest.objects.filter(order=order).prefetch_related("items")
+
+
+def order_pk_batches_unpaid_before(*, cutoff, batch_size: int):
+    """Ids of orders still waiting for payment created before ``cutoff``, oldest first, one list
+    of at most ``batch_size`` at a time (keyset pagination: orders cancelled meanwhile drop out)."""
+    overdue = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
+    last = None
+    while True:
+        page = overdue.order_by("created_at", "pk")
+        if last is not None:
+            page = page.filter(created_at__gte=last[0]).exclude(created_at=last[0], pk__lte=last[1])
+        batch = list(page.values_list("created_at", "pk")[:batch_size])
+        if not batch:
+            return
+        yield [pk for _, pk in batch]
+        last = batch[-1]

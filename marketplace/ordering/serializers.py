@@ -4,9 +4,11 @@ from rest_framework import serializers
 from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
-from marketplace.ordering.models import Order, ReturnRequest
-from marketplace.ordering.pricing import seller_share, totals_for_lines
+from marketplace.ordering.models import Order, ReturnRequest, Shipment
+from marketplace.ordering.pricing import totals_for_lines
 from marketplace.ordering.services.orders import ADDRESS_KEYS
+from marketplace.ordering.state import viewer_status
+from marketplace.ordering.tracking import tracking_link
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -63,6 +65,12 @@ class ShippingUpdateInputSerializer(serializers.Serializer):
     shipping_carrier = serializers.CharField(min_length=2, max_length=100)
     tracking_number = serializers.CharField(min_length=5, max_length=100)
     carrier_code = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    tracking_url = serializers.URLField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class ShipmentCancelInputSerializer(serializers.Serializer):
+    REASONS = ("out_of_stock", "cannot_ship", "buyer_request", "other")
+    reason = serializers.ChoiceField(choices=REASONS, required=False, default="other")
 
 
 # --- output: cart -----------------------------------------------------------------------------------
@@ -166,13 +174,46 @@ class ShippingAddressSerializer(serializers.Serializer):
     country = serializers.CharField(allow_blank=True)
 
 
+class ShipmentSerializer(serializers.Serializer):
+    """One seller's part of an order (ids are strings)."""
+
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    seller_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=Shipment.Status.choices)
+    item_ids = serializers.SerializerMethodField()
+    subtotal = serializers.DecimalField(**MONEY)
+    shipping_cost = serializers.DecimalField(**MONEY)
+    tax_amount = serializers.DecimalField(**MONEY)
+    discount_amount = serializers.DecimalField(**MONEY)
+    total_amount = serializers.DecimalField(**MONEY)
+    shipping_carrier = serializers.CharField(allow_null=True, source="shipping_carrier_or_none")
+    carrier_code = serializers.CharField(allow_blank=True)
+    tracking_number = serializers.CharField(allow_null=True, source="tracking_number_or_none")
+    tracking_url = serializers.SerializerMethodField()
+    ships_by = serializers.DateField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+    def get_item_ids(self, shipment) -> list[str]:
+        items = self.context.get("items")
+        if items is None:
+            return [str(pk) for pk in shipment.items.values_list("pk", flat=True)]
+        return [str(item.pk) for item in items if item.shipment_id == shipment.pk]
+
+    def get_tracking_url(self, shipment) -> str | None:
+        return tracking_link(shipment) or None
+
+
 class OrderSerializer(serializers.Serializer):
     """The order object of contract §5.8; a seller sees only their items and their share of totals."""
 
     id = serializers.UUIDField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=Order.Status.choices)
+    status = serializers.SerializerMethodField()
+    fulfillment_status = serializers.ChoiceField(choices=Order.Fulfillment.choices)
     payment_status = serializers.ChoiceField(choices=Order.PaymentStatus.choices)
     currency = serializers.CharField()
     subtotal = serializers.SerializerMethodField()
@@ -187,22 +228,48 @@ class OrderSerializer(serializers.Serializer):
     buyer_notes = serializers.CharField()
     items = serializers.SerializerMethodField()
     items_count = serializers.SerializerMethodField()
+    shipments = serializers.SerializerMethodField()
     cancellation_reason = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
     shipped_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
+    def _seller_view(self, order) -> bool:
+        return getattr(order, "viewer_is_seller", False) or bool(self.context.get("seller_view"))
+
+    def _own_shipment(self, order) -> Shipment | None:
+        """The viewing seller's shipment (``None`` for the buyer)."""
+        shipments = order.visible_shipments
+        return shipments[0] if self._seller_view(order) and shipments else None
+
+    def _tracked(self, order):
+        """The shipment whose tracking the order shows: the seller's own, else the first shipped."""
+        if self._seller_view(order):
+            return self._own_shipment(order)
+        shipped = [s for s in order.visible_shipments if s.shipped_at and s.tracking_number]
+        return min(shipped, key=lambda s: (s.shipped_at, s.pk), default=None)
+
     def _totals(self, order):
         if not hasattr(order, "_viewer_totals"):
-            if getattr(order, "viewer_is_seller", False) or self.context.get("seller_view"):
-                order._viewer_totals = seller_share(order, order.visible_items).as_dict()
-            else:
-                order._viewer_totals = {
-                    key: getattr(order, key)
-                    for key in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
-                }
+            source = self._own_shipment(order) or order
+            order._viewer_totals = {
+                key: getattr(source, key)
+                for key in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
+            }
         return order._viewer_totals
+
+    @extend_schema_field(serializers.ChoiceField(choices=Order.Status.choices))
+    def get_status(self, order) -> str:
+        """The order's status; a seller sees their own shipment's status in the same vocabulary."""
+        if self._seller_view(order):
+            return viewer_status(order, self._own_shipment(order))
+        return order.status
+
+    def get_shipments(self, order) -> ShipmentSerializer(many=True):
+        return ShipmentSerializer(
+            order.visible_shipments, many=True, context={"items": order.visible_items}
+        ).data
 
     def get_subtotal(self, order) -> str:
         return f"{self._totals(order)['subtotal']:.2f}"
@@ -220,10 +287,12 @@ class OrderSerializer(serializers.Serializer):
         return f"{self._totals(order)['total_amount']:.2f}"
 
     def get_tracking_number(self, order) -> str | None:
-        return order.tracking_number or None
+        tracked = self._tracked(order)
+        return (tracked.tracking_number or None) if tracked else None
 
     def get_shipping_carrier(self, order) -> str | None:
-        return order.shipping_carrier or None
+        tracked = self._tracked(order)
+        return (tracked.shipping_carrier or None) if tracked else None
 
     def get_shipping_address(self, order) -> ShippingAddressSerializer:
         address = order.shipping_address or {}

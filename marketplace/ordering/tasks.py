@@ -5,7 +5,7 @@ from django.conf import settings
 
 from infrastructure.email import send_templated_email
 from marketplace.ordering.models import Order
-from marketplace.ordering.services.orders import orders_auto_deliver
+from marketplace.ordering.services.shipments import shipments_auto_deliver
 
 SUBJECTS = {
     "receipt": "Your Designia order {short_id} is confirmed",
@@ -43,5 +43,5 @@ def order_email_send_task(order_id: str, kind: str) -> bool:
 
 @shared_task(name="marketplace.ordering.tasks.orders_auto_deliver_task")
 def orders_auto_deliver_task() -> int:
-    """Mark shipped orders delivered after ``ORDER_AUTO_DELIVER_DAYS`` (beat, daily)."""
-    return orders_auto_deliver()
+    """Mark shipments delivered ``ORDER_AUTO_DELIVER_DAYS`` after they shipped (beat, daily)."""
+    return shipments_auto_deliver()

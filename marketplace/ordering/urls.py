@@ -23,6 +23,18 @@ urlpatterns = [
         apis.OrderConfirmDeliveryView.as_view(),
         name="order-confirm-delivery",
     ),
+    path("shipments/<int:shipment_id>/", apis.ShipmentDetailView.as_view(), name="shipment-detail"),
+    path(
+        "shipments/<int:shipment_id>/update_shipping/",
+        apis.ShipmentUpdateShippingView.as_view(),
+        name="shipment-update-shipping",
+    ),
+    path("shipments/<int:shipment_id>/cancel/", apis.ShipmentCancelView.as_view(), name="shipment-cancel"),
+    path(
+        "shipments/<int:shipment_id>/confirm_delivery/",
+        apis.ShipmentConfirmDeliveryView.as_view(),
+        name="shipment-confirm-delivery",
+    ),
     path("returns/<int:return_id>/approve/", apis.ReturnApproveView.as_view(), name="return-approve"),
     path("returns/<int:return_id>/reject/", apis.ReturnRejectView.as_view(), name="return-reject"),
     path("seller/", include("marketplace.analytics.urls")),

@@ -10,7 +10,7 @@ from PIL import Image
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.search import build_search_document
-from marketplace.ordering.models import Order, OrderItem
+from marketplace.ordering.models import Order, OrderItem, Shipment
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -71,8 +71,10 @@ def image_item(filename="a.png", is_primary=False, order=0, **kwargs):
 def received_order_item(*, buyer, product, status=Order.Status.DELIVERED):
     """A shipped or delivered order of ``product`` by ``buyer``: a verified purchase."""
     order = Order.objects.create(buyer=buyer, status=status, payment_status=Order.PaymentStatus.PAID)
+    shipment = Shipment.objects.create(order=order, seller=product.seller, status=status)
     return OrderItem.objects.create(
         order=order,
+        shipment=shipment,
         product=product,
         seller=product.seller,
         product_name=product.name,

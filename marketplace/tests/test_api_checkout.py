@@ -48,11 +48,12 @@ def test_checkout_places_order_reserves_stock_and_opens_embedded_session(auth_cl
         "order_id": str(order.pk),
     }
     assert (order.status, order.payment_status) == ("pending_payment", "pending")
+    # two sellers: each group below the free-shipping threshold pays the flat rate
     assert (order.subtotal, order.shipping_cost, order.tax_amount, order.total_amount) == (
         Decimal("275.50"),
-        Decimal("25.00"),
+        Decimal("50.00"),
         Decimal("27.55"),
-        Decimal("328.05"),
+        Decimal("353.05"),
     )
     items = {item.product_id: item for item in order.items.all()}
     assert items[chair.pk].product_name == "Oak Chair"
@@ -88,13 +89,13 @@ def test_checkout_places_order_reserves_stock_and_opens_embedded_session(auth_cl
     assert lines == {
         "Oak Chair": (12000, 2),
         "Brass Lamp": (3550, 1),
-        "Shipping": (2500, 1),
+        "Shipping": (5000, 1),
         "Tax": (2755, 1),
     }
-    assert sum(amount * quantity for amount, quantity in lines.values()) == 32805
+    assert sum(amount * quantity for amount, quantity in lines.values()) == 35305
     assert form["line_items[0][price_data][currency]"] == "usd"
     payment = Payment.objects.get(order=order)
-    assert (payment.provider, payment.amount, payment.status) == ("stripe", Decimal("328.05"), "pending")
+    assert (payment.provider, payment.amount, payment.status) == ("stripe", Decimal("353.05"), "pending")
 
 
 def test_empty_server_cart_is_400_empty_cart(auth_client, buyer, fake_stripe):

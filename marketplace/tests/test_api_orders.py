@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from authentication.tests.factories import SellerFactory, StaffFactory, UserFactory
 from marketplace.catalog.models import Product
-from marketplace.ordering.models import Order, ReturnRequest
-from marketplace.ordering.services.orders import orders_auto_deliver
+from marketplace.ordering.models import Order, ReturnRequest, Shipment
+from marketplace.ordering.services.shipments import shipments_auto_deliver
 from marketplace.tests.ordering_factories import OrderingProductFactory, add_image, paid_order, route_refunds
 from payment_system.payments.models import Payment, Refund, SellerTransaction
 
@@ -39,7 +39,8 @@ def sellers():
 
 @pytest.fixture
 def order(auth_client, api_client, buyer, sellers, fake_stripe):
-    """Paid: 2 x 100.00 from the first seller, 1 x 100.00 from the second (subtotal 300, +30, +30 tax)."""
+    """Paid: 2 x 100.00 from the first seller, 1 x 100.00 from the second (subtotal 300, shipping
+    30 per seller, tax 30)."""
     chair = OrderingProductFactory(seller=sellers[0], price=Decimal("100.00"), stock_quantity=5)
     desk = OrderingProductFactory(seller=sellers[1], price=Decimal("100.00"), stock_quantity=5)
     add_image(chair)
@@ -68,7 +69,7 @@ def test_buyer_list_is_paginated_newest_first_and_private(auth_client, buyer, or
     assert (result["status"], result["payment_status"], result["total_amount"]) == (
         "awaiting_shipment",
         "paid",
-        "360.00",
+        "390.00",
     )
     assert result["tracking_number"] is None
     assert [item["product_name"] for item in result["items"]] == [i.product_name for i in order.items.all()]
@@ -81,12 +82,12 @@ def test_buyer_detail_has_full_contract_shape(auth_client, buyer, order):
         k: body[k] for k in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
     } == {
         "subtotal": "300.00",
-        "shipping_cost": "30.00",
+        "shipping_cost": "60.00",
         "tax_amount": "30.00",
         "discount_amount": "0.00",
-        "total_amount": "360.00",
+        "total_amount": "390.00",
     }
-    item = body["items"][0]
+    [item] = [line for line in body["items"] if line["quantity"] == 2]  # the chair
     assert item["product"] == {
         "id": item["product"]["id"],
         "slug": Product.objects.get(pk=item["product"]["id"]).slug,
@@ -117,9 +118,9 @@ def test_seller_sees_only_own_items_and_share(auth_client, sellers, buyer, order
     assert body["items"][0]["quantity"] == 1
     assert (body["subtotal"], body["shipping_cost"], body["tax_amount"], body["total_amount"]) == (
         "100.00",
+        "30.00",
         "10.00",
-        "10.00",
-        "120.00",
+        "140.00",
     )
     assert body["buyer"] == {
         "id": str(buyer.pk),
@@ -187,11 +188,15 @@ def test_update_shipping_validates_input(auth_client, sellers, order, data, fiel
 def test_update_shipping_refused_for_other_seller_and_wrong_status(auth_client, sellers, order):
     stranger = ship(auth_client, SellerFactory(), order)
     ship(auth_client, sellers[0], order)
-    again = ship(auth_client, sellers[0], order)
+    corrected = ship(auth_client, sellers[0], order, tracking_number="1Z999AA10999999999")
+    auth_client(order.buyer).post(f"{ORDERS}{order.pk}/confirm_delivery/")
+    after_delivery = ship(auth_client, sellers[0], order, tracking_number="1Z999AA10000000000")
 
     assert stranger.status_code == 403
-    assert again.status_code == 400
-    assert again.json()["detail"] == "An order that is shipped cannot be shipped."
+    assert (corrected.status_code, corrected.json()["tracking_number"]) == (200, "1Z999AA10999999999")
+    assert after_delivery.status_code == 409
+    assert after_delivery.json()["detail"] == "A shipment that is delivered cannot change its tracking."
+    assert Shipment.objects.get(order=order, seller=sellers[0]).tracking_number == "1Z999AA10999999999"
 
 
 def test_confirm_delivery_starts_payout_hold_and_illegal_transition_is_409(
@@ -205,22 +210,35 @@ def test_confirm_delivery_starts_payout_hold_and_illegal_transition_is_409(
     assert early.status_code == 409
     assert early.json()["code"] == "illegal_transition"
     assert done.status_code == 200
-    assert done.json()["status"] == "delivered"
+    assert (done.json()["status"], done.json()["fulfillment_status"]) == (
+        "awaiting_shipment",
+        "partially_delivered",
+    )
     assert twice.status_code == 409
-    order.refresh_from_db()
-    rows = list(SellerTransaction.objects.filter(order=order))
+    delivered = Shipment.objects.get(order=order, seller=sellers[0])
+    rows = {row.seller_id: row for row in SellerTransaction.objects.filter(order=order)}
     assert len(rows) == 2  # one per seller
-    assert {(row.status, row.held_until) for row in rows} == {
-        ("held", order.delivered_at + timedelta(days=7))
-    }
+    assert (rows[sellers[0].pk].status, rows[sellers[0].pk].held_until) == (
+        "held",
+        delivered.delivered_at + timedelta(days=7),
+    )
+    assert (rows[sellers[1].pk].status, rows[sellers[1].pk].held_until) == ("pending", None)
 
 
 def test_auto_delivery_after_configured_days(auth_client, sellers, order):
     ship(auth_client, sellers[0], order)
-    Order.objects.filter(pk=order.pk).update(shipped_at=timezone.now() - timedelta(days=15))
+    ship(auth_client, sellers[1], order)
+    Shipment.objects.filter(seller=sellers[0]).update(shipped_at=timezone.now() - timedelta(days=15))
 
-    assert orders_auto_deliver() == 1
-    assert orders_auto_deliver() == 0
+    assert shipments_auto_deliver() == 1
+    assert shipments_auto_deliver() == 0
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "partially_delivered"
+    assert set(order.shipments.values_list("seller_id", "status")) == {
+        (sellers[0].pk, "delivered"),
+        (sellers[1].pk, "shipped"),
+    }
+    Shipment.objects.filter(seller=sellers[1]).update(shipped_at=timezone.now() - timedelta(days=15))
+    assert shipments_auto_deliver() == 1
     assert Order.objects.get(pk=order.pk).status == "delivered"
 
 
@@ -236,8 +254,11 @@ def test_cancel_refused_after_shipping_and_for_others(auth_client, sellers, buye
     assert bad_reason.status_code == 400
     assert "reason" in bad_reason.json()
     assert shipped.status_code == 400
-    assert shipped.json()["detail"] == "An order that is shipped can no longer be cancelled."
-    assert Order.objects.get(pk=order.pk).status == "shipped"
+    assert (
+        shipped.json()["detail"] == "Part of this order has already shipped; it can no longer be cancelled."
+    )
+    assert Order.objects.get(pk=order.pk).status == "awaiting_shipment"
+    assert sorted(order.shipments.values_list("status", flat=True)) == ["pending", "shipped"]
 
 
 def deliver(auth_client, seller, buyer, order):
@@ -277,7 +298,9 @@ def test_return_approved_refunds_items_with_tax_and_restocks(auth_client, seller
     payment = Payment.objects.get(order=order)
     assert (payment.status, payment.amount_refunded) == ("partially_refunded", Decimal("110.00"))
     order.refresh_from_db()
-    assert (order.status, order.payment_status) == ("delivered", "paid")
+    assert (order.status, order.payment_status) == ("awaiting_shipment", "paid")
+    assert Refund.objects.get(order=order).shipment == chair_item.shipment
+    assert ReturnRequest.objects.get(pk=return_id).shipment == chair_item.shipment
     chair_row = SellerTransaction.objects.get(order=order, seller=sellers[0])
     assert chair_row.refunded_amount == Decimal("110.00")
     assert SellerTransaction.objects.get(order=order, seller=sellers[1]).refunded_amount == Decimal("0.00")
@@ -288,7 +311,7 @@ def test_return_approved_refunds_items_with_tax_and_restocks(auth_client, seller
 
 def test_return_rejected_by_staff_changes_nothing(auth_client, sellers, buyer, order, fake_stripe):
     deliver(auth_client, sellers[0], buyer, order)
-    item = order.items.first()
+    item = order.items.get(seller=sellers[0])
     return_id = (
         auth_client(buyer)
         .post(
@@ -330,11 +353,11 @@ def test_return_refuses_unknown_items_and_excess_quantities(
 
 def test_return_window_closes(auth_client, sellers, buyer, order):
     deliver(auth_client, sellers[0], buyer, order)
-    Order.objects.filter(pk=order.pk).update(delivered_at=timezone.now() - timedelta(days=31))
+    Shipment.objects.filter(seller=sellers[0]).update(delivered_at=timezone.now() - timedelta(days=31))
 
     response = auth_client(buyer).post(
         f"{ORDERS}{order.pk}/return/",
-        {"items": [{"itemId": order.items.first().pk, "quantity": 1}], "reason": "defective"},
+        {"items": [{"itemId": order.items.get(seller=sellers[0]).pk, "quantity": 1}], "reason": "defective"},
         format="json",
     )
 
@@ -350,11 +373,12 @@ def test_order_endpoints_query_counts_are_pinned(
             auth_client, api_client, buyer, fake_stripe, (OrderingProductFactory(seller=sellers[0]), 1)
         )
 
-    with django_assert_max_num_queries(5):  # user, count, orders with buyers, items with products
+    # user, count, orders with buyers, items with products, shipments
+    with django_assert_max_num_queries(6):
         assert len(auth_client(buyer).get(f"{ORDERS}?page=1&page_size=10").json()["results"]) == 5
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert auth_client(sellers[0]).get(f"{ORDERS}seller_orders/").json()["count"] == 5
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert auth_client(buyer).get(f"{ORDERS}{order.pk}/").status_code == 200
 
 

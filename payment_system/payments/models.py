@@ -70,6 +70,14 @@ class SellerTransaction(models.Model):
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seller_transactions"
     )
+    # The seller's shipment: its delivery starts this transaction's hold.
+    shipment = models.OneToOneField(
+        "marketplace.Shipment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seller_transaction",
+    )
     currency = models.CharField(max_length=3)
     gross_amount = money_field()
     platform_fee = money_field()
@@ -104,6 +112,10 @@ class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     return_request = models.ForeignKey(
         ReturnRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    # The shipment the refunded goods belong to (a seller's cancel, a return); none for a whole order.
+    shipment = models.ForeignKey(
+        "marketplace.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
     amount = money_field()
     currency = models.CharField(max_length=3)

@@ -8,11 +8,13 @@ from payment_system.payments.services import seller_transactions_hold
 
 
 class PaymentSystemOrderHandler:
-    def refund_order(self, *, order, amount, reason, return_request=None):
-        refund_create(order=order, amount=amount, reason=reason, return_request=return_request)
+    def refund_order(self, *, order, amount, reason, return_request=None, shipment=None):
+        refund_create(
+            order=order, amount=amount, reason=reason, return_request=return_request, shipment=shipment
+        )
 
-    def order_delivered(self, *, order):
-        seller_transactions_hold(order=order)
+    def shipment_delivered(self, *, shipment):
+        seller_transactions_hold(shipment=shipment)
 
     def order_cancelled_unpaid(self, *, order):
         from payment_system.Tasks.payment_tasks import checkout_session_close_task

@@ -32,7 +32,7 @@ PROVIDER_STATUSES = {
 FINAL = (Refund.Status.SUCCEEDED, Refund.Status.FAILED, Refund.Status.CANCELED)
 
 
-def refund_create(*, order, amount, reason: str, return_request=None) -> Refund | None:
+def refund_create(*, order, amount, reason: str, return_request=None, shipment=None) -> Refund | None:
     """Record a refund of a locked, paid order (capped to what is left) and submit it after commit."""
     payment = Payment.objects.select_for_update().filter(order=order).first()
     if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
@@ -54,6 +54,7 @@ def refund_create(*, order, amount, reason: str, return_request=None) -> Refund 
         payment=payment,
         order=order,
         return_request=return_request,
+        shipment=shipment or (return_request.shipment if return_request is not None else None),
         amount=amount,
         currency=payment.currency,
         reason=reason,
@@ -148,7 +149,10 @@ def _refund_succeeded(order, refund: Refund) -> None:
     payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
     payment.save(update_fields=["amount_refunded", "status", "updated_at"])
     seller_transactions_apply_refund(
-        payment=payment, amount=refund.amount, return_request=refund.return_request
+        payment=payment,
+        amount=refund.amount,
+        return_request=refund.return_request,
+        shipment=refund.shipment if refund.return_request_id is None else None,
     )
     transfer_reversals_for_refund(refund=refund)  # funds already transferred to sellers come back
     if fully:

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from infrastructure.payments import CheckoutSession
-from marketplace.ordering.pricing import ZERO, allocate, money, seller_share
+from marketplace.ordering.pricing import ZERO, allocate, money
 from payment_system.payments.models import Payment, SellerTransaction
+
+ONE = Decimal(1)
 
 
 def payment_create_for_order(*, order, provider: str) -> Payment:
@@ -52,20 +54,18 @@ def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: 
 
 
 def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransaction]:
-    """One transaction per seller of the order: their share of the total, less the platform fee."""
-    items_by_seller = {}
-    for item in order.items.all():
-        items_by_seller.setdefault(item.seller_id, []).append(item)
+    """One transaction per shipment (seller) of the order: its total, less the platform fee."""
     percent = settings.STRIPE_APPLICATION_FEE_PERCENT
     created = []
-    for seller_id, items in sorted(items_by_seller.items(), key=lambda pair: str(pair[0])):
-        gross = seller_share(order, items).total_amount
+    for shipment in order.shipments.order_by("pk"):
+        gross = shipment.total_amount
         fee = money(gross * percent / Decimal(100))
         transaction_row, _ = SellerTransaction.objects.get_or_create(
             payment=payment,
-            seller_id=seller_id,
+            seller_id=shipment.seller_id,
             defaults={
                 "order": order,
+                "shipment": shipment,
                 "currency": order.currency,
                 "gross_amount": gross,
                 "platform_fee": fee,
@@ -91,18 +91,24 @@ def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
     return payment
 
 
-def seller_transactions_hold(*, order) -> int:
-    """Delivery starts the hold: each seller's money becomes releasable ``PAYMENT_HOLD_DAYS`` later."""
-    held_until = (order.delivered_at or timezone.now()) + timedelta(days=settings.PAYMENT_HOLD_DAYS)
-    return SellerTransaction.objects.filter(order=order, status=SellerTransaction.Status.PENDING).update(
-        status=SellerTransaction.Status.HELD, held_until=held_until, updated_at=timezone.now()
-    )
+def seller_transactions_hold(*, shipment) -> int:
+    """A shipment's delivery starts its seller's hold: their money becomes releasable
+    ``PAYMENT_HOLD_DAYS`` later (other sellers' parts wait for their own delivery)."""
+    held_until = (shipment.delivered_at or timezone.now()) + timedelta(days=settings.PAYMENT_HOLD_DAYS)
+    return SellerTransaction.objects.filter(
+        order_id=shipment.order_id, seller_id=shipment.seller_id, status=SellerTransaction.Status.PENDING
+    ).update(status=SellerTransaction.Status.HELD, held_until=held_until, updated_at=timezone.now())
 
 
-def seller_transactions_apply_refund(*, payment: Payment, amount: Decimal, return_request=None) -> None:
-    """Charge a refund to the sellers: to the sellers of the returned items, else by gross share."""
+def seller_transactions_apply_refund(
+    *, payment: Payment, amount: Decimal, return_request=None, shipment=None
+) -> None:
+    """Charge a refund to the sellers: to the shipment's seller, to the sellers of the returned
+    items, else by gross share."""
     rows = list(payment.seller_transactions.select_for_update().order_by("pk"))
-    if return_request is not None:
+    if shipment is not None:
+        weights = {row.pk: (ONE if row.seller_id == shipment.seller_id else ZERO) for row in rows}
+    elif return_request is not None:
         weights = {row.pk: ZERO for row in rows}
         by_seller = {row.seller_id: row.pk for row in rows}
         for line in return_request.items.select_related("order_item"):

@@ -89,7 +89,8 @@ def test_cancel_paid_order_refunds_through_stripe_then_becomes_refunded(
     assert Refund.objects.get(pk=refund.pk).status == "succeeded"
     assert SellerTransaction.objects.get(order=order).status == "refunded"
     assert Product.objects.get(pk=product.pk).stock_quantity == 4  # released exactly once
-    assert [m.subject.split()[-1] for m in mailoutbox] == ["confirmed", "cancelled", "refunded"]
+    # the receipt, the seller's new shipment, the cancellation, the refund
+    assert [m.subject.split()[-1] for m in mailoutbox] == ["confirmed", "ship", "cancelled", "refunded"]
 
 
 def test_charge_refunded_without_refund_list_settles_open_refund(

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def pricing(settings):
-    settings.SHIPPING_FLAT_RATE = Decimal("20.00")
+    settings.SHIPPING_FLAT_RATE = Decimal("10.00")  # per seller group
     settings.FREE_SHIPPING_THRESHOLD = Decimal("1000.00")
     settings.TAX_RATE = Decimal("0.10")
     settings.STRIPE_APPLICATION_FEE_PERCENT = Decimal("10")
@@ -45,7 +45,7 @@ def two_seller_order(auth_client, buyer, fake_stripe):
     chair = OrderingProductFactory(price=Decimal("100.00"), stock_quantity=5)
     lamp = OrderingProductFactory(price=Decimal("50.00"), stock_quantity=5)
     order = pending_order(auth_client, buyer, fake_stripe, (chair, 2), (lamp, 2))
-    # subtotal 300.00, shipping 20.00, tax 30.00, total 350.00
+    # subtotal 300.00, shipping 2 x 10.00, tax 30.00, total 350.00
     assert order.total_amount == Decimal("350.00")
     return order, chair, lamp
 
@@ -81,16 +81,20 @@ def test_completed_session_confirms_order_and_records_payment(
     assert payment.stripe_fee == Decimal("10.45")
     rows = {row.seller_id: row for row in SellerTransaction.objects.filter(order=order)}
     chair_row, lamp_row = rows[chair.seller_id], rows[lamp.seller_id]
-    # Each seller's share: items + pro-rata shipping and tax; fee 10 %; Stripe fee split by gross.
-    assert (chair_row.gross_amount, chair_row.platform_fee) == (Decimal("233.33"), Decimal("23.33"))
-    assert (lamp_row.gross_amount, lamp_row.platform_fee) == (Decimal("116.67"), Decimal("11.67"))
+    # Each seller's share is their shipment: items + their shipping + their tax; fee 10 %; Stripe
+    # fee split by gross.
+    assert (chair_row.gross_amount, chair_row.platform_fee) == (Decimal("230.00"), Decimal("23.00"))
+    assert (lamp_row.gross_amount, lamp_row.platform_fee) == (Decimal("120.00"), Decimal("12.00"))
+    assert chair_row.shipment == order.shipments.get(seller_id=chair.seller_id)
     assert chair_row.stripe_fee + lamp_row.stripe_fee == Decimal("10.45")
     assert chair_row.net_amount == chair_row.gross_amount - chair_row.platform_fee - chair_row.stripe_fee
     assert {chair_row.status, lamp_row.status} == {"pending"}
     assert chair_row.held_until is None
     [fee_request] = fake_stripe.requests_to("GET", r"/v1/payment_intents/.*")
     assert fee_request.query == {"expand[0]": "latest_charge.balance_transaction"}
-    assert [m.to for m in mailoutbox] == [[order.buyer.email]]
+    # the buyer's receipt, then each seller's new shipment
+    assert sorted(m.to[0] for m in mailoutbox[1:]) == sorted([chair.seller.email, lamp.seller.email])
+    assert [m.to for m in mailoutbox[:1]] == [[order.buyer.email]]
     assert "confirmed" in mailoutbox[0].subject
 
 
@@ -103,7 +107,7 @@ def test_event_delivered_five_times_is_applied_once(api_client, fake_stripe, two
     assert outcomes == ["processed", "duplicate", "duplicate", "duplicate", "duplicate"]
     assert StripeWebhookEvent.objects.filter(event_id=body["id"]).count() == 1
     assert SellerTransaction.objects.filter(order=order).count() == 2
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 3  # the receipt and one e-mail per seller
     order.refresh_from_db()
     assert order.status == "awaiting_shipment"
     assert Product.objects.get(pk=chair.pk).stock_quantity == 3

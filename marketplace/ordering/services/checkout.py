@@ -1,13 +1,16 @@
 """Turning the server cart into an order: lock, reserve, snapshot, empty the cart, in one transaction."""
 
+from datetime import date, timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
 from marketplace.lock_objects import cart_for_update, order_for_update
 from marketplace.ordering.exceptions import EmptyCart, OrderNotFound, ProductUnavailable
-from marketplace.ordering.models import CartItem, Order, OrderItem
-from marketplace.ordering.pricing import money, totals_for_lines
+from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
+from marketplace.ordering.pricing import Quote, QuoteLine, quote_lines
 from marketplace.ordering.services.cart import announce_cart_count
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
@@ -22,9 +25,42 @@ def _primary_images(product_ids) -> dict:
     return images
 
 
+def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
+    """One shipment per seller group, holding that group's totals and items."""
+    for group in quote.groups:
+        shipment = Shipment.objects.create(
+            order=order,
+            seller_id=group.seller_id,
+            ships_by=ships_by(group.shipping),
+            **group.totals.as_dict(),
+        )
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order,
+                shipment=shipment,
+                product=line.product,
+                seller_id=group.seller_id,
+                product_name=line.product.name,
+                product_image=images[line.product.pk].image.name if line.product.pk in images else "",
+                unit_price=line.product.price,
+                quantity=line.quantity,
+                total_price=line.amount,
+            )
+            for line in sorted(group.lines, key=lambda line: line.product.pk)
+        )
+
+
+def ships_by(shipping) -> date | None:
+    """The latest day a group ships: today plus the longest processing time of its profile."""
+    if shipping.processing_days is None:
+        return None
+    return timezone.localdate() + timedelta(days=shipping.processing_days[1])
+
+
 @transaction.atomic
-def order_place_from_cart(*, buyer, buyer_notes: str = "") -> Order:
-    """Create a ``pending_payment`` order from the buyer's cart, reserve its stock, empty the cart."""
+def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") -> Order:
+    """Create a ``pending_payment`` order from the buyer's cart (one shipment per seller), reserve its
+    stock, empty the cart."""
     cart = cart_for_update(buyer)
     lines = list(CartItem.objects.filter(cart=cart).order_by("product_id"))
     if not lines:
@@ -37,29 +73,22 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "") -> Order:
     currencies = {product.currency.upper() for product in products.values()}
     if len(currencies) > 1:
         raise ProductUnavailable("Items priced in different currencies must be checked out separately.")
-    totals = totals_for_lines((products[pk].price, quantity) for pk, quantity in quantities.items())
+    quote = quote_for_checkout(
+        [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()], country=country
+    )
     order = Order.objects.create(
-        buyer=buyer, currency=currencies.pop(), buyer_notes=buyer_notes, **totals.as_dict()
+        buyer=buyer, currency=currencies.pop(), buyer_notes=buyer_notes, **quote.totals.as_dict()
     )
-    images = _primary_images(quantities)
-    OrderItem.objects.bulk_create(
-        OrderItem(
-            order=order,
-            product=products[pk],
-            seller_id=products[pk].seller_id,
-            product_name=products[pk].name,
-            product_image=images[pk].image.name if pk in images else "",
-            unit_price=products[pk].price,
-            quantity=quantity,
-            total_price=money(products[pk].price * quantity),
-        )
-        for pk, quantity in quantities.items()
-    )
+    _create_shipments(order, quote, _primary_images(quantities))
     CartItem.objects.filter(cart=cart).delete()
     metrics.ORDER_STATUS_TRANSITIONS.labels(status=Order.Status.PENDING_PAYMENT).inc()
     metrics.ORDER_VALUE.labels(currency=order.currency).observe(float(order.total_amount))
     announce_cart_count(buyer)
     return order
+
+
+def quote_for_checkout(lines, *, country: str):
+    return quote_lines(lines, country=country)
 
 
 @transaction.atomic

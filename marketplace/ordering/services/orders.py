@@ -1,24 +1,21 @@
-"""An order's life after checkout: payment, review flags, cancel, timeout, shipping, delivery, refund.
+"""An order's life after checkout: payment, review flags, cancel, timeout, refund (shipping and
+delivery are per shipment: ``marketplace.ordering.services.shipments``).
 
 Every function locks the order row first (``order_for_update``) and moves it only through the
 state machine (``marketplace.ordering.state``). E-mails and payment-side effects are explicit calls.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from designiaBackend.api.exceptions import PermissionDeniedError
-from marketplace.lock_objects import order_for_update
-from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound, OrderNotShippable
-from marketplace.ordering.models import Order
+from marketplace.lock_objects import order_for_update, shipments_for_update
+from marketplace.ordering import events
+from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
+from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.ports import payment_handler
 from marketplace.ordering.services.stock import order_release_stock
-from marketplace.ordering.state import CANCELLABLE, SHIPPABLE, order_transition
+from marketplace.ordering.state import CANCELLABLE, order_transition, shipment_transition
 
-S = Order.Status
+S, SS = Order.Status, Shipment.Status
 ADDRESS_KEYS = ("name", "address_line1", "address_line2", "city", "state", "postal_code", "country")
 
 
@@ -40,14 +37,30 @@ def _save(order, fields):
     order.save(update_fields=sorted(set(fields) | {"updated_at"}))
 
 
+def shipments_cancel_pending(shipments: list[Shipment], reason: str) -> list[Shipment]:
+    """Cancel the (locked) pending shipments of an order being cancelled; returns them."""
+    cancelled = []
+    for shipment in shipments:
+        if shipment.status == SS.PENDING:
+            fields = shipment_transition(shipment, SS.CANCELLED)
+            shipment.cancellation_reason = reason[:40]
+            _save(shipment, [*fields, "cancellation_reason"])
+            cancelled.append(shipment)
+    return cancelled
+
+
 def order_mark_paid(*, order: Order, shipping_address: dict) -> Order:
-    """A locked ``pending_payment`` order was paid: ``payment_confirmed``, then ``awaiting_shipment``."""
+    """A locked ``pending_payment`` order was paid: ``payment_confirmed``, then ``awaiting_shipment``;
+    each seller is told about their new shipment."""
     fields = order_transition(order, S.PAYMENT_CONFIRMED)
     order.payment_status = Order.PaymentStatus.PAID
     order.shipping_address = {key: str(shipping_address.get(key) or "") for key in ADDRESS_KEYS}
     fields += order_transition(order, S.AWAITING_SHIPMENT)
     _save(order, [*fields, "payment_status", "shipping_address"])
     send_order_email_on_commit(order, "receipt")
+    for shipment in shipments_for_update(order.pk):
+        shipment.order = order
+        events.shipment_paid(shipment)
     return order
 
 
@@ -96,13 +109,20 @@ def order_cancel(*, order_id, buyer, reason: str, comment: str = "") -> Order:
 def _cancel(order: Order, reason: str, comment: str) -> Order:
     if order.status not in CANCELLABLE:
         raise OrderNotCancellable(f"An order that is {order.status} can no longer be cancelled.")
+    shipments = shipments_for_update(order.pk)
+    if any(shipment.status not in (SS.PENDING, SS.CANCELLED) for shipment in shipments):
+        raise OrderNotCancellable("Part of this order has already shipped; it can no longer be cancelled.")
     was_paid = order.payment_status == Order.PaymentStatus.PAID
+    open_shipments = shipments_cancel_pending(shipments, reason)
     fields = order_transition(order, S.CANCELLED)
     order.cancellation_reason, order.cancellation_comment = reason, comment
     _save(order, [*fields, "cancellation_reason", "cancellation_comment"])
     order_release_stock(order)
     if was_paid:
-        payment_handler().refund_order(order=order, amount=order.total_amount, reason="order_cancelled")
+        for shipment in open_shipments:  # a part a seller cancelled before was refunded then
+            payment_handler().refund_order(
+                order=order, amount=shipment.total_amount, reason="order_cancelled", shipment=shipment
+            )
     else:
         payment_handler().order_cancelled_unpaid(order=order)
     send_order_email_on_commit(order, "cancelled")
@@ -115,6 +135,7 @@ def order_expire_unpaid(*, order_id, reason: str = "payment_timeout") -> bool:
     order = _locked(order_id)
     if order.status != S.PENDING_PAYMENT or order.payment_status == Order.PaymentStatus.PAID:
         return False
+    shipments_cancel_pending(shipments_for_update(order.pk), reason)
     fields = order_transition(order, S.CANCELLED)
     order.cancellation_reason = reason
     _save(order, [*fields, "cancellation_reason"])
@@ -124,73 +145,12 @@ def order_expire_unpaid(*, order_id, reason: str = "payment_timeout") -> bool:
 
 
 @transaction.atomic
-def order_ship(
-    *, order_id, seller, shipping_carrier: str, tracking_number: str, carrier_code: str = ""
-) -> Order:
-    """A seller with items in the order ships it (E46)."""
-    order = _locked(order_id)
-    if not order.items.filter(seller=seller).exists():
-        raise PermissionDeniedError("You have no items in this order.")
-    if order.status not in SHIPPABLE:
-        raise OrderNotShippable(f"An order that is {order.status} cannot be shipped.")
-    fields = order_transition(order, S.SHIPPED)
-    order.shipping_carrier, order.tracking_number, order.carrier_code = (
-        shipping_carrier,
-        tracking_number,
-        carrier_code,
-    )
-    _save(order, [*fields, "shipping_carrier", "tracking_number", "carrier_code"])
-    send_order_email_on_commit(order, "shipped")
-    return order
-
-
-def _deliver(order: Order) -> Order:
-    fields = order_transition(order, S.DELIVERED)
-    _save(order, fields)
-    payment_handler().order_delivered(order=order)
-    return order
-
-
-@transaction.atomic
 def order_staff_refund(*, order_id, note: str = "") -> Order:
     """Staff refunds an order in full: cancelled (and restocked) before shipping, refunded after."""
     order = _locked(order_id)
-    if order.status in CANCELLABLE:
+    if order.status in CANCELLABLE and order.fulfillment_status == Order.Fulfillment.UNFULFILLED:
         return _cancel(order, "staff_refund", note)
     if order.payment_status != Order.PaymentStatus.PAID:
         raise OrderNotCancellable("Only paid orders can be refunded.")
     payment_handler().refund_order(order=order, amount=order.total_amount, reason="staff_refund")
     return order
-
-
-@transaction.atomic
-def order_mark_delivered(*, order_id) -> Order:
-    """Staff or a carrier process marks a shipped order delivered."""
-    return _deliver(_locked(order_id))
-
-
-@transaction.atomic
-def order_confirm_delivery(*, order_id, buyer) -> Order:
-    """The buyer received a shipped order (409 from any other status)."""
-    order = _locked(order_id)
-    if order.buyer_id != buyer.pk:
-        raise OrderNotFound()
-    return _deliver(order)
-
-
-def orders_auto_deliver(*, now=None, batch_size: int = 200) -> int:
-    """Mark orders delivered ``ORDER_AUTO_DELIVER_DAYS`` after shipping. Safe to run concurrently."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_AUTO_DELIVER_DAYS)
-    candidates = list(
-        Order.objects.filter(status=S.SHIPPED, shipped_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
-    )
-    delivered = 0
-    for order_id in candidates:
-        with transaction.atomic():
-            order = order_for_update(order_id)
-            if order.status == S.SHIPPED and order.shipped_at < cutoff:
-                _deliver(order)
-                delivered += 1
-    return delivered

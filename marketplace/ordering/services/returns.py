@@ -17,10 +17,11 @@ from marketplace.ordering.exceptions import (
     ReturnAlreadyDecided,
     ReturnNotAllowed,
 )
-from marketplace.ordering.models import Order, OrderItem, ReturnRequest, ReturnRequestItem
+from marketplace.ordering.models import Order, OrderItem, ReturnRequest, ReturnRequestItem, Shipment
 from marketplace.ordering.ports import payment_handler
 from marketplace.ordering.pricing import ZERO, money
 from marketplace.ordering.services.stock import stock_restore
+from marketplace.ordering.state import shipment_transition
 
 
 def _requested_quantities(order, lines) -> dict:
@@ -47,28 +48,52 @@ def _requested_quantities(order, lines) -> dict:
     return result
 
 
+def _delivered_shipments(order, quantities: dict) -> dict:
+    """``{shipment: {item: quantity}}``; every item's shipment must be delivered and in its window."""
+    shipments = {shipment.pk: shipment for shipment in order.shipments.all()}
+    grouped: dict = {}
+    for item, quantity in quantities.items():
+        shipment = shipments.get(item.shipment_id)
+        if shipment is None or shipment.status != Shipment.Status.DELIVERED:
+            status = shipment.status if shipment else order.status
+            raise ReturnNotAllowed(f"Only delivered items can be returned; {item.product_name} is {status}.")
+        window_end = shipment.delivered_at + timedelta(days=settings.RETURN_WINDOW_DAYS)
+        if timezone.now() > window_end:
+            raise ReturnNotAllowed(f"The {settings.RETURN_WINDOW_DAYS}-day return window has closed.")
+        grouped.setdefault(shipment, {})[item] = quantity
+    return grouped
+
+
 @transaction.atomic
 def return_request_create(*, order_id, buyer, items, reason, comment="", proof_images=()) -> ReturnRequest:
+    """The buyer asks to return delivered items: one request per shipment (each seller decides
+    their own); answers the first."""
     try:
         order = order_for_update(order_id)
     except Order.DoesNotExist:
         raise OrderNotFound() from None
     if order.buyer_id != buyer.pk:
         raise OrderNotFound()
-    if order.status != Order.Status.DELIVERED:
+    if order.status not in (
+        Order.Status.SHIPPED,
+        Order.Status.DELIVERED,
+    ) and order.fulfillment_status not in (
+        Order.Fulfillment.PARTIALLY_DELIVERED,
+        Order.Fulfillment.DELIVERED,
+    ):
         raise ReturnNotAllowed(f"Only delivered orders can be returned; this one is {order.status}.")
-    window_end = (order.delivered_at or order.updated_at) + timedelta(days=settings.RETURN_WINDOW_DAYS)
-    if timezone.now() > window_end:
-        raise ReturnNotAllowed(f"The {settings.RETURN_WINDOW_DAYS}-day return window has closed.")
-    quantities = _requested_quantities(order, items)
-    request = ReturnRequest.objects.create(
-        order=order, reason=reason, comment=comment, proof_images=list(proof_images)
-    )
-    ReturnRequestItem.objects.bulk_create(
-        ReturnRequestItem(return_request=request, order_item=item, quantity=quantity)
-        for item, quantity in quantities.items()
-    )
-    return request
+    grouped = _delivered_shipments(order, _requested_quantities(order, items))
+    requests = []
+    for shipment, quantities in sorted(grouped.items(), key=lambda pair: pair[0].pk):
+        request = ReturnRequest.objects.create(
+            order=order, shipment=shipment, reason=reason, comment=comment, proof_images=list(proof_images)
+        )
+        ReturnRequestItem.objects.bulk_create(
+            ReturnRequestItem(return_request=request, order_item=item, quantity=quantity)
+            for item, quantity in quantities.items()
+        )
+        requests.append(request)
+    return requests[0]
 
 
 def _decidable(return_request_id, actor) -> ReturnRequest:
@@ -85,11 +110,22 @@ def _decidable(return_request_id, actor) -> ReturnRequest:
     return request
 
 
-def refund_amount_for(order, lines):
-    """Price of the returned units plus their pro-rata share of the order's tax (shipping is kept)."""
+def refund_amount_for(part, lines):
+    """Price of the returned units plus their pro-rata share of the tax of ``part`` (the shipment,
+    or the order for a request that names none); shipping is kept."""
     subtotal = sum((line.order_item.unit_price * line.quantity for line in lines), ZERO)
-    tax = money(order.tax_amount * subtotal / order.subtotal) if order.subtotal else ZERO
+    tax = money(part.tax_amount * subtotal / part.subtotal) if part.subtotal else ZERO
     return money(subtotal + tax)
+
+
+def _mark_returned_if_complete(request: ReturnRequest) -> None:
+    """A shipment whose every unit came back becomes ``returned``."""
+    shipment = request.shipment
+    if shipment is None or shipment.status != Shipment.Status.DELIVERED:
+        return
+    if all(item.returned_quantity >= item.quantity for item in shipment.items.all()):
+        fields = shipment_transition(shipment, Shipment.Status.RETURNED)
+        shipment.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -104,9 +140,10 @@ def return_request_approve(*, return_request_id, actor, note: str = "") -> Retur
         restock[item.product_id] = restock.get(item.product_id, 0) + line.quantity
     stock_restore(restock)
     request.status = ReturnRequest.Status.APPROVED
-    request.refund_amount = refund_amount_for(request.order, lines)
+    request.refund_amount = refund_amount_for(request.shipment or request.order, lines)
     request.decided_by, request.decision_note, request.decided_at = actor, note, timezone.now()
     request.save()
+    _mark_returned_if_complete(request)
     if request.order.payment_status == Order.PaymentStatus.PAID and request.refund_amount > ZERO:
         payment_handler().refund_order(
             order=request.order,

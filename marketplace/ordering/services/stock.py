@@ -6,6 +6,7 @@ from designiaBackend.observability import metrics
 from marketplace.catalog.models import Product
 from marketplace.lock_objects import products_for_update
 from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
+from marketplace.ordering.models import Shipment
 
 
 def stock_reserve(quantities: dict) -> dict:
@@ -38,16 +39,37 @@ def stock_restore(quantities: dict) -> None:
         Product.objects.filter(pk=product_id).update(stock_quantity=F("stock_quantity") + quantity)
 
 
-def order_release_stock(order) -> bool:
-    """Give a (locked) order's reserved units back, exactly once. True when this call released them."""
-    if order.stock_released:
-        return False
-    quantities = {}
-    for item in order.items.all():
+def _units(items) -> dict:
+    quantities: dict = {}
+    for item in items:
         quantities[item.product_id] = (
             quantities.get(item.product_id, 0) + item.quantity - item.returned_quantity
         )
-    stock_restore(quantities)
+    return quantities
+
+
+def order_release_stock(order) -> bool:
+    """Give a (locked) order's reserved units back, exactly once (units of shipments a seller
+    already cancelled went back then). True when this call released them."""
+    if order.stock_released:
+        return False
+    shipments = list(order.shipments.all())
+    released = {shipment.pk for shipment in shipments if shipment.stock_released}
+    stock_restore(_units(item for item in order.items.all() if item.shipment_id not in released))
+    Shipment.objects.filter(order=order, stock_released=False).update(stock_released=True)
     order.stock_released = True
     order.save(update_fields=["stock_released", "updated_at"])
+    return True
+
+
+def shipment_release_stock(order, shipment, shipments) -> bool:
+    """Give a cancelled shipment's units back, exactly once (its order and shipments locked)."""
+    if shipment.stock_released or order.stock_released:
+        return False
+    stock_restore(_units(shipment.items.all()))
+    shipment.stock_released = True
+    shipment.save(update_fields=["stock_released", "updated_at"])
+    if all(other.stock_released for other in shipments):
+        order.stock_released = True
+        order.save(update_fields=["stock_released", "updated_at"])
     return True
