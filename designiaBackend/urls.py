@@ -1,11 +1,22 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from designiaBackend.api import errors, files, health
 from designiaBackend.observability.exposition import metrics_view
+
+# The Swagger page loads Swagger UI from its CDN and has one inline <style>; its start-up script
+# comes from this server (the split view), so scripts stay limited to 'self' and the CDN.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+SWAGGER_CSP = {
+    "script-src": [SWAGGER_CDN],
+    "style-src": [SWAGGER_CDN, "'unsafe-inline'"],
+    "img-src": [SWAGGER_CDN],
+}
+swagger_view = csp_update(SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
 
 api_urlpatterns = [
     path("auth/", include("authentication.urls")),
@@ -19,7 +30,7 @@ api_urlpatterns = [
     path("health/ready/", health.ReadyView.as_view(), name="health-ready"),
     path("files/private/<str:token>/", files.private_download, name="private-download"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("docs/", swagger_view, name="swagger-ui"),
 ]
 
 urlpatterns = [
