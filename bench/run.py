@@ -217,6 +217,7 @@ def main():
         "PAYMENT_GATEWAY": "stripe",
         "STRIPE_SECRET_KEY": "sk_test_bench",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, as behind the TLS-ending gateway
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     phases = [
