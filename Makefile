@@ -51,15 +51,17 @@ pytest: install-dev  ## the test suite only (PYTEST_ARGS=... to narrow it)
 
 test: services lint pytest  ## the whole suite (MariaDB + Redis) and the linters
 
-lint: install-dev  ## ruff, black, isort, Django checks, migrations, OpenAPI schema, alert rules (promtool)
+lint: install-dev  ## ruff, black, isort, import contracts, Django checks, migrations, OpenAPI schema, alert rules (promtool), Alertmanager config
 	$(BIN)/ruff check .
 	$(BIN)/black --check --quiet .
 	$(BIN)/isort --check-only --quiet .
+	$(BIN)/lint-imports --no-cache --no-logo .importlinter
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	promtool check rules infrastructure/prometheus/alerts/*.rules.yml
 	promtool test rules infrastructure/prometheus/alerts/tests/*.test.yml
+	amtool check-config --quiet infrastructure/prometheus/alertmanager.yml
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .
