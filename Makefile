@@ -61,7 +61,7 @@ lint: install-dev  ## ruff, black, isort, import contracts, Django checks, migra
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	promtool check rules infrastructure/prometheus/alerts/*.rules.yml
 	promtool test rules infrastructure/prometheus/alerts/tests/*.test.yml
-	amtool check-config --quiet infrastructure/prometheus/alertmanager.yml
+	amtool check-config infrastructure/prometheus/alertmanager.yml
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .
