@@ -11,8 +11,7 @@ from ar.models import ARModel, ARModelDownload, ARModelUpload, MobileAppRelease
 from ar.versioning import Version
 from designiaBackend.errors import NotFoundError, PermissionDeniedError
 from infrastructure.storage import private_url
-from marketplace.catalog.models import Product
-from marketplace.catalog.selectors import product_queryset_public
+from marketplace.catalog.selectors import product_find, product_queryset_public
 
 MAX_ID = 2**63 - 1
 
@@ -34,7 +33,7 @@ def _is_public(product):
 
 
 def _product_or_404(product_id):
-    product = Product.objects.filter(pk=product_id).first() if 0 < product_id <= MAX_ID else None
+    product = product_find(product_id=product_id) if 0 < product_id <= MAX_ID else None
     if product is None:
         raise ProductNotFoundError()
     return product

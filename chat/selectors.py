@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from chat.exceptions import ChatPartnerUnavailableError, MessageNotFoundError, ThreadNotFoundError
 from chat.models import ChatBan, Message, Thread
 from designiaBackend.api.fields import public_id
-from marketplace.catalog.models import Product
+from marketplace.catalog.selectors import product_find
 
 
 def _participants_prefetch():
@@ -108,12 +108,8 @@ def user_is_chat_banned(*, user) -> bool:
 
 def chat_partner_for_product(*, product_id):
     """The product (with its seller) a buyer wants to ask about."""
-    product = (
-        Product.objects.select_related("seller")
-        .filter(pk=product_id, deleted_at__isnull=True, seller__is_active=True)
-        .first()
-    )
-    if product is None:
+    product = product_find(product_id=product_id)
+    if product is None or product.deleted_at is not None or not product.seller.is_active:
         raise ChatPartnerUnavailableError("Product not found.", code="product_not_found")
     return product
 

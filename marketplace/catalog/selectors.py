@@ -42,6 +42,11 @@ def product_queryset_public():
     return Product.objects.filter(is_active=True, deleted_at__isnull=True)
 
 
+def product_find(*, product_id: int) -> Product | None:
+    """The product with this id, with its seller, whatever its state (deleted, hidden); or None."""
+    return Product.objects.select_related("seller").filter(pk=product_id).first()
+
+
 def product_list(*, filters):
     """E22/E23: public products filtered and ordered by ``filters`` (validated query values)."""
     queryset = product_queryset_public()

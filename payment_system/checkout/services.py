@@ -1,6 +1,7 @@
 """Checkout: place the order (marketplace, one transaction), then open a payment session for it."""
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +15,6 @@ from infrastructure.payments import (
     get_gateway,
 )
 from infrastructure.storage import public_url
-from marketplace.ordering.models import Order
 from marketplace.ordering.services.checkout import (
     order_abandon_checkout,
     order_get_pending_for_buyer,
@@ -28,6 +28,9 @@ from payment_system.payments.services import (
     payment_next_session_attempt,
 )
 
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order
+
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
 
 
@@ -39,7 +42,7 @@ def checkout_return_url(order_id) -> str:
     )
 
 
-def checkout_line_items(order: Order) -> list[LineItem]:
+def checkout_line_items(order: "Order") -> list[LineItem]:
     lines = [
         LineItem(
             name=item.product_name,
@@ -56,7 +59,7 @@ def checkout_line_items(order: Order) -> list[LineItem]:
     return lines
 
 
-def _open_session(order: Order, payment: Payment, *, expired_session_id=None) -> str:
+def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) -> str:
     """Create a new session for the order (a new attempt number: a new idempotency key)."""
     gateway = get_gateway()
     payment = payment_next_session_attempt(payment_id=payment.pk)
@@ -93,7 +96,7 @@ def _open_session(order: Order, payment: Payment, *, expired_session_id=None) ->
     return session.client_secret
 
 
-def checkout_start(*, buyer) -> tuple[Order, str]:
+def checkout_start(*, buyer) -> tuple["Order", str]:
     """E37: the order is placed atomically; if no session can be opened it is undone (cart refilled)."""
     order = order_place_from_cart(buyer=buyer)
     payment = payment_create_for_order(order=order, provider=get_gateway().name)
@@ -104,10 +107,10 @@ def checkout_start(*, buyer) -> tuple[Order, str]:
         raise
 
 
-def checkout_retry(*, buyer, order_id) -> tuple[Order, str]:
+def checkout_retry(*, buyer, order_id) -> tuple["Order", str]:
     """E39: the open session of a pending order, or a new one when it expired."""
     order = order_get_pending_for_buyer(order_id=order_id, buyer=buyer)
-    if order.status != Order.Status.PENDING_PAYMENT:
+    if order.status != order.Status.PENDING_PAYMENT:
         raise OrderNotPayable(f"This order is {order.status}; only orders waiting for payment can be paid.")
     payment = payment_create_for_order(order=order, provider=get_gateway().name)
     if payment.checkout_session_id and payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):

@@ -10,11 +10,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from infrastructure.payments import PaymentProviderError, get_gateway
-from marketplace.ordering.models import Order
+from marketplace.ordering.selectors import order_pk_batches_unpaid_before
 from marketplace.ordering.services.orders import order_expire_unpaid
 from payment_system.payments.models import Payment
 
@@ -44,21 +43,6 @@ def _session_still_payable(order_id) -> bool:
     return status == "complete"
 
 
-def _overdue_batches(cutoff, batch_size):
-    """Ids of unpaid overdue orders, oldest first, one batch at a time (keyset pagination)."""
-    overdue = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
-    last = None
-    while True:
-        page = overdue.order_by("created_at", "pk")
-        if last is not None:
-            page = page.filter(Q(created_at__gt=last[0]) | Q(created_at=last[0], pk__gt=last[1]))
-        batch = list(page.values_list("created_at", "pk")[:batch_size])
-        if not batch:
-            return
-        yield [pk for _, pk in batch]
-        last = batch[-1]
-
-
 def payment_timeouts_check(*, now=None, batch_size: int = 100) -> int:
     """Cancel every unpaid order older than the grace period, in batches. Returns how many.
 
@@ -67,7 +51,7 @@ def payment_timeouts_check(*, now=None, batch_size: int = 100) -> int:
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
     cancelled = 0
-    for batch in _overdue_batches(cutoff, batch_size):
+    for batch in order_pk_batches_unpaid_before(cutoff=cutoff, batch_size=batch_size):
         for order_id in batch:
             if _session_still_payable(order_id):
                 continue

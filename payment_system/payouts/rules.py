@@ -7,7 +7,6 @@ view (which explains them), so both always agree.
 from decimal import ROUND_DOWN, Decimal
 
 from infrastructure.payments.money import minor_unit_factor
-from marketplace.ordering.models import ReturnRequest
 from payment_system.connect.models import StripeConnectAccount
 
 ZERO = Decimal("0.00")
@@ -29,7 +28,7 @@ def account_is_payout_ready(account: StripeConnectAccount | None) -> bool:
 
 
 def order_has_open_return(order) -> bool:
-    return any(r.status == ReturnRequest.Status.REQUESTED for r in order.return_requests.all())
+    return any(r.status == r.Status.REQUESTED for r in order.return_requests.all())
 
 
 def blocking_reason(*, order, account, transfer=None) -> str | None:

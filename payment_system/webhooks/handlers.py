@@ -3,11 +3,11 @@ the order row first and returns ``(outcome, note)``. Handlers are safe in any ar
 
 import uuid
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from infrastructure.payments import WebhookEvent, from_minor
 from marketplace.lock_objects import order_for_update
-from marketplace.ordering.models import Order
 from marketplace.ordering.services.orders import (
     order_flag_for_review,
     order_mark_paid,
@@ -45,7 +45,7 @@ def locked_order_and_payment(*, order_id=None, session_id=None, payment_intent_i
         return None, None
     try:
         order = order_for_update(order_pk)
-    except Order.DoesNotExist:
+    except ObjectDoesNotExist:
         return None, None
     return order, Payment.objects.select_for_update().filter(order=order).first()
 
@@ -97,7 +97,7 @@ def handle_session_completed(event: WebhookEvent):
         order_flag_for_review(order=order, reason=payment.last_error)
         return PROCESSED, "amount mismatch: flagged for review"
     payment_record_success(payment=payment, payment_intent_id=payment.payment_intent_id, amount=amount)
-    if order.status != Order.Status.PENDING_PAYMENT:
+    if order.status != order.Status.PENDING_PAYMENT:
         # Cancelled (timeout or buyer) before the money arrived: give it back.
         order_mark_paid_after_cancel(order=order)
         refund_create(order=order, amount=amount, reason="paid_after_cancellation")
