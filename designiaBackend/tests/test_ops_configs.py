@@ -103,8 +103,8 @@ def test_the_full_stack_has_every_part_on_its_documented_port():
     }
     assert expected <= set(services)
     assert "8000:8000" in services["kong"]["ports"]
-    assert "3001:3000" in services["grafana"]["ports"]
-    assert "16686:16686" in services["jaeger"]["ports"]
+    assert "${OPS_BIND_ADDRESS:-127.0.0.1}:3001:3000" in services["grafana"]["ports"]
+    assert "${OPS_BIND_ADDRESS:-127.0.0.1}:16686:16686" in services["jaeger"]["ports"]
     assert services["kong"]["environment"]["KONG_DATABASE"] == "off"
     assert services["kong"]["environment"]["KONG_DECLARATIVE_CONFIG"] == "/kong/declarative/kong.yml"
     assert "./kong.yml:/kong/declarative/kong.yml:ro" in services["kong"]["volumes"]
@@ -141,8 +141,8 @@ def test_the_full_stack_runs_django_as_in_production():
 def test_observability_only_stack():
     services = compose("observability-only")["services"]
     assert set(services) == {"prometheus", "grafana", "jaeger"}
-    assert "3001:3000" in services["grafana"]["ports"]
-    assert "16686:16686" in services["jaeger"]["ports"]
+    assert "${OPS_BIND_ADDRESS:-127.0.0.1}:3001:3000" in services["grafana"]["ports"]
+    assert "${OPS_BIND_ADDRESS:-127.0.0.1}:16686:16686" in services["jaeger"]["ports"]
     assert "host.docker.internal:host-gateway" in services["prometheus"]["extra_hosts"]
 
 
