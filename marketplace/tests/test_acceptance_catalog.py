@@ -243,7 +243,8 @@ def test_F21_write_edit_and_delete_a_review(auth_client, api_client):
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent(api_client):
+def test_seed_demo_is_idempotent(api_client, settings):
+    settings.DEBUG = True  # as under `make run` (tests run with DEBUG off; see test_seed_demo_guard.py)
     call_command("seed_demo", products=30, stdout=io.StringIO())
     first = api_client.get(f"{URL}?page_size=50").json()["count"]
     call_command("seed_demo", products=30, stdout=io.StringIO())

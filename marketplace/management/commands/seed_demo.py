@@ -7,16 +7,21 @@ Accounts (passwords are for local demos only):
 
 ``--products N`` sets the catalogue size (default 240; the benchmark uses 10,000).
 ``--categories-only`` creates just the default categories (for production).
+
+Demo data stays demo: with ``DEBUG=False`` the command refuses to run unless given
+``--allow-production``, and even then it creates no staff account (the demo admin's password is
+public); ``make run`` (DEBUG on) is unchanged.
 """
 
 import random
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
@@ -45,12 +50,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--products", type=int, default=240, help="catalogue size (default 240)")
         parser.add_argument("--categories-only", action="store_true", help="only the default categories")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="load demo accounts and products although DEBUG=False (no staff account is created)",
+        )
 
-    def handle(self, *args, products, categories_only, **options):
+    def handle(self, *args, products, categories_only, allow_production, **options):
+        if not settings.DEBUG and not categories_only and not allow_production:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG=False: its accounts have published passwords. "
+                "Pass --allow-production to load it anyway (without the staff account), "
+                "or --categories-only for the default categories."
+            )
         made = category_ensure_defaults()
         self.stdout.write(f"Categories: {made} created.")
         if categories_only:
             return
+        if settings.DEBUG:
+            self._admin()
+        else:
+            self.stdout.write("DEBUG=False: no demo staff account created.")
         sellers, buyers = self._accounts()
         photos = self._photos()
         created = self._products(products, sellers, photos)
@@ -67,12 +87,16 @@ class Command(BaseCommand):
             user = User.objects.create_user(email=email, password=password, is_email_verified=True, **fields)
         return user
 
-    def _accounts(self):
+    def _admin(self):
+        """The documented demo staff account (development only: its password is in the README)."""
         User = get_user_model()
         admin = self._user(ADMIN[0], ADMIN[1], username="demo-admin", role=User.Role.ADMIN, is_staff=True)
         if not admin.is_superuser:
             admin.is_superuser = True
             admin.save(update_fields=["is_superuser"])
+
+    def _accounts(self):
+        User = get_user_model()
         sellers = []
         for number, shop in enumerate(SHOPS, start=1):
             seller = self._user(
