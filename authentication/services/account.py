@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from authentication import gdpr
 from authentication.exceptions import ApplicationError
-from authentication.models import EmailVerificationToken, Profile, SellerApplicationImage, User
+from authentication.lock_objects import user_and_profile_for_update
+from authentication.models import EmailVerificationToken, Profile, SellerApplicationImage
 from authentication.services.credentials import password_check
 from authentication.services.exports import data_exports_delete
 from authentication.services.profile import PROFILE_FIELDS, files_delete_after_commit
@@ -101,8 +102,7 @@ def account_delete(*, user, password, confirmation):
     if confirmation != "DELETE":
         raise ApplicationError('Type "DELETE" to confirm the deletion.', code="confirmation_required")
     password_check(user=user, password=password)
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    profile, _created = Profile.objects.select_for_update().get_or_create(user=locked)
+    locked, profile = user_and_profile_for_update(user.pk)
     files = _profile_reset(profile) + _applications_delete(locked)
     private_files = data_exports_delete(user=locked)
     marker = uuid.uuid4().hex

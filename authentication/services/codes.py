@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from authentication.exceptions import CodeCooldownError, InvalidCodeError
+from authentication.lock_objects import verification_code_for_update
 from authentication.models import VerificationCode
 from authentication.security import code_hash, hashes_match, new_code
 
@@ -58,12 +59,11 @@ def code_consume(*, user, purpose, code):
     """
     matched = False
     with transaction.atomic():
-        record = (
-            _live_codes(user=user, purpose=purpose)
-            .filter(expires_at__gt=timezone.now(), attempts__lt=settings.VERIFICATION_CODE_MAX_ATTEMPTS)
-            .select_for_update()
-            .order_by("-created_at", "-id")
-            .first()
+        record = verification_code_for_update(
+            user_id=user.pk,
+            purpose=purpose,
+            now=timezone.now(),
+            max_attempts=settings.VERIFICATION_CODE_MAX_ATTEMPTS,
         )
         if record is not None:
             expected = code_hash(user_id=user.pk, purpose=purpose, code=str(code))

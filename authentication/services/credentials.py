@@ -7,6 +7,7 @@ from django.db import transaction
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidCodeError, TwoFactorStateError, WrongPasswordError
+from authentication.lock_objects import user_for_update
 from authentication.models import User, VerificationCode
 from authentication.services.codes import code_consume, code_in_cooldown, code_issue
 from designiaBackend.api.websocket import user_sockets_close_on_commit
@@ -43,7 +44,7 @@ def _two_factor_set(*, user, purpose, enabled, code):
     _check_two_factor_state(user=user, purpose=purpose)
     code_consume(user=user, purpose=purpose, code=code)  # outside the write: wrong guesses count
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = user_for_update(user.pk)
         locked.two_factor_enabled = enabled
         locked.save(update_fields=["two_factor_enabled"])
     return locked
@@ -85,7 +86,7 @@ def password_reset_confirm(*, email, code, password):
         raise InvalidCodeError()
     code_consume(user=user, purpose=Purpose.PASSWORD_RESET, code=code)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = user_for_update(user.pk)
         locked.set_password(password)
         locked.is_email_verified = True
         locked.save(update_fields=["password", "is_email_verified"])
@@ -101,7 +102,7 @@ def password_check(*, user, password):
 @transaction.atomic
 def password_change(*, user, current_password, new_password):
     password_check(user=user, password=current_password)
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = user_for_update(user.pk)
     locked.set_password(new_password)
     locked.save(update_fields=["password"])
     user_sockets_close_on_commit(locked.pk)  # every open socket of the user closes with 4001

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from authentication.exceptions import ExportLimitError
+from authentication.lock_objects import user_for_update
 from authentication.models import DataExport, User
 from infrastructure.storage import private_url
 
@@ -49,7 +50,7 @@ def gdpr_export_request(*, user: User) -> DataExport:
     """Record the export and queue its task after the commit; 429 inside the window."""
     from authentication.tasks import gdpr_export_task
 
-    User.objects.select_for_update().filter(pk=user.pk).exists()  # one request per user at a time
+    user_for_update(user.pk)  # one request per user at a time
     now = timezone.now()
     last = DataExport.objects.filter(user=user).first()
     if last is not None:

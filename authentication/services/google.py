@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 
 from authentication.exceptions import GoogleSignInError
-from authentication.models import User
+from authentication.lock_objects import user_for_update_by_identity
 from authentication.services.registration import user_create
 from authentication.services.sessions import session_start_or_challenge
 from designiaBackend.errors import ServiceUnavailableError
@@ -33,9 +33,7 @@ def _identity_from_token(token):
 
 def _account_for(identity):
     """The linked account, an existing verified account with that e-mail, or a new one."""
-    user = User.objects.select_for_update().filter(google_sub=identity.subject).first()
-    if user is None:
-        user = User.objects.select_for_update().filter(email__iexact=identity.email).first()
+    user = user_for_update_by_identity(google_sub=identity.subject, email=identity.email)
     if user is None:
         user = user_create(
             email=identity.email,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from authentication.models import Profile, User
+from authentication.lock_objects import user_and_profile_for_update
 from infrastructure.images import image_content_file, validate_image
 
 USER_FIELDS = ("first_name", "last_name", "language")
@@ -32,9 +32,7 @@ def files_delete_after_commit(names, storage=None):
 
 
 def _locked(user):
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    profile, _created = Profile.objects.select_for_update().get_or_create(user=locked)
-    return locked, profile
+    return user_and_profile_for_update(user.pk)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidTokenError
+from authentication.lock_objects import email_verification_token_for_update
 from authentication.models import EmailVerificationToken, Profile, User
 from authentication.security import keyed_hash, new_token
 from designiaBackend.errors import ConflictError
@@ -98,12 +99,7 @@ def verification_email_resend(*, email):
 
 @transaction.atomic
 def email_verify(*, token):
-    record = (
-        EmailVerificationToken.objects.select_for_update()
-        .select_related("user")
-        .filter(token_hash=keyed_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
+    record = email_verification_token_for_update(token_hash=keyed_hash(token), now=timezone.now())
     if record is None or not record.user.is_active:
         raise InvalidTokenError()
     record.used_at = timezone.now()

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import SellerApplicationError, TwoFactorRequiredError
-from authentication.models import Profile, SellerApplication, SellerApplicationImage, User
+from authentication.lock_objects import (
+    seller_application_for_update,
+    user_and_profile_for_update,
+    user_for_update,
+)
+from authentication.models import SellerApplication, SellerApplicationImage, User
 from designiaBackend.errors import ConflictError, NotFoundError
 from infrastructure.images import image_content_file, validate_image
 
@@ -32,7 +37,7 @@ def seller_application_submit(
     *, user, business_name, motivation, seller_type, portfolio_url="", shop_logo=None, images=()
 ):
     """Create a pending application. Needs 2FA; refused while one is open or once a seller."""
-    locked = User.objects.select_for_update().get(pk=user.pk)  # one submission at a time per user
+    locked = user_for_update(user.pk)  # one submission at a time per user
     if not locked.two_factor_enabled:
         raise TwoFactorRequiredError()
     if locked.is_seller:
@@ -61,9 +66,7 @@ def seller_application_submit(
 
 
 def _lock_open_application(application_id):
-    application = (
-        SellerApplication.objects.select_for_update().select_related("user").filter(pk=application_id).first()
-    )
+    application = seller_application_for_update(application_id)
     if application is None:
         raise NotFoundError("Seller application not found.")
     if application.status not in OPEN_STATUSES:
@@ -98,8 +101,7 @@ def _copy_logo_to_profile(application, profile):
 def seller_application_approve(*, application_id, reviewer, admin_notes=""):
     """Approve: the application, the seller role and the storefront name/logo change together."""
     application = _lock_open_application(application_id)
-    user = User.objects.select_for_update().get(pk=application.user_id)
-    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    user, profile = user_and_profile_for_update(application.user_id)
     application.status = Status.APPROVED
     application.reviewed_by = reviewer
     application.reviewed_at = timezone.now()
