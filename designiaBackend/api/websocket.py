@@ -137,14 +137,14 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
         """``user_sockets_close``: the user's tokens were revoked (password change or reset)."""
         await self.close(code=event["code"])
 
-    async def send(self, text_data=None, bytes_data=None, close=False):
+    async def send_json(self, content, close=False):
         """Hand a frame to the server; a client that does not read for the timeout is dropped.
 
         The server (uvicorn's websockets protocol) waits while the socket's write buffer is
         full, so a stalled reader shows here instead of as memory."""
         try:
             async with asyncio.timeout(settings.WEBSOCKET_SEND_TIMEOUT_SECONDS):
-                await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+                await super().send_json(content, close=close)
         except TimeoutError:
             logger.warning(
                 "Socket of user %s dropped: no frame read for %s s",
