@@ -1,11 +1,10 @@
-from designiaBackend.api.fields import PublicIdField, public_id
-
 """Seller application bodies: the applicant's form, its status, and the staff review."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from authentication.models import SellerApplication
+from designiaBackend.api.fields import PublicIdField, public_id
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 
