@@ -114,7 +114,8 @@ def test_the_full_stack_has_every_part_on_its_documented_port():
     assert gunicorn_conf["bind"] == "0.0.0.0:8000"
     assert (gunicorn_conf["workers"], gunicorn_conf["threads"]) == (4, 1)  # sync, as benchmarked
     assert "8000" in services["api"]["expose"]
-    assert "-p 8001" in services["ws"]["command"] and "8001" in services["ws"]["expose"]
+    assert services["ws"]["command"].startswith("uvicorn ") and "--workers" in services["ws"]["command"]
+    assert "--port 8001" in services["ws"]["command"] and "8001" in services["ws"]["expose"]
     assert services["worker"]["environment"]["CELERY_METRICS_PORT"] in services["worker"]["expose"]
     assert " -E " in services["worker"]["command"]  # task events, for Flower
     assert "--port=5555" in services["flower"]["command"]
