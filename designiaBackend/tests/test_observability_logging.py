@@ -136,7 +136,7 @@ def test_json_lines_have_the_documented_fields(json_log):
 
 def test_exceptions_are_logged_with_their_traceback_and_without_secrets(json_log):
     try:
-        raise RuntimeError("Stripe refused key sk_live_51Habcdef0123456789")
+        raise RuntimeError("Stripe refused key sk_live_EXAMPLE")
     except RuntimeError:
         logging.getLogger("designia.test").exception("charge failed for Authorization: Bearer abc.def.ghi")
     (entry,) = json_log()

@@ -86,7 +86,7 @@ def production_env(**overrides):
         "DATABASE_URL": os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/designia"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
         "PAYMENT_GATEWAY": "stripe",
-        "STRIPE_SECRET_KEY": "sk_test_placeholder",
+        "STRIPE_SECRET_KEY": "sk_test_x",
         "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
         "ALLOWED_HOSTS": "testserver,api.example.com",
     }
