@@ -51,10 +51,11 @@ pytest: install-dev  ## the test suite only (PYTEST_ARGS=... to narrow it)
 
 test: services lint pytest  ## the whole suite (MariaDB + Redis) and the linters
 
-lint: install-dev  ## ruff, black, isort, import contracts, Django checks, migrations, OpenAPI schema, alert rules (promtool), Alertmanager config
+lint: install-dev  ## ruff, black, isort, secret scan, import contracts, Django checks, migrations, OpenAPI schema, alert rules (promtool), Alertmanager config
 	$(BIN)/ruff check .
 	$(BIN)/black --check --quiet .
 	$(BIN)/isort --check-only --quiet .
+	$(PY) scripts/secrets_check.py
 	$(BIN)/lint-imports --no-cache --no-logo .importlinter
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
@@ -62,6 +63,9 @@ lint: install-dev  ## ruff, black, isort, import contracts, Django checks, migra
 	promtool check rules infrastructure/prometheus/alerts/*.rules.yml
 	promtool test rules infrastructure/prometheus/alerts/tests/*.test.yml
 	amtool check-config infrastructure/prometheus/alertmanager.yml
+
+secrets-baseline: install-dev  ## after auditing new detect-secrets findings as false positives: record them in .secrets.baseline
+	$(BIN)/detect-secrets scan --baseline .secrets.baseline
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .
