@@ -27,6 +27,7 @@ from payment_system.connect.selectors import (
     connect_account_eligibility_errors,
     connect_account_get_for_seller,
 )
+from payment_system.lock_objects import connect_account_for_update
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def connect_account_apply_state(*, account_pk, data: ConnectAccountData, observe
     event of the same second as the stored state wins.
     """
     observed_at = observed_at.replace(microsecond=0)
-    account = StripeConnectAccount.objects.select_for_update().get(pk=account_pk)
+    account = connect_account_for_update(account_pk)
     if account.state_observed_at and observed_at < account.state_observed_at:
         return False
     for name, value in _state_fields(data).items():

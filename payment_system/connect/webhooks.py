@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 
 from designiaBackend.observability import metrics
 from infrastructure.payments.connect import ConnectEvent, account_from_stripe, payout_from_stripe
-from payment_system.connect.models import ConnectWebhookEvent, Payout, StripeConnectAccount
+from payment_system.connect.models import ConnectWebhookEvent, StripeConnectAccount
 from payment_system.connect.selectors import connect_account_get_by_stripe_id
 from payment_system.connect.services import connect_account_apply_state
+from payment_system.lock_objects import payout_get_or_create_for_update
 from payment_system.payouts.payout_links import payout_link_transfers
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def payout_record(*, account: StripeConnectAccount, event: ConnectEvent) -> bool
         "stripe_created_at": data.created_at,
         "last_event_at": event.created_at,
     }
-    payout, created = Payout.objects.select_for_update().get_or_create(
+    payout, created = payout_get_or_create_for_update(
         stripe_payout_id=data.id, defaults={"seller_id": account.seller_id, "account": account, **fields}
     )
     if created:

@@ -16,6 +16,7 @@ from infrastructure.payments import (
 from marketplace.lock_objects import order_for_update
 from marketplace.ordering.pricing import ZERO
 from marketplace.ordering.services.orders import order_flag_for_review, order_mark_refunded
+from payment_system.lock_objects import payment_for_update, payment_of_order_for_update, refund_for_update
 from payment_system.payments.models import Payment, Refund
 from payment_system.payments.services import seller_transactions_apply_refund
 from payment_system.payouts.reversals import transfer_reversals_for_refund
@@ -34,7 +35,7 @@ FINAL = (Refund.Status.SUCCEEDED, Refund.Status.FAILED, Refund.Status.CANCELED)
 
 def refund_create(*, order, amount, reason: str, return_request=None, shipment=None) -> Refund | None:
     """Record a refund of a locked, paid order (capped to what is left) and submit it after commit."""
-    payment = Payment.objects.select_for_update().filter(order=order).first()
+    payment = payment_of_order_for_update(order.pk)
     if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         order_flag_for_review(order=order, reason=f"Refund of {amount} asked for an order without a payment.")
         return None
@@ -119,7 +120,7 @@ def refund_apply_status(
     if order_id is None:
         return None
     order = order_for_update(order_id)  # the order first, as everywhere
-    refund = Refund.objects.select_for_update().select_related("payment").get(**lookup)
+    refund = refund_for_update(lookup)
     if provider_refund_id and not refund.provider_refund_id:
         refund.provider_refund_id = provider_refund_id
     new_status = PROVIDER_STATUSES.get(status, Refund.Status.REQUESTED)
@@ -143,7 +144,7 @@ def _refund_succeeded(order, refund: Refund) -> None:
     metrics.REFUNDS.labels(outcome="succeeded").inc()
     if refund.payment_intent_id:  # a duplicate charge given back: the order's payment is untouched
         return
-    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    payment = payment_for_update(refund.payment_id)
     payment.amount_refunded += refund.amount
     fully = payment.amount_refunded >= payment.amount
     payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from infrastructure.payments import CheckoutSession
 from marketplace.ordering.pricing import ZERO, allocate, money
+from payment_system.lock_objects import payment_for_update, seller_transactions_for_update
 from payment_system.payments.models import Payment, SellerTransaction
 
 ONE = Decimal(1)
@@ -25,7 +26,7 @@ def payment_create_for_order(*, order, provider: str) -> Payment:
 @transaction.atomic
 def payment_next_session_attempt(*, payment_id) -> Payment:
     """Reserve the next session attempt number (it is part of the session's idempotency key)."""
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment = payment_for_update(payment_id)
     payment.session_attempt += 1
     payment.save(update_fields=["session_attempt", "updated_at"])
     return payment
@@ -34,7 +35,7 @@ def payment_next_session_attempt(*, payment_id) -> Payment:
 @transaction.atomic
 def payment_attach_session(*, payment_id, session: CheckoutSession) -> str | None:
     """Make ``session`` the payment's session; returns the id of the session it replaced (None)."""
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment = payment_for_update(payment_id)
     replaced = payment.checkout_session_id if payment.checkout_session_id != session.id else None
     payment.checkout_session_id = session.id
     if payment.status == Payment.Status.EXPIRED:
@@ -79,8 +80,8 @@ def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransac
 @transaction.atomic
 def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
     """Store Stripe's fee and split it over the sellers by gross amount (their nets shrink)."""
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
-    rows = list(payment.seller_transactions.select_for_update().order_by("pk"))
+    payment = payment_for_update(payment_id)
+    rows = seller_transactions_for_update(payment.pk)
     shares = allocate(fee, {row.pk: row.gross_amount for row in rows})
     for row in rows:
         row.stripe_fee = shares[row.pk]
@@ -105,7 +106,7 @@ def seller_transactions_apply_refund(
 ) -> None:
     """Charge a refund to the sellers: to the shipment's seller, to the sellers of the returned
     items, else by gross share."""
-    rows = list(payment.seller_transactions.select_for_update().order_by("pk"))
+    rows = seller_transactions_for_update(payment.pk)
     if shipment is not None:
         weights = {row.pk: (ONE if row.seller_id == shipment.seller_id else ZERO) for row in rows}
     elif return_request is not None:

@@ -11,6 +11,7 @@ with the next payout).
 from django.db import transaction
 
 from payment_system.connect.models import Payout
+from payment_system.lock_objects import payout_for_update
 from payment_system.payouts.models import Transfer
 
 CARRIED = (Transfer.Status.SUCCEEDED, Transfer.Status.PARTIALLY_REVERSED, Transfer.Status.REVERSED)
@@ -20,7 +21,7 @@ RETURNED = (Payout.Status.FAILED, Payout.Status.CANCELED)
 @transaction.atomic
 def payout_link_transfers(*, stripe_payout_id: str) -> int:
     """(Re)compute the transfers and orders of a payout; returns how many transfers it carries."""
-    payout = Payout.objects.select_for_update().filter(stripe_payout_id=stripe_payout_id).first()
+    payout = payout_for_update(stripe_payout_id)
     if payout is None:
         return 0
     if payout.status in RETURNED:

@@ -17,6 +17,10 @@ from infrastructure.payments import PaymentProviderError, PaymentProviderUnavail
 from infrastructure.payments.transfers import TransferRequest, get_transfer_gateway
 from marketplace.lock_objects import order_for_update
 from payment_system.connect.selectors import connect_account_get_for_seller
+from payment_system.lock_objects import (
+    seller_transaction_for_update,
+    transfer_of_seller_transaction_for_update,
+)
 from payment_system.payments.models import Payment, SellerTransaction
 from payment_system.payouts.models import Transfer
 from payment_system.payouts.rules import ZERO, HoldReason, blocking_reason, releasable_amount
@@ -70,7 +74,7 @@ def _lock(seller_transaction_id):
     if order_id is None:
         raise SellerTransaction.DoesNotExist(seller_transaction_id)
     order = order_for_update(order_id)
-    row = SellerTransaction.objects.select_for_update().get(pk=seller_transaction_id)
+    row = seller_transaction_for_update(seller_transaction_id)
     return order, row
 
 
@@ -87,7 +91,7 @@ def seller_transaction_release(
         return ReleaseResult(
             row.pk, ReleaseOutcome.SKIPPED, f"status {row.status}, held until {row.held_until}"
         )
-    transfer = Transfer.objects.select_for_update().filter(seller_transaction=row).first()
+    transfer = transfer_of_seller_transaction_for_update(row.pk)
     if transfer is not None and new_attempt and transfer.status == Transfer.Status.FAILED:
         if not transfer.failure_retryable:
             transfer.attempt += 1

@@ -13,6 +13,7 @@ from django.db import transaction
 from designiaBackend.observability import metrics
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.transfers import get_transfer_gateway
+from payment_system.lock_objects import transfer_reversal_for_update, transfers_of_payment_for_update
 from payment_system.payouts.models import Transfer, TransferReversal
 from payment_system.payouts.rules import ZERO, round_to_minor_unit
 
@@ -34,12 +35,7 @@ def _reversal_target(transfer: Transfer) -> Decimal:
 def transfer_reversals_for_refund(*, refund) -> list[TransferReversal]:
     """Record the reversals a succeeded refund calls for (the seller transactions already carry the
     refund's shares) and submit them after commit. Callers hold the order's row lock."""
-    transfers = (
-        Transfer.objects.select_for_update()
-        .select_related("seller_transaction")
-        .filter(seller_transaction__payment_id=refund.payment_id, status__in=REVERSIBLE)
-        .order_by("pk")
-    )
+    transfers = transfers_of_payment_for_update(refund.payment_id, statuses=REVERSIBLE)
     created = []
     for transfer in transfers:
         recorded = sum(
@@ -88,8 +84,7 @@ def transfer_reversal_submit(*, reversal_id) -> TransferReversal:
 def transfer_reversal_apply(
     *, reversal_id, stripe_reversal_id: str = "", error: str = ""
 ) -> TransferReversal:
-    reversal = TransferReversal.objects.select_for_update().get(pk=reversal_id)
-    transfer = Transfer.objects.select_for_update().get(pk=reversal.transfer_id)
+    reversal, transfer = transfer_reversal_for_update(reversal_id)
     if reversal.status != TransferReversal.Status.PENDING:
         return reversal
     if error:

@@ -14,6 +14,7 @@ from marketplace.ordering.services.orders import (
     order_mark_paid_after_cancel,
     order_mark_payment_failed,
 )
+from payment_system.lock_objects import payment_of_order_for_update
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_create, refund_duplicate_payment
 from payment_system.payments.selectors import payment_find
@@ -47,7 +48,7 @@ def locked_order_and_payment(*, order_id=None, session_id=None, payment_intent_i
         order = order_for_update(order_pk)
     except ObjectDoesNotExist:
         return None, None
-    return order, Payment.objects.select_for_update().filter(order=order).first()
+    return order, payment_of_order_for_update(order.pk)
 
 
 def shipping_address_from_session(session: dict) -> dict:
