@@ -13,7 +13,7 @@ PYTEST_DB_FLAG ?= --reuse-db
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install install-dev run migrate seed test pytest lint fmt worker beat flower bench schema services clean
+.PHONY: help install install-dev run migrate seed test pytest lint fmt worker beat flower bench schema services clean backup restore
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,13 @@ beat: install  ## Celery beat (needs REDIS_URL)
 
 flower: install  ## Flower, the Celery dashboard, on http://localhost:5555 (needs REDIS_URL)
 	$(BIN)/celery -A designiaBackend flower --port=5555
+
+backup: install  ## database dump + media into a dated, checksummed archive in BACKUP_DIR (keeps BACKUP_KEEP)
+	$(PY) manage.py backup_create
+
+restore: install  ## restore ARCHIVE=backups/designia-backup-....tar.gz into an empty database and storage
+	@test -n "$(ARCHIVE)" || (echo "usage: make restore ARCHIVE=backups/designia-backup-<time>.tar.gz" >&2; exit 2)
+	$(PY) manage.py backup_restore "$(ARCHIVE)"
 
 schema: install  ## write the OpenAPI schema to schema.yml
 	$(PY) manage.py spectacular --validate --file schema.yml

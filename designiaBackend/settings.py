@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "payment_system",
     "chat",
     "ar",
+    "infrastructure.backups",  # manage.py backup_create / backup_restore (make backup / restore)
 ]
 
 MIDDLEWARE = [
@@ -467,6 +468,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Backups (make backup / make restore; infrastructure/backups) ----------------------------------------
+BACKUP_DIR = env("BACKUP_DIR", default=str(BASE_DIR / "backups"))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)  # archives kept in BACKUP_DIR (one a day: two weeks)
 
 # --- Production guard ------------------------------------------------------------------------------------
 if not DEBUG:
