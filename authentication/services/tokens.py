@@ -59,7 +59,7 @@ def _pair_for(*, user: User, record: IssuedRefreshToken) -> TokenPair:
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a login's transaction: no savepoint round trips
 def token_pair_issue(*, user: User) -> TokenPair:
     """A new login: a new family and its first pair."""
     family = TokenFamily.objects.create(user=user)
