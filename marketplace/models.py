@@ -13,3 +13,4 @@ from marketplace.ordering.models import (  # noqa: F401
     Shipment,
 )
 from marketplace.reviews.models import Review, ReviewHelpfulVote  # noqa: F401
+from marketplace.shipping.models import ShippingProfile, ShippingZone  # noqa: F401

@@ -65,7 +65,15 @@ class Product(models.Model):
     dimensions = models.JSONField(
         default=dict, blank=True
     )  # {"length": .., "width": .., "height": .., "unit": "cm"}
-    weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)  # kg
+    # How the product ships (null: the seller's default profile, else the settings' flat rule).
+    shipping_profile = models.ForeignKey(
+        "marketplace.ShippingProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="products",
+    )
     colors = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     is_featured = models.BooleanField(default=False)

@@ -15,6 +15,7 @@ from marketplace.ordering.serializers import (
     CartItemAddInputSerializer,
     CartItemRemoveInputSerializer,
     CartItemUpdateInputSerializer,
+    CartQuerySerializer,
     CartSerializer,
     OrderCancelInputSerializer,
     OrderCreateInputSerializer,
@@ -46,16 +47,26 @@ STATUS_FILTER = OpenApiParameter(
 SELLER_PARAMETERS = [*PAGE_PARAMETERS, STATUS_FILTER]
 
 
-def _cart_response(user, status_code=status.HTTP_200_OK):
-    return Response(CartSerializer(selectors.cart_get_for_user(user=user)).data, status=status_code)
+def _cart_response(user, status_code=status.HTTP_200_OK, country: str = ""):
+    cart = selectors.cart_get_for_user(user=user)
+    country = selectors.buyer_destination_country(buyer=user, country=country)
+    context = {"quote": selectors.cart_quote(cart=cart, country=country), "country": country}
+    return Response(CartSerializer(cart, context=context).data, status=status_code)
 
 
 class CartView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["cart"], operation_id="cart_retrieve", responses={200: CartSerializer})
+    @extend_schema(
+        tags=["cart"],
+        operation_id="cart_retrieve",
+        parameters=[OpenApiParameter("country", str, description="ISO country code to price shipping for")],
+        responses={200: CartSerializer, 400: ERROR},
+    )
     def get(self, request):
-        return _cart_response(request.user)
+        query = CartQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return _cart_response(request.user, country=query.validated_data["country"])
 
 
 class CartAddItemView(APIView):

@@ -69,3 +69,8 @@ class IllegalShipmentTransition(ConflictError):
 
 class ShipmentNotFound(NotFoundError):
     default_message = "Shipment not found."
+
+
+class NotShippableToCountry(ConflictError):
+    code = "not_shippable_to_country"
+    default_message = "Some items cannot be shipped to this country."

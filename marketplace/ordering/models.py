@@ -74,6 +74,8 @@ class Order(models.Model):
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # The destination the order was priced for (ISO code; empty: unknown at checkout).
+    shipping_country = models.CharField(max_length=2, blank=True)
     # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
     shipping_address = models.JSONField(default=dict, blank=True)
     buyer_notes = models.TextField(blank=True)

@@ -1,7 +1,7 @@
 """Cart and order totals, computed in one place.
 
 An order is priced per seller group (one group per seller, one shipment each): the group's items,
-its shipping (``marketplace.ordering.shipping_quotes``: the seller's shipping profile for the
+its shipping (``marketplace.shipping.quotes``: the seller's shipping profile for the
 destination, or the settings' flat rule ``SHIPPING_FLAT_RATE``/``FREE_SHIPPING_THRESHOLD``), its
 tax (``TAX_RATE``) and discount. The order's totals are the sum of its groups' totals, so the
 parts always add up. Tax and discount rules extend ``group_totals``.
@@ -63,12 +63,6 @@ def flat_rate_shipping(subtotal: Decimal) -> Decimal:
     return ZERO if free else money(settings.SHIPPING_FLAT_RATE)
 
 
-def totals_for_lines(lines) -> Totals:
-    """Totals of one seller group's ``(unit_price, quantity)`` pairs under the default shipping rule."""
-    subtotal = money(sum((Decimal(price) * quantity for price, quantity in lines), ZERO))
-    return group_totals(subtotal, flat_rate_shipping(subtotal))
-
-
 @dataclass(frozen=True)
 class QuoteLine:
     """One cart line to price: the product (its seller, weight and shipping profile) and units."""
@@ -109,12 +103,10 @@ class Quote:
         return tuple(pk for group in self.groups for pk in group.shipping.unshippable)
 
 
-def default_shipping(lines, subtotal: Decimal, country: str) -> ShippingQuote:
-    return ShippingQuote(flat_rate_shipping(subtotal))
-
-
-def quote_lines(lines, *, country: str = "", shipping=default_shipping) -> Quote:
-    """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``."""
+def quote_lines(lines, *, country: str, shipping) -> Quote:
+    """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``;
+    ``shipping(lines, subtotal, country)`` gives each group's ``ShippingQuote``
+    (``marketplace.shipping.quotes.shipping_for_group``)."""
     by_seller: dict = {}
     for line in lines:
         by_seller.setdefault(line.product.seller_id, []).append(line)

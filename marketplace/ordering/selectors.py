@@ -1,9 +1,12 @@
 """Reads about carts and orders that other parts of the product depend on."""
 
+from django.conf import settings
 from django.db.models import Prefetch, Subquery, Sum, prefetch_related_objects
 
 from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest, Shipment
+from marketplace.ordering.pricing import Quote, QuoteLine
 from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP, PAID_OPEN
+from marketplace.shipping.quotes import quote_for, shipping_countries_for
 
 SS = Shipment.Status
 # Shipment statuses in which a buyer has received (or is receiving) the goods: a verified purchase.
@@ -139,3 +142,31 @@ def order_pk_batches_unpaid_before(*, cutoff, batch_size: int):
             return
         yield [pk for _, pk in batch]
         last = batch[-1]
+
+
+def buyer_destination_country(*, buyer, country: str = "") -> str:
+    """Where the buyer ships to: the country they give, else their last order's address country."""
+    if country:
+        return country
+    last = (
+        Order.objects.filter(buyer=buyer, payment_status=Order.PaymentStatus.PAID)
+        .order_by("-created_at")
+        .values_list("shipping_address", flat=True)
+        .first()
+    )
+    return str((last or {}).get("country") or "").upper()
+
+
+def order_shipping_countries(*, order) -> tuple[str, ...]:
+    """The countries the order's payment page may offer: the one it was priced for, else every
+    country all its items ship to (the platform's ``CHECKOUT_SHIPPING_COUNTRIES`` standing for
+    "the rest of the world")."""
+    if order.shipping_country:
+        return (order.shipping_country,)
+    lines = [QuoteLine(item.product, item.quantity) for item in order.items.select_related("product")]
+    return shipping_countries_for(lines, tuple(settings.CHECKOUT_SHIPPING_COUNTRIES))
+
+
+def cart_quote(*, cart, country: str) -> Quote:
+    """The cart's totals per seller group for ``country`` (items and products already loaded)."""
+    return quote_for([QuoteLine(item.product, item.quantity) for item in cart.items.all()], country=country)

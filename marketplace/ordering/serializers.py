@@ -5,10 +5,10 @@ from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 from marketplace.ordering.models import Order, ReturnRequest, Shipment
-from marketplace.ordering.pricing import totals_for_lines
 from marketplace.ordering.services.orders import ADDRESS_KEYS
 from marketplace.ordering.state import viewer_status
 from marketplace.ordering.tracking import tracking_link
+from marketplace.shipping.serializers import CountryField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -113,12 +113,38 @@ class TotalsSerializer(serializers.Serializer):
     total_amount = serializers.DecimalField(**MONEY)
 
 
+class ShippingGroupSerializer(TotalsSerializer):
+    """One seller's part of the cart: its totals, how long it takes to ship, what cannot ship."""
+
+    seller_id = serializers.CharField()
+    processing_days_min = serializers.IntegerField(allow_null=True)
+    processing_days_max = serializers.IntegerField(allow_null=True)
+    can_ship = serializers.BooleanField()
+    unshippable_product_ids = serializers.ListField(child=serializers.CharField())
+
+
+def shipping_group_data(group) -> dict:
+    days = group.shipping.processing_days or (None, None)
+    return {
+        **group.totals.as_dict(),
+        "seller_id": str(group.seller_id),
+        "processing_days_min": days[0],
+        "processing_days_max": days[1],
+        "can_ship": not group.shipping.unshippable,
+        "unshippable_product_ids": [str(pk) for pk in group.shipping.unshippable],
+    }
+
+
 class CartSerializer(serializers.Serializer):
-    id = PublicIdField()
+    """The cart; ``context["quote"]`` prices it per seller group for ``context["country"]``."""
+
+    id = serializers.IntegerField()
     user_id = serializers.UUIDField()
     items = serializers.SerializerMethodField()
     items_count = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    country = serializers.SerializerMethodField()
+    shipping_groups = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField()
 
     def get_items(self, cart) -> CartLineSerializer(many=True):
@@ -128,8 +154,18 @@ class CartSerializer(serializers.Serializer):
         return sum(item.quantity for item in cart.items.all())
 
     def get_totals(self, cart) -> TotalsSerializer:
-        totals = totals_for_lines((item.product.price, item.quantity) for item in cart.items.all())
-        return TotalsSerializer(totals.as_dict()).data
+        return TotalsSerializer(self.context["quote"].totals.as_dict()).data
+
+    def get_country(self, cart) -> str | None:
+        return self.context.get("country") or None
+
+    def get_shipping_groups(self, cart) -> ShippingGroupSerializer(many=True):
+        groups = [shipping_group_data(group) for group in self.context["quote"].groups]
+        return ShippingGroupSerializer(groups, many=True).data
+
+
+class CartQuerySerializer(serializers.Serializer):
+    country = CountryField(required=False, default="")
 
 
 # --- output: orders ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from PIL import Image
 
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.catalog.models import Category, Product
-from marketplace.catalog.search import build_search_document
+from marketplace.catalog.search.text import build_search_document
 from marketplace.ordering.models import Order, OrderItem, Shipment
 
 
@@ -71,7 +71,10 @@ def image_item(filename="a.png", is_primary=False, order=0, **kwargs):
 def received_order_item(*, buyer, product, status=Order.Status.DELIVERED):
     """A shipped or delivered order of ``product`` by ``buyer``: a verified purchase."""
     order = Order.objects.create(buyer=buyer, status=status, payment_status=Order.PaymentStatus.PAID)
-    shipment = Shipment.objects.create(order=order, seller=product.seller, status=status)
+    shipped = status in (Order.Status.SHIPPED, Order.Status.DELIVERED)
+    shipment = Shipment.objects.create(
+        order=order, seller=product.seller, status=status if shipped else Shipment.Status.PENDING
+    )
     return OrderItem.objects.create(
         order=order,
         shipment=shipment,

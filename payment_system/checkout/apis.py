@@ -4,6 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.shipping.serializers import CountryField
 from payment_system.checkout.services import checkout_retry, checkout_start
 
 ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")
@@ -21,6 +22,12 @@ def _secret_response(order, client_secret):
     )
 
 
+class CheckoutInputSerializer(serializers.Serializer):
+    """The body is optional (the web client sends none): ``country`` prices shipping for it."""
+
+    country = CountryField(required=False, default="")
+
+
 class CheckoutSessionView(APIView):
     """E37: the server cart becomes an order; answers the Embedded Checkout client secret."""
 
@@ -28,11 +35,13 @@ class CheckoutSessionView(APIView):
 
     @extend_schema(
         tags=["payments"],
-        request=None,
-        responses={200: ClientSecretSerializer, 400: ERROR, 502: ERROR, 503: ERROR},
+        request=CheckoutInputSerializer,
+        responses={200: ClientSecretSerializer, 400: ERROR, 409: ERROR, 502: ERROR, 503: ERROR},
     )
     def post(self, request):
-        order, client_secret = checkout_start(buyer=request.user)
+        data = CheckoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order, client_secret = checkout_start(buyer=request.user, country=data.validated_data["country"])
         return _secret_response(order, client_secret)
 
 

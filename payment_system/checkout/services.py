@@ -15,6 +15,7 @@ from infrastructure.payments import (
     get_gateway,
 )
 from infrastructure.storage import public_url
+from marketplace.ordering.selectors import buyer_destination_country, order_shipping_countries
 from marketplace.ordering.services.checkout import (
     order_abandon_checkout,
     order_get_pending_for_buyer,
@@ -71,7 +72,7 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
         return_url=checkout_return_url(order.pk),
         idempotency_key=f"checkout-session-{order.pk}-{payment.session_attempt}",
         expires_at=int(time.time()) + settings.CHECKOUT_SESSION_TTL_MINUTES * 60,
-        shipping_countries=tuple(settings.CHECKOUT_SHIPPING_COUNTRIES),
+        shipping_countries=order_shipping_countries(order=order),
     )
     try:
         session = gateway.create_checkout_session(request)
@@ -96,9 +97,11 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
     return session.client_secret
 
 
-def checkout_start(*, buyer) -> tuple["Order", str]:
-    """E37: the order is placed atomically; if no session can be opened it is undone (cart refilled)."""
-    order = order_place_from_cart(buyer=buyer)
+def checkout_start(*, buyer, country: str = "") -> tuple["Order", str]:
+    """E37: the order is placed atomically, priced for ``country`` (else the buyer's last one); if no
+    session can be opened it is undone (cart refilled)."""
+    country = buyer_destination_country(buyer=buyer, country=country)
+    order = order_place_from_cart(buyer=buyer, country=country)
     payment = payment_create_for_order(order=order, provider=get_gateway().name)
     try:
         return order, _open_session(order, payment)

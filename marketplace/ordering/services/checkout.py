@@ -8,12 +8,18 @@ from django.utils import timezone
 from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
 from marketplace.lock_objects import cart_for_update, order_for_update
-from marketplace.ordering.exceptions import EmptyCart, OrderNotFound, ProductUnavailable
+from marketplace.ordering.exceptions import (
+    EmptyCart,
+    NotShippableToCountry,
+    OrderNotFound,
+    ProductUnavailable,
+)
 from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
-from marketplace.ordering.pricing import Quote, QuoteLine, quote_lines
+from marketplace.ordering.pricing import Quote, QuoteLine
 from marketplace.ordering.services.cart import announce_cart_count
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
+from marketplace.shipping.quotes import quote_for
 
 
 def _primary_images(product_ids) -> dict:
@@ -73,11 +79,19 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
     currencies = {product.currency.upper() for product in products.values()}
     if len(currencies) > 1:
         raise ProductUnavailable("Items priced in different currencies must be checked out separately.")
-    quote = quote_for_checkout(
+    quote = quote_for(
         [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()], country=country
     )
+    if quote.unshippable:
+        names = ", ".join(products[pk].name for pk in quote.unshippable)
+        metrics.CHECKOUT_FAILURES.labels(reason="not_shippable").inc()
+        raise NotShippableToCountry(f"{names} cannot be shipped to {country or 'your country'}.")
     order = Order.objects.create(
-        buyer=buyer, currency=currencies.pop(), buyer_notes=buyer_notes, **quote.totals.as_dict()
+        buyer=buyer,
+        currency=currencies.pop(),
+        buyer_notes=buyer_notes,
+        shipping_country=country,
+        **quote.totals.as_dict(),
     )
     _create_shipments(order, quote, _primary_images(quantities))
     CartItem.objects.filter(cart=cart).delete()
@@ -85,10 +99,6 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
     metrics.ORDER_VALUE.labels(currency=order.currency).observe(float(order.total_amount))
     announce_cart_count(buyer)
     return order
-
-
-def quote_for_checkout(lines, *, country: str):
-    return quote_lines(lines, country=country)
 
 
 @transaction.atomic
