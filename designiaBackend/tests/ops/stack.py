@@ -34,6 +34,7 @@ PROMETHEUS_CONFIG = ROOT / "infrastructure/prometheus/prometheus.yml"
 COMPOSE_FILE = ROOT / "infrastructure/kong/docker-compose.kong.yml"
 ALERT_RULES = sorted((ROOT / "infrastructure/prometheus/alerts").glob("*.rules.yml"))
 START_SECONDS = 90
+FLOWER_CREDENTIALS = "ops:flower-test-password"
 
 
 def free_port() -> int:
@@ -191,7 +192,8 @@ def start_flower(stack: Stack) -> Process:
     directory (prometheus_client would switch to multi-process mode even for an empty value)."""
     port = free_port()
     command = celery_command("flower", f"--port={port}", "--address=127.0.0.1")
-    return stack.start("flower", command, port=port, env={"PROMETHEUS_MULTIPROC_DIR": None})
+    env = {"PROMETHEUS_MULTIPROC_DIR": None, "FLOWER_BASIC_AUTH": FLOWER_CREDENTIALS}  # as in compose
+    return stack.start("flower", command, port=port, env=env)
 
 
 def start_beat(stack: Stack) -> Process:
