@@ -203,23 +203,28 @@ def start_beat(stack: Stack) -> Process:
 
 
 @contextlib.contextmanager
-def through_stack_broker(stack: Stack) -> Iterator[None]:
-    """This process's Celery app sends to the stack's worker (its broker prefix, not eager) meanwhile."""
+def celery_broker(broker_url: str, key_prefix: str) -> Iterator[None]:
+    """This process's Celery app sends through ``broker_url`` under ``key_prefix``, not eagerly, meanwhile."""
     conf = celery_app.conf
     saved = (conf.broker_url, conf.result_backend, conf.broker_transport_options, conf.task_always_eager)
 
-    def use(broker_url: str, result_backend: str, options: dict[str, str], eager: bool) -> None:
-        conf.broker_url, conf.result_backend = broker_url, result_backend
+    def use(broker: str, result_backend: str, options: dict[str, str], eager: bool) -> None:
+        conf.broker_url, conf.result_backend = broker, result_backend
         conf.broker_transport_options, conf.task_always_eager = options, eager
         celery_app._pool = None  # producers built on the previous settings
         if "amqp" in celery_app.__dict__:
             celery_app.amqp._producer_pool = None
 
-    use(stack.broker_url, stack.broker_url, {"global_keyprefix": stack.key_prefix}, False)
+    use(broker_url, broker_url, {"global_keyprefix": key_prefix}, False)
     try:
         yield
     finally:
         use(*saved)
+
+
+def through_stack_broker(stack: Stack) -> contextlib.AbstractContextManager[None]:
+    """Tasks sent from this process reach the stack's worker."""
+    return celery_broker(stack.broker_url, stack.key_prefix)
 
 
 def wait_for_worker(worker: Process, seconds: float = START_SECONDS) -> None:
