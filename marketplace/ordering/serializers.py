@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,6 +12,8 @@ from marketplace.ordering.tracking import tracking_link
 from marketplace.shipping.serializers import CountryField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+# A return photo as a base64 data URL of at most PRODUCT_IMAGE_MAX_BYTES.
+RETURN_PHOTO_MAX_CHARS = settings.PRODUCT_IMAGE_MAX_BYTES * 4 // 3 + 100
 
 # --- input ------------------------------------------------------------------------------------------
 
@@ -48,9 +51,19 @@ class ReturnRequestInputSerializer(serializers.Serializer):
     items = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=100)
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    # Links (up to 2,000 characters) or photos as data URLs (stored without metadata).
     proof_images = serializers.ListField(
-        child=serializers.CharField(max_length=2000), required=False, default=list, max_length=10
+        child=serializers.CharField(max_length=RETURN_PHOTO_MAX_CHARS),
+        required=False,
+        default=list,
+        max_length=10,
     )
+
+    def validate_proof_images(self, values):
+        for value in values:
+            if not value.startswith("data:") and len(value) > 2000:
+                raise serializers.ValidationError("A link may have at most 2000 characters.")
+        return values
 
 
 class SellerOrderQuerySerializer(serializers.Serializer):

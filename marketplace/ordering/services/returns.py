@@ -20,6 +20,7 @@ from marketplace.ordering.exceptions import (
 from marketplace.ordering.models import Order, OrderItem, ReturnRequest, ReturnRequestItem, Shipment
 from marketplace.ordering.ports import payment_handler
 from marketplace.ordering.pricing import ZERO, money
+from marketplace.ordering.services.return_photos import return_photos_store
 from marketplace.ordering.services.stock import stock_restore
 from marketplace.ordering.state import shipment_transition
 
@@ -83,6 +84,7 @@ def return_request_create(*, order_id, buyer, items, reason, comment="", proof_i
     ):
         raise ReturnNotAllowed(f"Only delivered orders can be returned; this one is {order.status}.")
     grouped = _delivered_shipments(order, _requested_quantities(order, items))
+    proof_images = return_photos_store(proof_images)  # data URLs -> stored photos without metadata
     requests = []
     for shipment, quantities in sorted(grouped.items(), key=lambda pair: pair[0].pk):
         request = ReturnRequest.objects.create(
