@@ -71,9 +71,11 @@ def _refresh_token_read(raw_token: str) -> tuple[RefreshToken, User]:
     than the last password change)."""
     try:
         token = RefreshToken(raw_token)  # type: ignore[arg-type]
-        return token, JWTAuthentication().get_user(token)
+        user = JWTAuthentication().get_user(token)
     except (TokenError, AuthenticationFailed) as error:
         raise InvalidRefreshTokenError() from error
+    assert isinstance(user, User)  # AUTH_USER_MODEL
+    return token, user
 
 
 def _record_locked(*, token: RefreshToken, user: User) -> IssuedRefreshToken | None:

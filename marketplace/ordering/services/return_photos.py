@@ -2,6 +2,8 @@
 every uploaded image, re-encoded without EXIF/XMP/IPTC metadata under a server-made name
 (``infrastructure.images``); the request keeps its storage name. Other entries (links) stay."""
 
+from __future__ import annotations  # ContentFile[bytes]: django-stubs' generic, not subscriptable at run time
+
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -15,7 +17,7 @@ DATA_URL_PREFIX = "data:"
 RETURN_PHOTO_FOLDER = "returns"
 
 
-def _prepared(value: str) -> ContentFile | str:
+def _prepared(value: str) -> ContentFile[bytes] | str:
     if not value.startswith(DATA_URL_PREFIX):
         return value
     data = decode_data_url(value, max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES)
