@@ -33,7 +33,7 @@ def media_files() -> Iterator[tuple[str, str, int]]:
 
 
 def media_open(alias: str, name: str) -> IO[bytes]:
-    return storages[alias].open(name, "rb")  # type: ignore[no-any-return]
+    return storages[alias].open(name, "rb")
 
 
 def media_is_empty() -> bool:
