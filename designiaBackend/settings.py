@@ -388,14 +388,16 @@ EXCHANGE_RATES_HTTP_RETRIES = env.int("EXCHANGE_RATES_HTTP_RETRIES", default=2)
 EXCHANGE_RATE_HISTORY_DAYS = env.int("EXCHANGE_RATE_HISTORY_DAYS", default=90)
 
 # --- Cart pricing, orders and returns ---------------------------------------------------------------
-SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="25.00"))  # per order, below the threshold
+# The default shipping profile: per seller group of an order, below the threshold.
+SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="25.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(
     env("FREE_SHIPPING_THRESHOLD", default="500.00")
 )  # subtotal; 0 = never free
 TAX_RATE = Decimal(env("TAX_RATE", default="0.08"))  # fraction of the subtotal
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)  # after delivery
 ORDER_AUTO_DELIVER_DAYS = env.int("ORDER_AUTO_DELIVER_DAYS", default=14)  # after shipping
-CHECKOUT_SESSION_TTL_MINUTES = env.int("CHECKOUT_SESSION_TTL_MINUTES", default=60)  # Stripe: 30..1440
+# Checkout holds the stock this long; the Stripe session lives as long (Stripe: 30..1440).
+STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 CHECKOUT_SHIPPING_COUNTRIES = env.list(
     "CHECKOUT_SHIPPING_COUNTRIES", default=["US", "CA", "GB", "IE", "FR", "DE", "ES", "PT", "IT", "NL", "BE"]
 )
