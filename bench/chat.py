@@ -46,10 +46,18 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from authentication.models import User  # noqa: E402
 from bench import profile  # noqa: E402
-from bench.servers import production_env, start_servers, stop, tree_rss_bytes  # noqa: E402
+from bench.servers import (  # noqa: E402
+    cpu_seconds,
+    named_pids,
+    production_env,
+    start_servers,
+    stop,
+    tree_rss_bytes,
+)
 from chat.models import Thread  # noqa: E402
 
 ORIGIN = "http://localhost:5173"
+LOST_AFTER_SECONDS = 10
 SERVER_ENV = {"CHAT_MESSAGE_RATE": "1000000/min"}
 
 
@@ -76,7 +84,7 @@ def connect_to(port, path):
     return connect(f"ws://127.0.0.1:{port}{path}", origin=ORIGIN, compression=None, max_queue=None)
 
 
-async def run_pair(ports, index, pair, args, latencies, start_barrier):
+async def run_pair(ports, index, pair, args, latencies, lost, start_barrier):
     """Returns when the pair's last message has been delivered (before the sockets close).
 
     The two sockets go to different server processes when there are several (one port each)."""
@@ -91,25 +99,33 @@ async def run_pair(ports, index, pair, args, latencies, start_barrier):
                 await sender.send(typing)
             sent_at = time.perf_counter()
             await sender.send(json.dumps({"type": "chat.message", "payload": {"text": f"bench {number}"}}))
-            while True:
-                frame = json.loads(await asyncio.wait_for(receiver.recv(), timeout=30))
-                if frame.get("type") == "chat.message" and frame["data"]["text"] == f"bench {number}":
-                    break
+            try:
+                await asyncio.wait_for(_receive_text(receiver, f"bench {number}"), timeout=LOST_AFTER_SECONDS)
+            except TimeoutError:
+                lost.append(number)  # reported: a run goes on without it
+                continue
             latencies.append(time.perf_counter() - sent_at)
         return time.perf_counter()
 
 
+async def _receive_text(receiver, text):
+    while True:
+        frame = json.loads(await receiver.recv())
+        if frame.get("type") == "chat.message" and frame["data"]["text"] == text:
+            return
+
+
 async def run_messages(ports, pairs, args):
-    latencies = []
+    latencies, lost = [], []
     barrier = asyncio.Barrier(len(pairs) + 1)
     tasks = [
-        asyncio.create_task(run_pair(ports, index, pair, args, latencies, barrier))
+        asyncio.create_task(run_pair(ports, index, pair, args, latencies, lost, barrier))
         for index, pair in enumerate(pairs)
     ]
     await barrier.wait()
     started = time.perf_counter()
     finished = await asyncio.gather(*tasks)
-    return latencies, max(finished) - started
+    return latencies, lost, max(finished) - started
 
 
 async def hold_sockets(port, tokens, count, pid):
@@ -152,22 +168,35 @@ def measure(kind, workers, pairs, args, profile_seconds=0):
             run_messages(ports, pairs[: min(len(pairs), 10)], argparse.Namespace(messages=3, typing=0))
         )
         recorder = profile.Profile(processes[0].pid, profile_seconds) if profile_seconds else None
-        latencies, seconds = asyncio.run(run_messages(ports, pairs, args))
+        watched = {
+            "server": [process.pid for process in processes],
+            "database": named_pids("mariadbd", "mysqld"),
+            "redis": named_pids("redis-server"),
+            "clients": [os.getpid()],
+        }
+        before = {name: cpu_seconds(pids) for name, pids in watched.items()}
+        latencies, lost, seconds = asyncio.run(run_messages(ports, pairs, args))
+        cpu = {name: cpu_seconds(pids) - before[name] for name, pids in watched.items()}
         stacks = recorder.stacks() if recorder else None
     finally:
         stop(processes)
-    print(
-        f"{kind} x{workers}: {len(latencies) / seconds:.0f} msg/s, p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
-    )
-    return {
+    result = {
         "server": f"{kind} x{workers}",
         "delivered": len(latencies),
+        "lost": len(lost),
         "seconds": seconds,
         "rate": len(latencies) / seconds,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "profile": profile.summary(stacks) if stacks else None,
+        # CPU milliseconds per delivered message (the database and Redis are shared with others).
+        "cpu_ms": {name: used * 1000 / max(1, len(latencies)) for name, used in cpu.items()},
     }
+    print(
+        f"{result['server']}: {result['rate']:.0f} msg/s, p99 {result['p99_ms']:.1f} ms, {len(lost)} lost; "
+        "CPU ms per message " + ", ".join(f"{name} {ms:.2f}" for name, ms in result["cpu_ms"].items())
+    )
+    return result
 
 
 def measure_sockets(kind, tokens, count):
@@ -188,7 +217,9 @@ def machine():
 def append_results(report):
     rows = "\n".join(
         f"| {r['label']} | {r['server']} | {r['delivered']} | {r['seconds']:.2f} | {r['rate']:.0f} "
-        f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |"
+        f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['lost']} "
+        f"| {r['cpu_ms']['server']:.2f} / {r['cpu_ms']['database']:.2f} / {r['cpu_ms']['redis']:.2f} "
+        f"/ {r['cpu_ms']['clients']:.2f} |"
         for r in report["runs"]
     )
     sockets = report["sockets"]
@@ -197,8 +228,9 @@ def append_results(report):
         f"Machine: {machine()}. {report['pairs']} pairs, {report['messages']} messages per pair, one in "
         f"flight per pair; {report['database']}, {report['layer']}; servers with `DEBUG=False`, "
         "persistent database connections, no permessage-deflate; clients on the same machine.\n\n"
-        "| run | ASGI server | delivered | seconds | messages/s | p50 ms | p99 ms |\n"
-        "|---|---|---|---|---|---|---|\n"
+        f"| run | ASGI server | delivered | seconds | messages/s | p50 ms | p99 ms | not delivered in {LOST_AFTER_SECONDS} s "
+        "| CPU ms per message: server / MariaDB / Redis / clients |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
         f"{rows}\n\n"
         f"Open sockets: {sockets['sockets']} activity sockets on one {sockets['server']} process: "
         f"opened in {sockets['open_s']:.1f} s, server RSS {sockets['rss_mib']:.0f} MiB, a ping to every "
@@ -239,11 +271,11 @@ def main(argv=None):
     plain = argparse.Namespace(messages=args.messages, typing=0)
     try:
         runs = [{"label": "messages", **measure(k, n, pairs, plain)} for k, n in server_kinds(args.compare)]
+        profiled = measure(kind, workers, pairs, plain, profile_seconds=args.profile_seconds)
+        runs.append({"label": "messages, under py-spy", **profiled})
         runs.append(
             {"label": f"messages + {args.typing} typing frames each", **measure(kind, workers, pairs, args)}
         )
-        profiled = measure(kind, workers, pairs, plain, profile_seconds=args.profile_seconds)
-        runs.append({"label": "messages, under py-spy", **profiled})
         tokens = [token for pair in pairs for token in pair[1:]]
         sockets = measure_sockets(kind, tokens, args.sockets)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 class Profile:
-    """``py-spy record`` on ``pid`` and its worker subprocesses, in raw (collapsed stack) form."""
+    """``py-spy record --gil`` on ``pid`` and its worker subprocesses, in raw (collapsed stack) form."""
 
     def __init__(self, pid: int, seconds: float, rate: int = 200) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="designia-bench-")) / "profile.txt"
@@ -23,7 +23,8 @@ class Profile:
                 "--pid",
                 str(pid),
                 "--subprocesses",
-                "--idle",
+                # Only the thread holding the GIL: where Python spends CPU, not where threads wait.
+                "--gil",
                 "--rate",
                 str(rate),
                 "--duration",
@@ -65,7 +66,7 @@ def _is_idle(stack: str) -> bool:
 
 
 def summary(stacks: dict[str, int], top: int = 15) -> dict:
-    """Busy samples only (a process waiting in its event loop's poll is idle, not work)."""
+    """Samples of the thread holding the GIL (a loop's poll is idle, not work)."""
     own: collections.Counter = collections.Counter()
     inclusive: collections.Counter = collections.Counter()
     busy = 0

@@ -162,3 +162,29 @@ def _children(pid):
     path = Path(f"/proc/{pid}/task/{pid}/children")
     found = path.read_text().split() if path.exists() else []
     return found + [grandchild for child in found for grandchild in _children(int(child))]
+
+
+def named_pids(*names):
+    """Pids of the processes with one of these command names (e.g. the database server's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in names:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_seconds(pids):
+    """User + system CPU time used so far by these processes and their children (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in {each for root in pids for each in [root, *map(int, _children(root))]}:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks

@@ -125,23 +125,19 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis pub/sub, one bounded queue per socket: designiaBackend/api/channel_layer.py.
+            "BACKEND": "designiaBackend.api.channel_layer.BoundedPubSubChannelLayer",
             "CONFIG": {
-                # redis-py refuses a command beyond its pool's 100 connections by default (one
-                # process holding thousands of sockets sends to many groups at once), and its
-                # default 5 s read timeout equals the layer's 5 s blocking pop: an idle socket's
-                # receive then fails now and then, and the connection drops. Both raised here.
+                # redis-py refuses a command beyond its pool's 100 connections by default.
                 "hosts": [
                     {
                         "address": REDIS_URL,
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
-                        "socket_timeout": 30,
                     }
                 ],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 # Backpressure: events queued for one socket beyond this are dropped for it alone.
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=100),
-                "expiry": env.int("CHANNEL_LAYER_EXPIRY_SECONDS", default=60),
             },
         }
     }

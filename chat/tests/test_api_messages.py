@@ -1,10 +1,11 @@
 """E59 history, E60 mark read and sending over REST (text and images)."""
 
+import asyncio
 import io
 import re
+import threading
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from PIL import Image
 
@@ -22,31 +23,40 @@ def url(thread, action="messages"):
 
 
 class Listener:
-    """A channel subscribed to some groups of the real channel layer (Redis in tests)."""
+    """A channel subscribed to some groups of the real channel layer (Redis in tests).
+
+    Its coroutines run on one event loop of its own, in a thread: the pub/sub layer's
+    subscriptions belong to the loop that made them."""
 
     def __init__(self, *groups):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
+        self.channel = self._run(self.layer.new_channel())
         self.groups = groups
         for group in groups:
-            async_to_sync(self.layer.group_add)(group, self.channel)
+            self._run(self.layer.group_add(group, self.channel))
+
+    def _run(self, coroutine, timeout=10):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def receive(self, timeout=5):
         """The next event, or None when none came within ``timeout`` seconds."""
 
         async def with_timeout():
-            import asyncio
-
             try:
                 return await asyncio.wait_for(self.layer.receive(self.channel), timeout=timeout)
             except TimeoutError:
                 return None
 
-        return async_to_sync(with_timeout)()
+        return self._run(with_timeout(), timeout=timeout + 5)
 
     def close(self):
         for group in self.groups:
-            async_to_sync(self.layer.group_discard)(group, self.channel)
+            self._run(self.layer.group_discard(group, self.channel))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
 
 
 @pytest.fixture
