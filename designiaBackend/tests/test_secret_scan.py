@@ -38,6 +38,25 @@ def test_a_live_key_shaped_string_fails_the_scan(tmp_path):
     assert "settings_local.py:1: Stripe Access Key" in result.stderr
 
 
+def test_tests_may_hold_fake_passwords_but_no_key_shaped_strings(tmp_path):
+    (tmp_path / "app" / "tests").mkdir(parents=True)
+    repo = repository(
+        tmp_path,
+        {
+            "app/tests/test_login.py": 'PASSWORD = "Corr3ct-Horse-Battery-9"\n',
+            "app/tests/test_keys.py": f'KEY = "{LIVE_SHAPED}"\n',
+            "app/settings_extra.py": 'password = "Corr3ct-Horse-Battery-9"\n',
+        },
+    )
+
+    result = scan(repo)
+
+    assert result.returncode == 1
+    assert "app/tests/test_keys.py:1: Stripe Access Key" in result.stderr
+    assert "app/settings_extra.py:1: Secret Keyword" in result.stderr
+    assert "test_login.py" not in result.stderr
+
+
 def test_clean_files_and_the_baselines_false_positives_pass(tmp_path):
     repo = repository(tmp_path, {"notes.py": 'GREETING = "hello"\n'})
 
