@@ -145,9 +145,10 @@ def token_family_revoke(*, raw_token: str) -> None:
 
 
 def refresh_tokens_purge_expired(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete families whose every refresh token expired ``older_than`` ago; returns how many."""
+    """Delete the records of refresh tokens expired ``older_than`` ago (their tokens are refused
+    anyway), then the families left without any; returns how many families went."""
     cutoff = timezone.now() - older_than
-    live = IssuedRefreshToken.objects.filter(expires_at__gte=cutoff).values("family_id")
-    stale = TokenFamily.objects.filter(created_at__lt=cutoff).exclude(pk__in=live)
+    IssuedRefreshToken.objects.filter(expires_at__lt=cutoff).delete()
+    stale = TokenFamily.objects.filter(created_at__lt=cutoff, refresh_tokens__isnull=True)
     _total, deleted = stale.delete()
     return deleted.get(TokenFamily._meta.label, 0)

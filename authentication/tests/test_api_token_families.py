@@ -128,6 +128,20 @@ def test_a_token_from_before_families_rotates_once_and_its_replay_is_caught(api_
 
 
 @pytest.mark.django_db
+def test_the_purge_task_drops_expired_records_of_a_login_that_goes_on(api_client, settings):
+    UserFactory(email="ada@example.com")
+    _access, first = login(api_client, "ada@example.com")
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(days=6)):
+        assert api_client.post(REFRESH, {"refresh": first}).status_code == 200
+    with time_machine.travel(start + settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] + timedelta(days=2)):
+        assert purge_expired_codes_task.delay().get()["token_families"] == 0
+        [kept] = IssuedRefreshToken.objects.all()  # the successor; the first token's record went
+        assert kept.issued_at >= start + timedelta(days=6)
+        assert api_client.post(REFRESH, {"refresh": first}).status_code == 401  # expired anyway
+
+
+@pytest.mark.django_db
 def test_the_purge_task_deletes_logins_whose_tokens_all_expired(api_client, settings):
     UserFactory(email="ada@example.com")
     login(api_client, "ada@example.com")
