@@ -76,3 +76,4 @@ class ExportLimitError(ApplicationError):
     code = "export_limited"
     status = 429
     default_message = "A data export was requested recently. Please try again later."
+    headers: dict[str, str] | None = None  # Retry-After, set by the service

@@ -42,7 +42,9 @@ def _limit_error(last: DataExport, next_allowed_at: datetime, now: datetime) -> 
         "download_url": link,
         "download_expires_at": expires_at.isoformat() if expires_at else None,
     }
-    return ExportLimitError(message, extra=extra)
+    error = ExportLimitError(message, extra=extra)
+    error.headers = {"Retry-After": str(max(1, int((next_allowed_at - now).total_seconds())))}
+    return error
 
 
 @transaction.atomic

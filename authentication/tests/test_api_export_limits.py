@@ -39,6 +39,7 @@ def test_a_second_export_within_24_hours_is_429_with_the_next_time_and_the_last_
     refused = client.get(EXPORT)
 
     assert refused.status_code == 429
+    assert 24 * 3600 - 60 < int(refused.headers["Retry-After"]) <= 24 * 3600
     body = refused.json()
     assert body["code"] == "export_limited"
     assert body["next_allowed_at"] == (export.requested_at + timedelta(hours=24)).isoformat()

@@ -47,7 +47,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
         body = error_body(exc.message, exc.code, exc.error, **exc.extra)
-        return Response(body, status=exc.status)
+        return Response(body, status=exc.status, headers=getattr(exc, "headers", None))  # e.g. Retry-After
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
