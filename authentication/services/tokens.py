@@ -6,6 +6,7 @@ refreshes in parallel, contract §2.1); later, it is taken for a stolen copy: th
 (every refresh and access token of that login) is revoked and the request answered 401.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -26,6 +27,8 @@ from authentication.exceptions import (
 )
 from authentication.models import IssuedRefreshToken, TokenFamily, User
 from authentication.tokens import FAMILY_CLAIM, family_revocation_remember
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,12 @@ def _successor_locked(record: IssuedRefreshToken) -> IssuedRefreshToken | None:
     if record.successor is not None and now - record.rotated_at <= grace:
         return record.successor
     _family_revoke(family=record.family, reason=TokenFamily.RevokeReason.REUSE)
+    logger.warning(
+        "Refresh token reused %.0f s after its rotation: login %s of user %s revoked",
+        (now - record.rotated_at).total_seconds(),
+        record.family_id,
+        record.family.user_id,
+    )
     return None
 
 

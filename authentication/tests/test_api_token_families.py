@@ -53,7 +53,7 @@ def test_refresh_rotates_and_the_grace_window_returns_the_same_successor(api_cli
 
 
 @pytest.mark.django_db
-def test_replay_after_the_grace_window_revokes_the_whole_family(api_client, settings):
+def test_replay_after_the_grace_window_revokes_the_whole_family(api_client, settings, caplog):
     UserFactory(email="ada@example.com")
     login_access, refresh = login(api_client, "ada@example.com")
     other_access, other_refresh = login(api_client, "ada@example.com")  # another device
@@ -76,6 +76,8 @@ def test_replay_after_the_grace_window_revokes_the_whole_family(api_client, sett
 
     revoked = TokenFamily.objects.get(revoked_at__isnull=False)
     assert revoked.revoke_reason == "reuse"
+    [warning] = [r for r in caplog.records if r.name == "authentication.services.tokens"]
+    assert warning.getMessage().endswith(f"login {revoked.pk} of user {revoked.user_id} revoked")
     assert TokenFamily.objects.filter(revoked_at__isnull=True).count() == 1
 
 
