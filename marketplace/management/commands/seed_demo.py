@@ -3,7 +3,8 @@
 Accounts (passwords are for local demos only):
   demo-admin@designia.local   DemoAdmin-2024!   staff, Django admin
   demo-seller{1..3}@designia.local   DemoSeller-2024!   sellers with shops
-  demo-buyer{1..3}@designia.local    DemoBuyer-2024!    buyers with delivered orders
+  demo-buyer{1..3}@designia.local    DemoBuyer-2024!    buyers with delivered orders; buyer1 also
+                                                       has a two-seller order half shipped
 
 ``--products N`` sets the catalogue size (default 240; the benchmark uses 10,000).
 ``--categories-only`` creates just the default categories (for production).
@@ -33,7 +34,12 @@ from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.search import build_search_document
 from marketplace.catalog.seller_ratings import seller_ratings_rebuild
 from marketplace.catalog.services import category_ensure_defaults
-from marketplace.ordering.models import Order, OrderItem
+from marketplace.ordering.demo_orders import (
+    demo_half_shipped_order,
+    demo_order_create,
+    demo_shipping_profiles,
+)
+from marketplace.ordering.models import Order
 from marketplace.reviews.models import Review
 
 ADMIN = ("demo-admin@designia.local", "DemoAdmin-2024!")
@@ -72,9 +78,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write("DEBUG=False: no demo staff account created.")
         sellers, buyers = self._accounts()
+        demo_shipping_profiles(sellers)
         photos = self._photos()
         created = self._products(products, sellers, photos)
         reviews = self._reviews(buyers)
+        self._half_shipped_order(buyers[0], sellers)
         category_tree_invalidate()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new products, {reviews} new reviews.")
@@ -209,36 +217,16 @@ class Command(BaseCommand):
         return created
 
     def _delivered_order(self, buyer, products):
-        total = sum((p.price for p in products), Decimal("0.00"))
-        order = Order.objects.create(
-            buyer=buyer,
-            status=Order.Status.DELIVERED,
-            payment_status=Order.PaymentStatus.PAID,
-            subtotal=total,
-            total_amount=total,
-            buyer_notes="demo order",
-            shipping_address={
-                "name": buyer.username,
-                "address_line1": "1 Demo Street",
-                "address_line2": "",
-                "city": "Lisbon",
-                "state": "",
-                "postal_code": "1000-001",
-                "country": "PT",
-            },
-        )
-        OrderItem.objects.bulk_create(
-            OrderItem(
-                order=order,
-                product=p,
-                seller_id=p.seller_id,
-                product_name=p.name,
-                unit_price=p.price,
-                quantity=1,
-                total_price=p.price,
-            )
-            for p in products
-        )
+        demo_order_create(buyer=buyer, products=products, status="delivered", note="demo order")
+
+    def _half_shipped_order(self, buyer, sellers):
+        """demo-buyer1's order from two makers: the first parcel shipped, the second to ship."""
+        products = [
+            Product.objects.filter(seller=s, slug__startswith="demo-").order_by("id").first()
+            for s in sellers[:2]
+        ]
+        if all(products):
+            demo_half_shipped_order(buyer=buyer, products=products)
 
     def _recompute_ratings(self, products):
         ratings = {}
