@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from designiaBackend.tests.ops.stack import ROOT, prometheus_api
+from designiaBackend.tests.ops.test_alert_rules import recording_rules, rule_inputs
 from designiaBackend.tests.ops.traffic import drive
 
 DASHBOARDS = sorted((ROOT / "infrastructure/grafana/dashboards").glob("*.json"))
@@ -65,11 +66,25 @@ def _empty_panels(prometheus, seconds=30):
     return pending
 
 
+def _rules_without_data(prometheus, seconds=15):
+    """Rules one of whose metrics has no series, and recording rules that recorded nothing."""
+    recorded = set(recording_rules())
+    queries = {f"count({record})": record for record in recorded}
+    for name, metrics in rule_inputs():
+        queries |= {f'count({{__name__="{metric}"}})': name for metric in metrics - recorded}
+    deadline = time.monotonic() + seconds
+    while queries and time.monotonic() < deadline:
+        queries = {query: name for query, name in queries.items() if not _series(prometheus, query)}
+        time.sleep(1)
+    return sorted(set(queries.items()))
+
+
 @pytest.mark.django_db(transaction=True)
-def test_every_dashboard_panel_has_data_after_real_traffic(stack, fake_stripe):
+def test_every_dashboard_panel_and_alert_input_has_data_after_real_traffic(stack, fake_stripe):
     traffic = drive(stack, fake_stripe)
     try:
         empty = _empty_panels(stack.prometheus)
+        without_inputs = _rules_without_data(stack.prometheus)
         # The open chat socket is counted by a uvicorn worker, through the ws multi-process files.
         sockets = _series(
             stack.prometheus, 'sum by (consumer) (designia_websocket_connections{component="websockets"})'
@@ -77,6 +92,7 @@ def test_every_dashboard_panel_has_data_after_real_traffic(stack, fake_stripe):
     finally:
         traffic.close()
     assert not empty, "panels without data:\n" + "\n".join(f"{d} / {t}: {q}" for d, t, q in empty)
+    assert not without_inputs, f"alert rules reading metrics without a series: {without_inputs}"
     assert {s["metric"]["consumer"]: float(s["value"][1]) for s in sockets}.get("chat") == 1.0
     panels = {(dashboard, title) for dashboard, title, _ in panel_queries()}
     assert set(NO_DATA_IN_TESTS) <= panels, "the allow-list names a panel that no longer exists"

@@ -10,7 +10,7 @@ import requests
 from websockets.asyncio.client import ClientConnection, connect
 
 from authentication.tests.factories import DEFAULT_PASSWORD, SellerFactory, UserFactory
-from conftest import STRIPE_TEST_WEBHOOK_SECRET, bearer_for
+from conftest import STRIPE_TEST_CONNECT_WEBHOOK_SECRET, STRIPE_TEST_WEBHOOK_SECRET, bearer_for
 from designiaBackend.celery import app as celery_app
 from marketplace.ordering.models import Order
 from marketplace.tests.ordering_factories import (
@@ -20,8 +20,11 @@ from marketplace.tests.ordering_factories import (
     route_payment_fee,
     route_refunds,
 )
+from payment_system.connect.models import StripeConnectAccount
+from payment_system.Tasks import check_payment_timeouts_task, update_exchange_rates_task
 from payment_system.tests.fake_stripe import event, sign_webhook
-from payment_system.tests.payouts_factories import held_transaction, route_transfers
+from payment_system.tests.payouts_factories import connected_seller, held_transaction, route_transfers
+from payment_system.tests.stripe_objects import stripe_payout
 
 TIMEOUT = 20
 
@@ -150,6 +153,20 @@ def _tasks(fake_stripe: Any) -> None:
     assert released.get(timeout=60)["released"] == 1
     broken = celery_app.send_task("designiaBackend.ping", args=["one", "too", "many"])
     assert isinstance(broken.get(timeout=60, propagate=False), TypeError)
+    # Two beat tasks, run by the worker as beat would send them: their successes are recorded.
+    for task in (check_payment_timeouts_task, update_exchange_rates_task):
+        task.apply_async().get(timeout=60)
+
+
+def _payout_failed(base: str) -> None:
+    """Stripe tells the Connect webhook that a seller's payout to their bank failed."""
+    account = StripeConnectAccount.objects.get(seller=connected_seller())
+    body = event("payout.failed", stripe_payout(status="failed"), account=account.stripe_account_id)
+    payload = json.dumps(body)
+    headers = {"Content-Type": "application/json"}
+    headers["Stripe-Signature"] = sign_webhook(payload, STRIPE_TEST_CONNECT_WEBHOOK_SECRET)
+    answer = _call(base, "POST", "/api/payments/stripe_connect_webhook/", data=payload, headers=headers)
+    assert answer.status_code == 200, answer.text
 
 
 def drive(stack: Any, fake_stripe: Any) -> Traffic:
@@ -163,4 +180,5 @@ def drive(stack: Any, fake_stripe: Any) -> Traffic:
     loop = asyncio.new_event_loop()
     socket = loop.run_until_complete(_chat(base, ws_base, buyer, product))
     _tasks(fake_stripe)
+    _payout_failed(base)
     return Traffic(loop=loop, socket=socket, order_id=order_id)
