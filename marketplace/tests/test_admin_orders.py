@@ -63,3 +63,30 @@ def test_admin_mark_delivered_refuses_unshipped_orders(admin_client, auth_client
         "/admin/marketplace/order/", {"action": "mark_delivered", "_selected_action": [str(order.pk)]}
     )
     assert Order.objects.get(pk=order.pk).status == "delivered"
+
+
+def test_admin_shows_shipments_inline_and_filters_by_fulfilment(
+    admin_client, auth_client, api_client, fake_stripe
+):
+    sellers = SellerFactory(), SellerFactory()
+    order = paid_order(
+        auth_client,
+        api_client,
+        UserFactory(),
+        fake_stripe,
+        *((OrderingProductFactory(seller=seller), 1) for seller in sellers),
+    )
+    other = paid_order(auth_client, api_client, UserFactory(), fake_stripe, (OrderingProductFactory(), 1))
+    auth_client(sellers[0]).patch(
+        f"/api/marketplace/orders/{order.pk}/update_shipping/",
+        {"shipping_carrier": "DHL", "tracking_number": "JD0123456"},
+        format="json",
+    )
+
+    page = admin_client.get(f"/admin/marketplace/order/{order.pk}/change/")
+    partial = admin_client.get("/admin/marketplace/order/?fulfillment_status__exact=partially_shipped")
+
+    assert page.status_code == 200
+    assert "JD0123456" in page.content.decode() and "Shipments" in page.content.decode()
+    assert str(order.pk) in partial.content.decode() and str(other.pk) not in partial.content.decode()
+    assert admin_client.get("/admin/marketplace/shipment/?status__exact=shipped").status_code == 200
