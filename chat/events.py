@@ -5,8 +5,11 @@ Groups: ``chat.thread.<id>`` (every chat socket open on the thread, sender inclu
 Delivery failures (e.g. Redis briefly down) are logged, never undo a stored message.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -17,6 +20,9 @@ from designiaBackend.api.fields import public_id
 from designiaBackend.api.realtime import send_to_user, user_group
 from designiaBackend.api.websocket import user_sockets_group
 from infrastructure.storage import public_url
+
+if TYPE_CHECKING:
+    from chat.models import Message
 
 logger = logging.getLogger(__name__)
 
@@ -54,32 +60,32 @@ def _on_commit(callback):
     transaction.on_commit(callback, robust=True)
 
 
-def _message_deliveries(message, recipient_ids):
+def _message_deliveries(message: Message, recipient_ids: list) -> tuple[list[str], dict]:
     """One event, the same for the thread's sockets and the recipients' activity sockets (C5)."""
     event = {"type": "chat.message", "data": message_data(message)}
     groups = [thread_group(message.thread_id), *(user_group(user_id) for user_id in recipient_ids)]
     return groups, event
 
 
-async def message_announce(*, message, recipient_ids):
+async def message_announce(*, message: Message, recipient_ids: list) -> None:
     """From a socket consumer, once the message is committed: every group at once."""
     groups, event = _message_deliveries(message, recipient_ids)
     layer = get_channel_layer()
     await asyncio.gather(*(layer.group_send(group, event) for group in groups))
 
 
-def message_created(*, message, recipient_ids):
+def message_created(*, message: Message, recipient_ids: list) -> None:
     """After commit (REST): the message to the whole thread and the recipients' activity sockets."""
     _on_commit(lambda: async_to_sync(message_announce)(message=message, recipient_ids=recipient_ids))
 
 
-def participant_removed(*, thread_id, user_id):
+def participant_removed(*, thread_id: int, user_id: object) -> None:
     """After commit: the user's sockets on the thread close (4003); the others forget them."""
     event = {"type": "chat.participant_removed", "user_id": str(user_id)}
     _on_commit(lambda: send_to_thread(thread_id, event))
 
 
-def chat_ban_changed(*, user_id, banned):
+def chat_ban_changed(*, user_id: object, banned: bool) -> None:
     """After commit: the user's sockets stop (or resume) receiving and sending chat messages."""
     event = {"type": "chat.ban_changed", "banned": banned}
     _on_commit(lambda: async_to_sync(get_channel_layer().group_send)(user_sockets_group(user_id), event))

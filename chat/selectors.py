@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from chat.exceptions import ChatPartnerUnavailableError, MessageNotFoundError, ThreadNotFoundError
 from chat.models import ChatBan, Message, Thread
 from designiaBackend.api.fields import public_id
-from marketplace.catalog.selectors import product_find
+from marketplace.catalog.products.selectors import product_find
 
 
 def _participants_prefetch():
@@ -64,14 +64,14 @@ class ThreadAccess:
     checks. A chat socket keeps it for its lifetime, updated by the thread's and the user's
     control events (``events.participant_removed``, ``events.chat_ban_changed``)."""
 
-    participant_ids: frozenset
+    participant_ids: frozenset[object]
     sender_banned: bool
 
-    def recipients_of(self, sender_id) -> list:
+    def recipients_of(self, sender_id: object) -> list[object]:
         return [user_id for user_id in self.participant_ids if user_id != sender_id]
 
 
-def thread_access_get(*, thread_id, user_id) -> ThreadAccess | None:
+def thread_access_get(*, thread_id: int, user_id: object) -> ThreadAccess | None:
     """The access of ``user_id`` to the thread, or None when they do not take part in it."""
     participant_ids = frozenset(thread_participant_ids(thread_id=thread_id))
     if user_id not in participant_ids:

@@ -38,7 +38,7 @@ def thread_get_or_create(*, user, product_id=None, other_user_id=None):
 
 
 @transaction.atomic
-def thread_participant_remove(*, thread_id, user_id):
+def thread_participant_remove(*, thread_id: int, user_id: object) -> bool:
     """Take a user out of a thread (staff moderation): from the commit on, their sockets on it are
     closed (4003) and no message of it reaches them. Returns whether they took part in it."""
     removed, _ = Thread.participants.through.objects.filter(thread_id=thread_id, user_id=user_id).delete()

@@ -14,6 +14,7 @@ they are sent; sockets only ever wanted live events (the messages themselves are
 
 import asyncio
 import logging
+from typing import Any
 
 from channels_redis import pubsub
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class _BoundedShard(pubsub.RedisSingleShardConnection):
-    async def publish(self, channel, message):
+    async def publish(self, channel: str, message: bytes) -> None:
         # The parent holds the shard's lock across the round trip, serialising every send of the
         # process; the client's pool is safe to share, the lock only guards its creation.
         if self._redis is None:
@@ -29,7 +30,7 @@ class _BoundedShard(pubsub.RedisSingleShardConnection):
                 self._ensure_redis()
         await self._redis.publish(channel, message)
 
-    def _receive_message(self, message):
+    def _receive_message(self, message: dict[str, Any] | None) -> None:
         if message is None:
             return
         name = message["channel"]
@@ -47,12 +48,12 @@ class _BoundedShard(pubsub.RedisSingleShardConnection):
 
 
 class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
-    def __init__(self, *args, capacity=100, hosts=None, **kwargs):
+    def __init__(self, *args: Any, capacity: int = 100, hosts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, hosts=hosts, **kwargs)
         self.capacity = capacity
         self._shards = [_BoundedShard(host, self) for host in pubsub.decode_hosts(hosts)]
 
-    async def _subscribe_to_channel(self, channel):
+    async def _subscribe_to_channel(self, channel: str) -> None:
         self.channels[channel] = asyncio.Queue(maxsize=self.capacity)
         await self._get_shard(channel).subscribe(channel)
 
@@ -60,7 +61,7 @@ class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
 class BoundedPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
     """``CONFIG``: ``hosts``, ``prefix`` and ``capacity`` (per consumer queue)."""
 
-    def _get_layer(self):
+    def _get_layer(self) -> _BoundedLoopLayer:
         loop = asyncio.get_running_loop()
         layer = self._layers.get(loop)
         if layer is None:
