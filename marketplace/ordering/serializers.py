@@ -151,7 +151,7 @@ def shipping_group_data(group) -> dict:
 class CartSerializer(serializers.Serializer):
     """The cart; ``context["quote"]`` prices it per seller group for ``context["country"]``."""
 
-    id = serializers.IntegerField()
+    id = PublicIdField()
     user_id = serializers.UUIDField()
     items = serializers.SerializerMethodField()
     items_count = serializers.SerializerMethodField()
