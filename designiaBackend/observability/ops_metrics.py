@@ -87,50 +87,67 @@ def celery_queue_states() -> dict[str, tuple[int, float]]:
     return states
 
 
+# name -> (help, label): the gauges this collector serves.
+OPS_GAUGES = {
+    "designia_dependency_up": ("Readiness check of a backing service (1 ok).", "dependency"),
+    "designia_celery_queue_length": ("Tasks waiting in the broker, per queue.", "queue"),
+    "designia_celery_queue_oldest_task_age_seconds": (
+        "Age of the oldest task waiting in the broker, per queue (0 when empty).",
+        "queue",
+    ),
+    "designia_periodic_task_last_success_timestamp_seconds": (
+        "Unix time of the last success of each beat-scheduled task.",
+        "task",
+    ),
+}
+
+
+def _gauge(name: str, values: dict[str, float]) -> GaugeMetricFamily:
+    help_text, label = OPS_GAUGES[name]
+    family = GaugeMetricFamily(name, help_text, labels=[label])
+    for label_value, value in values.items():
+        family.add_metric([label_value], value)
+    return family
+
+
+def _dependencies() -> dict[str, float]:
+    from designiaBackend.api.health import readiness_checks
+
+    return {name: 1.0 if state == "ok" else 0.0 for name, state in readiness_checks().items()}
+
+
+def _queue_states() -> dict[str, tuple[int, float]]:
+    try:
+        return celery_queue_states()
+    except redis.RedisError as exc:
+        logger.warning("Celery queues unreadable: %s", exc)
+        return {}
+
+
+def _last_successes() -> dict[str, float]:
+    try:
+        return periodic_task_last_successes()
+    except Exception as exc:  # noqa: BLE001 - the cache's outage shows in designia_dependency_up
+        logger.warning("Periodic task successes unreadable: %s", exc)
+        return {}
+
+
 class OpsCollector(Collector):
     """Computes the gauges above at each scrape."""
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """The families without samples: their names, for the registry and the config tests."""
+        for name in OPS_GAUGES:
+            yield _gauge(name, {})
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from designiaBackend.api.health import readiness_checks
-
-        up = GaugeMetricFamily(
-            "designia_dependency_up", "Readiness check of a backing service (1 ok).", labels=["dependency"]
+        yield _gauge("designia_dependency_up", _dependencies())
+        queues = _queue_states()
+        yield _gauge("designia_celery_queue_length", {name: length for name, (length, _) in queues.items()})
+        yield _gauge(
+            "designia_celery_queue_oldest_task_age_seconds", {name: age for name, (_, age) in queues.items()}
         )
-        for name, state in readiness_checks().items():
-            up.add_metric([name], 1.0 if state == "ok" else 0.0)
-        yield up
-        yield from self._queues()
-        last = GaugeMetricFamily(
-            "designia_periodic_task_last_success_timestamp_seconds",
-            "Unix time of the last success of each beat-scheduled task.",
-            labels=["task"],
-        )
-        try:
-            for name, when in periodic_task_last_successes().items():
-                last.add_metric([name], when)
-        except Exception as exc:  # noqa: BLE001 - the cache's outage shows in designia_dependency_up
-            logger.warning("Periodic task successes unreadable: %s", exc)
-        yield last
-
-    def _queues(self) -> Iterator[GaugeMetricFamily]:
-        length = GaugeMetricFamily(
-            "designia_celery_queue_length", "Tasks waiting in the broker, per queue.", labels=["queue"]
-        )
-        age = GaugeMetricFamily(
-            "designia_celery_queue_oldest_task_age_seconds",
-            "Age of the oldest task waiting in the broker, per queue (0 when empty).",
-            labels=["queue"],
-        )
-        try:
-            states = celery_queue_states()
-        except redis.RedisError as exc:
-            logger.warning("Celery queues unreadable: %s", exc)
-            states = {}
-        for name, (waiting, oldest_age) in states.items():
-            length.add_metric([name], waiting)
-            age.add_metric([name], oldest_age)
-        yield length
-        yield age
+        yield _gauge("designia_periodic_task_last_success_timestamp_seconds", _last_successes())
 
 
 def ops_registry() -> CollectorRegistry:

@@ -408,13 +408,16 @@ def code_metric_names():
     process/platform collectors that multi-process mode does not serve."""
     from prometheus_client import GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR, REGISTRY
 
+    from designiaBackend.observability.ops_metrics import OpsCollector
+
     get_resolver().url_patterns  # noqa: B018 - imports every view and service module
+    computed_at_scrape = exported_names(OpsCollector().describe())  # served beside the registry
     defaults = exported_names(
         family
         for collector in (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR)
         for family in collector.collect()
     )
-    return exported_names(REGISTRY.collect()) - defaults
+    return (exported_names(REGISTRY.collect()) | computed_at_scrape) - defaults
 
 
 @pytest.fixture(scope="module")

@@ -19,19 +19,25 @@ NO_DATA_IN_TESTS: dict[tuple[str, str], str] = {}
 GRAFANA_INTERVALS = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
 
 
+def _variable_value(variable: dict) -> str:
+    """The variable's current value as a regex (``All`` becomes its ``allValue``)."""
+    current = variable.get("current", {}).get("value")
+    if current is None:
+        current = [option["value"] for option in variable.get("options", [])][:1]
+    values = current if isinstance(current, list) else [current]
+    if "$__all" in values or not values:
+        return variable.get("allValue") or ".*"
+    return "|".join(str(value) for value in values)
+
+
 def fill_templating(expression: str, dashboard: dict) -> str:
     """Grafana's variables replaced as a dashboard would: built-in intervals, then each
-    templating variable's current value (or its first option)."""
+    templating variable's current value."""
     for name, value in GRAFANA_INTERVALS.items():
         expression = expression.replace(name, value)
     for variable in dashboard.get("templating", {}).get("list", []):
-        current = (
-            variable.get("current", {}).get("value") or [o["value"] for o in variable.get("options", [])][:1]
-        )
-        value = "|".join(current) if isinstance(current, list) else str(current)
-        expression = re.sub(
-            rf"\$\{{{variable['name']}(?::\w+)?\}}|\${variable['name']}\b", value or ".*", expression
-        )
+        pattern = rf"\$\{{{variable['name']}(?::\w+)?\}}|\${variable['name']}\b"
+        expression = re.sub(pattern, _variable_value(variable).replace("\\", "\\\\"), expression)
     assert "$" not in expression, f"unfilled variable in {expression}"
     return expression
 
@@ -49,6 +55,12 @@ def test_templating_variables_are_filled():
     assert (
         fill_templating('rate(x{queue=~"$queue"}[$__rate_interval]) + y{q="${queue}"}', dashboard)
         == 'rate(x{queue=~"payment_tasks"}[1m]) + y{q="payment_tasks"}'
+    )
+    every = {"templating": {"list": [{"name": "queue", "allValue": ".+", "current": {"value": ["$__all"]}}]}}
+    assert fill_templating('x{queue=~"$queue"}', every) == 'x{queue=~".+"}'
+    celery = json.loads((ROOT / "infrastructure/grafana/dashboards/designia-celery.json").read_text())
+    assert 'designia_celery_queue_length{queue=~".*"}' in fill_templating(
+        'max by (queue) (designia_celery_queue_length{queue=~"$queue"})', celery
     )
 
 
