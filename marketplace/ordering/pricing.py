@@ -7,8 +7,10 @@ tax (``TAX_RATE``) and discount. The order's totals are the sum of its groups' t
 parts always add up. Tax and discount rules extend ``group_totals``.
 """
 
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -16,7 +18,7 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
-def money(value) -> Decimal:
+def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, ROUND_HALF_UP)
 
 
@@ -28,7 +30,7 @@ class Totals:
     discount_amount: Decimal
     total_amount: Decimal
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Decimal]:
         return {
             "subtotal": self.subtotal,
             "shipping_cost": self.shipping_cost,
@@ -38,14 +40,19 @@ class Totals:
         }
 
 
-def sum_totals(parts) -> Totals:
+def sum_totals(parts: Iterable[Totals]) -> Totals:
     """The field-by-field sum of ``parts`` (an order's totals are the sum of its sellers' parts)."""
     parts = list(parts)
+
+    def total(name: str) -> Decimal:
+        return money(sum((getattr(part, name) for part in parts), ZERO))
+
     return Totals(
-        *(
-            money(sum((getattr(part, name) for part in parts), ZERO))
-            for name in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
-        )
+        total("subtotal"),
+        total("shipping_cost"),
+        total("tax_amount"),
+        total("discount_amount"),
+        total("total_amount"),
     )
 
 
@@ -58,16 +65,27 @@ def group_totals(subtotal: Decimal, shipping: Decimal) -> Totals:
 
 def flat_rate_shipping(subtotal: Decimal) -> Decimal:
     """The default rule (settings): a flat fee per seller group, free from the threshold on."""
-    threshold = settings.FREE_SHIPPING_THRESHOLD
+    threshold: Decimal = settings.FREE_SHIPPING_THRESHOLD
     free = subtotal == ZERO or (threshold > ZERO and subtotal >= threshold)
     return ZERO if free else money(settings.SHIPPING_FLAT_RATE)
+
+
+class PricedProduct(Protocol):
+    """What pricing reads of a product (``marketplace.catalog.models.Product``)."""
+
+    pk: Any
+    name: str
+    price: Decimal
+    seller_id: Any
+    weight: Decimal | None
+    shipping_profile_id: int | None
 
 
 @dataclass(frozen=True)
 class QuoteLine:
     """One cart line to price: the product (its seller, weight and shipping profile) and units."""
 
-    product: object
+    product: PricedProduct
     quantity: int
 
     @property
@@ -80,34 +98,37 @@ class ShippingQuote:
     cost: Decimal
     processing_days: tuple[int, int] | None = None
     # Products of the group that cannot ship to the destination (checkout refuses them).
-    unshippable: tuple = ()
+    unshippable: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
 class GroupQuote:
     """One seller's part of a cart or order: their lines and totals (one shipment at checkout)."""
 
-    seller_id: object
-    lines: tuple
+    seller_id: Any
+    lines: tuple[QuoteLine, ...]
     totals: Totals
     shipping: ShippingQuote
 
 
 @dataclass(frozen=True)
 class Quote:
-    groups: tuple
+    groups: tuple[GroupQuote, ...]
     totals: Totals
 
     @property
-    def unshippable(self) -> tuple:
+    def unshippable(self) -> tuple[Any, ...]:
         return tuple(pk for group in self.groups for pk in group.shipping.unshippable)
 
 
-def quote_lines(lines, *, country: str, shipping) -> Quote:
+ShippingRule = Callable[[tuple[QuoteLine, ...], Decimal, str], ShippingQuote]
+
+
+def quote_lines(lines: Iterable[QuoteLine], *, country: str, shipping: ShippingRule) -> Quote:
     """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``;
     ``shipping(lines, subtotal, country)`` gives each group's ``ShippingQuote``
     (``marketplace.shipping.quotes.shipping_for_group``)."""
-    by_seller: dict = {}
+    by_seller: dict[Any, list[QuoteLine]] = {}
     for line in lines:
         by_seller.setdefault(line.product.seller_id, []).append(line)
     groups = []
@@ -119,7 +140,10 @@ def quote_lines(lines, *, country: str, shipping) -> Quote:
     return Quote(tuple(groups), sum_totals(group.totals for group in groups))
 
 
-def allocate(amount: Decimal, weights: dict) -> dict:
+Key = TypeVar("Key", bound=Hashable)
+
+
+def allocate(amount: Decimal, weights: dict[Key, Decimal]) -> dict[Key, Decimal]:
     """Split ``amount`` in proportion to ``weights`` to the cent; the shares add up exactly."""
     total_weight = sum(weights.values(), ZERO)
     keys = list(weights)
@@ -127,7 +151,8 @@ def allocate(amount: Decimal, weights: dict) -> dict:
         return {}
     if total_weight == ZERO:
         return {key: (amount if index == 0 else ZERO) for index, key in enumerate(keys)}
-    shares, allotted = {}, ZERO
+    shares: dict[Key, Decimal] = {}
+    allotted = ZERO
     for key in keys[:-1]:
         shares[key] = money(amount * weights[key] / total_weight)
         allotted += shares[key]

@@ -181,7 +181,11 @@ def shipments_auto_deliver(*, now: datetime | None = None, batch_size: int = 200
     for shipment_id in candidates:
         with transaction.atomic():
             order, shipments, shipment = _locked_shipment(shipment_id)
-            if shipment.status == SS.SHIPPED and shipment.shipped_at < cutoff:
+            if (
+                shipment.status == SS.SHIPPED
+                and shipment.shipped_at is not None
+                and shipment.shipped_at < cutoff
+            ):
                 _deliver(order, shipments, shipment)
                 delivered += 1
     return delivered
