@@ -26,7 +26,7 @@ from marketplace.tests.ordering_factories import add_image
 from payment_system.tests.payouts_factories import held_transaction
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
+needs_mysql = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.mysql", reason="needs MariaDB/MySQL"
 )
 
@@ -97,6 +97,7 @@ def _shop_with_media():
     return row
 
 
+@needs_mysql
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_fresh_database_and_bucket(s3_storage, s3_server, fresh_database, tmp_path):
     row = _shop_with_media()
@@ -157,6 +158,7 @@ def test_a_backup_restores_into_a_fresh_database_and_bucket(s3_storage, s3_serve
     assert _row_counts(database) == before
 
 
+@needs_mysql
 @pytest.mark.django_db(transaction=True)
 def test_a_damaged_archive_is_refused_before_anything_is_written(
     s3_storage, s3_server, fresh_database, tmp_path
@@ -177,3 +179,77 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(
     assert f"{archive.name} does not match {archive.name}.sha256" in refused.stderr
     assert _row_counts(database) == {}
     assert _bucket_checksums(s3_storage, bucket) == {}
+
+
+# SQLite (`make run`): dumpdata, then migrate + loaddata; media from the local folders.
+SQLITE_BACKUP = """
+import json, sys
+import django
+django.setup()
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management import call_command
+from authentication.models import User
+call_command("migrate", verbosity=0)
+User.objects.create_user(email="maker@example.com", username="maker", password="Sqlite-Backup-2026!")
+storages["default"].save("avatars/maker.png", ContentFile(b"png bytes"))
+call_command("backup_create", output_dir=sys.argv[1], keep=1)
+"""
+SQLITE_CHECK = """
+import hashlib, json, sys
+import django
+django.setup()
+from django.contrib.auth import authenticate
+from django.core.files.storage import storages
+from django.core.management import call_command
+from authentication.models import User
+call_command("backup_restore", sys.argv[1])
+with storages["default"].open("avatars/maker.png") as handle:
+    digest = hashlib.sha256(handle.read()).hexdigest()
+user = authenticate(email="maker@example.com", password="Sqlite-Backup-2026!")
+print(json.dumps({"users": User.objects.count(), "login": user is not None, "avatar": digest}))
+"""
+
+
+def _sqlite_env(tmp_path, name):
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3",
+        "MEDIA_ROOT": str(tmp_path / f"{name}-media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / f"{name}-private"),
+        "REDIS_URL": "",
+        "AWS_STORAGE_BUCKET_NAME": "",
+    }
+
+
+def test_a_sqlite_backup_restores_into_a_new_database_file(tmp_path):
+    def run(script, argument, env):
+        command = [sys.executable, "-c", script, str(argument)]
+        return subprocess.run(  # noqa: S603 - the scripts above
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    made = run(SQLITE_BACKUP, tmp_path / "archives", _sqlite_env(tmp_path, "source"))
+    assert made.returncode == 0, made.stderr
+    (archive,) = (tmp_path / "archives").glob("designia-backup-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        dump = json.loads(tar.extractfile("database.json").read())
+    assert manifest["database_engine"] == "sqlite"
+    assert [(m["storage"], m["name"]) for m in manifest["media"]] == [("default", "avatars/maker.png")]
+    assert [row["fields"]["email"] for row in dump if row["model"] == "authentication.user"] == [
+        "maker@example.com"
+    ]
+
+    checked = run(SQLITE_CHECK, archive, _sqlite_env(tmp_path, "restored"))
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout.strip().splitlines()[-1]) == {
+        "users": 1,
+        "login": True,
+        "avatar": hashlib.sha256(b"png bytes").hexdigest(),
+    }

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if options["keep"] < 1:
             raise CommandError("--keep must be at least 1.")
         try:
-            path, manifest = backup_create(output_dir=options["output_dir"], keep=options["keep"])
+            path, manifest = backup_create(output_dir=Path(options["output_dir"]), keep=options["keep"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({"archive": str(path), **describe(manifest)}))

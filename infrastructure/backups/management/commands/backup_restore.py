@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            manifest = backup_restore(archive=options["archive"])
+            manifest = backup_restore(archive=Path(options["archive"]))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({"restored": str(options["archive"]), **describe(manifest)}))
