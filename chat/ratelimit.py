@@ -8,6 +8,7 @@ import re
 import threading
 import time
 import uuid
+from typing import Any
 
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
@@ -36,7 +37,7 @@ return tostring(tonumber(oldest[2]) + period - now)
 
 _local_logs: dict[str, list[float]] = {}
 _local_lock = threading.Lock()
-_scripts: dict[int, object] = {}
+_scripts: dict[int, Any] = {}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -59,7 +60,7 @@ def take(scope: str, ident: object, rate: str) -> float:
 
 
 def _take_in_redis(backend: RedisCache, key: str, count: int, period: int) -> float:
-    client = backend._cache.get_client(write=True)
+    client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(SLIDING_WINDOW)

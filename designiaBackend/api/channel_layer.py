@@ -21,7 +21,7 @@ from channels_redis import pubsub
 logger = logging.getLogger(__name__)
 
 
-class _BoundedShard(pubsub.RedisSingleShardConnection):
+class _BoundedShard(pubsub.RedisSingleShardConnection):  # type: ignore[misc]
     async def publish(self, channel: str, message: bytes) -> None:
         # The parent holds the shard's lock across the round trip, serialising every send of the
         # process; the client's pool is safe to share, the lock only guards its creation.
@@ -47,7 +47,7 @@ class _BoundedShard(pubsub.RedisSingleShardConnection):
                 logger.warning("Channel %s over capacity: event dropped", channel_name)
 
 
-class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
+class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):  # type: ignore[misc]
     def __init__(self, *args: Any, capacity: int = 100, hosts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, hosts=hosts, **kwargs)
         self.capacity = capacity
@@ -58,12 +58,12 @@ class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
         await self._get_shard(channel).subscribe(channel)
 
 
-class BoundedPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
+class BoundedPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):  # type: ignore[misc]
     """``CONFIG``: ``hosts``, ``prefix`` and ``capacity`` (per consumer queue)."""
 
     def _get_layer(self) -> _BoundedLoopLayer:
         loop = asyncio.get_running_loop()
-        layer = self._layers.get(loop)
+        layer: _BoundedLoopLayer | None = self._layers.get(loop)
         if layer is None:
             layer = self._layers[loop] = _BoundedLoopLayer(*self._args, **self._kwargs, channel_layer=self)
             pubsub._wrap_close(self, loop)
