@@ -13,7 +13,7 @@ PYTEST_DB_FLAG ?= --reuse-db
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install install-dev run migrate seed test pytest lint fmt worker beat flower bench schema services clean backup restore
+.PHONY: help install install-dev run migrate seed test pytest lint typecheck-all fmt worker beat flower bench schema services clean backup restore
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,7 @@ lint: install-dev  ## ruff, black, isort, secret scan, import contracts, Django 
 	$(BIN)/isort --check-only --quiet .
 	$(PY) scripts/secrets_check.py
 	$(BIN)/lint-imports --no-cache --no-logo .importlinter
+	$(BIN)/mypy --config-file mypy.ini
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
@@ -66,6 +67,9 @@ lint: install-dev  ## ruff, black, isort, secret scan, import contracts, Django 
 
 secrets-baseline: install-dev  ## after auditing new detect-secrets findings as false positives: record them in .secrets.baseline
 	$(BIN)/detect-secrets scan --baseline .secrets.baseline
+
+typecheck-all: install-dev  ## mypy over every app (not yet clean: make lint checks the modules mypy.ini lists)
+	-$(BIN)/mypy --config-file mypy.ini designiaBackend authentication marketplace payment_system chat ar infrastructure
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .

@@ -5,16 +5,17 @@ an application is locked before its user. Every helper must run inside ``transac
 """
 
 from datetime import datetime
+from uuid import UUID
 
 from authentication.models import EmailVerificationToken, Profile, SellerApplication, User, VerificationCode
 
 
-def user_for_update(user_id: object) -> User:
+def user_for_update(user_id: UUID | str) -> User:
     """Lock one user; ``User.DoesNotExist`` when there is none."""
     return User.objects.select_for_update().get(pk=user_id)
 
 
-def user_and_profile_for_update(user_id: object) -> tuple[User, Profile]:
+def user_and_profile_for_update(user_id: UUID | str) -> tuple[User, Profile]:
     """Lock the user, then their profile (created if missing)."""
     user = user_for_update(user_id)
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
@@ -29,7 +30,7 @@ def user_for_update_by_identity(*, google_sub: str, email: str) -> User | None:
     return user
 
 
-def seller_application_for_update(application_id: object) -> SellerApplication | None:
+def seller_application_for_update(application_id: int | str) -> SellerApplication | None:
     """Lock one application (with its user read, not locked: lock the user after it)."""
     return (
         SellerApplication.objects.select_for_update().select_related("user").filter(pk=application_id).first()
@@ -46,7 +47,9 @@ def email_verification_token_for_update(*, token_hash: str, now: datetime) -> Em
     )
 
 
-def verification_code_for_update(*, user_id: object, purpose: str, now: datetime, max_attempts: int):
+def verification_code_for_update(
+    *, user_id: UUID | str, purpose: str, now: datetime, max_attempts: int
+) -> VerificationCode | None:
     """Lock the user's newest live code for ``purpose`` (unused, unexpired, attempts left)."""
     return (
         VerificationCode.objects.filter(user_id=user_id, purpose=purpose, used_at__isnull=True)

@@ -8,13 +8,14 @@ their own (webhooks from Connect touch no order). Every helper must run inside `
 
 from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from payment_system.connect.models import Payout, StripeConnectAccount
 from payment_system.payments.models import Payment, Refund, SellerTransaction
 from payment_system.payouts.models import Transfer, TransferReversal
 
 
-def connect_account_for_update(account_id: object) -> StripeConnectAccount:
+def connect_account_for_update(account_id: int | str) -> StripeConnectAccount:
     return StripeConnectAccount.objects.select_for_update().get(pk=account_id)
 
 
@@ -31,22 +32,22 @@ def payout_get_or_create_for_update(
     )
 
 
-def payment_for_update(payment_id: object) -> Payment:
+def payment_for_update(payment_id: int | str) -> Payment:
     """Lock one payment; ``Payment.DoesNotExist`` when there is none."""
     return Payment.objects.select_for_update().get(pk=payment_id)
 
 
-def payment_of_order_for_update(order_id: object) -> Payment | None:
+def payment_of_order_for_update(order_id: UUID | str) -> Payment | None:
     """Lock the payment of an (already locked) order, if it has one."""
     return Payment.objects.select_for_update().filter(order_id=order_id).first()
 
 
-def seller_transactions_for_update(payment_id: object) -> list[SellerTransaction]:
+def seller_transactions_for_update(payment_id: int | str) -> list[SellerTransaction]:
     """Lock every seller share of a payment, in pk order."""
     return list(SellerTransaction.objects.select_for_update().filter(payment_id=payment_id).order_by("pk"))
 
 
-def seller_transaction_for_update(seller_transaction_id: object) -> SellerTransaction:
+def seller_transaction_for_update(seller_transaction_id: int | str) -> SellerTransaction:
     return SellerTransaction.objects.select_for_update().get(pk=seller_transaction_id)
 
 
@@ -55,11 +56,11 @@ def refund_for_update(lookup: dict[str, object]) -> Refund:
     return Refund.objects.select_for_update().select_related("payment").get(**lookup)
 
 
-def transfer_of_seller_transaction_for_update(seller_transaction_id: object) -> Transfer | None:
+def transfer_of_seller_transaction_for_update(seller_transaction_id: int) -> Transfer | None:
     return Transfer.objects.select_for_update().filter(seller_transaction_id=seller_transaction_id).first()
 
 
-def transfers_of_payment_for_update(payment_id: object, *, statuses: Iterable[str]) -> list[Transfer]:
+def transfers_of_payment_for_update(payment_id: int | str, *, statuses: Iterable[str]) -> list[Transfer]:
     """Lock the payment's transfers in the given statuses (with their seller share read), in pk order."""
     return list(
         Transfer.objects.select_for_update()
@@ -69,7 +70,7 @@ def transfers_of_payment_for_update(payment_id: object, *, statuses: Iterable[st
     )
 
 
-def transfer_reversal_for_update(reversal_id: object) -> tuple[TransferReversal, Transfer]:
+def transfer_reversal_for_update(reversal_id: int | str) -> tuple[TransferReversal, Transfer]:
     """Lock a reversal, then its transfer."""
     reversal = TransferReversal.objects.select_for_update().get(pk=reversal_id)
     return reversal, Transfer.objects.select_for_update().get(pk=reversal.transfer_id)
