@@ -5,7 +5,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from designiaBackend.observability.celery_signals import connect_celery_signals
 
@@ -18,6 +18,7 @@ connect_celery_signals()
 
 PAYMENT_QUEUE = "payment_tasks"
 MARKETPLACE_QUEUE = "marketplace_tasks"
+QUEUES = (PAYMENT_QUEUE, MARKETPLACE_QUEUE)
 
 app.conf.update(
     task_serializer="json",
@@ -28,8 +29,11 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    task_queues=(Queue(PAYMENT_QUEUE), Queue(MARKETPLACE_QUEUE)),
+    # Each queue has its own direct exchange and routing key, so the routing holds on any broker.
+    task_queues=tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES),
     task_default_queue=MARKETPLACE_QUEUE,
+    task_default_exchange=MARKETPLACE_QUEUE,
+    task_default_routing_key=MARKETPLACE_QUEUE,
     task_routes={
         "payment_system.Tasks.payment_tasks.*": {"queue": PAYMENT_QUEUE},
         "payment_system.Tasks.exchange_rate_tasks.*": {"queue": MARKETPLACE_QUEUE},
