@@ -10,7 +10,7 @@ class ArConfig(AppConfig):
         from ar.hooks import ProductARModels
         from ar.services import erase_ar_downloads, export_ar_data
         from authentication import gdpr
-        from marketplace.catalog.ar_hooks import register_ar_model_handler
+        from marketplace.catalog.products.ar_hooks import register_ar_model_handler
 
         register_ar_model_handler(ProductARModels())
         gdpr.register_exporter("ar", export_ar_data)

@@ -1,4 +1,4 @@
-"""The AR app's implementation of the catalogue's ``ARModelHandler`` seam (marketplace.catalog.ar_hooks).
+"""The AR app's implementation of the catalogue's ``ARModelHandler`` seam (marketplace.catalog.products.ar_hooks).
 
 The catalogue calls it from product create/PATCH (``model_data``) and to describe products in
 ProductDetail; it is registered in ``ArConfig.ready``.
@@ -10,7 +10,7 @@ from ar.selectors import with_preferred_model_names
 from ar.services import ar_model_delete, ar_model_store_from_data_url
 from designiaBackend.errors import ApplicationError
 from infrastructure.storage import private_url
-from marketplace.catalog.ar_hooks import NO_AR_MODEL
+from marketplace.catalog.products.ar_hooks import NO_AR_MODEL
 
 
 class ProductARModels:

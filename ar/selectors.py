@@ -11,7 +11,7 @@ from ar.models import ARModel, ARModelDownload, ARModelUpload, MobileAppRelease
 from ar.versioning import Version
 from designiaBackend.errors import NotFoundError, PermissionDeniedError
 from infrastructure.storage import private_url
-from marketplace.catalog.selectors import product_find, product_queryset_public
+from marketplace.catalog.products.selectors import product_find, product_queryset_public
 
 MAX_ID = 2**63 - 1
 

@@ -8,7 +8,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from authentication import gdpr
         from marketplace.activity import tasks  # noqa: F401  (Celery registers the task on import)
-        from marketplace.catalog import gdpr as catalog_gdpr
+        from marketplace.catalog.products import gdpr as catalog_gdpr
         from marketplace.ordering import gdpr as ordering_gdpr
 
         gdpr.register_exporter("products", catalog_gdpr.export_products)

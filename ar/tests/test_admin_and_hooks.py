@@ -12,8 +12,8 @@ from ar.tests.helpers import stored_files, upload_file
 from authentication import gdpr
 from authentication.tests.factories import StaffFactory
 from designiaBackend.errors import ApplicationError
-from marketplace.catalog.ar_hooks import ar_model_handler
 from marketplace.catalog.models import Product
+from marketplace.catalog.products.ar_hooks import ar_model_handler
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from ar.models import ARModel, ARModelDownload
 from ar.tests.builders import make_glb, make_usdz
 from ar.tests.factories import CategoryFactory, ProductFactory
 from ar.tests.helpers import upload_file
-from marketplace.catalog.images import product_galleries_refresh
+from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import ProductImage
 
 pytestmark = pytest.mark.django_db

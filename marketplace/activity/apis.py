@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from designiaBackend.api.fields import PublicIdField
 from designiaBackend.api.throttling import IPRateThrottle
 from marketplace.activity.services import ACTIONS, activity_record, viewer_key
-from marketplace.catalog.selectors import product_queryset_public
+from marketplace.catalog.products.selectors import product_queryset_public
 
 
 class TrackSerializer(serializers.Serializer):

@@ -4,15 +4,12 @@ from django.contrib import admin
 
 from designiaBackend.api.admin import ReadOnlyAdmin
 from marketplace.activity.models import ProductDailyActivity
-from marketplace.catalog.categories import category_tree_invalidate
-from marketplace.catalog.images import product_galleries_refresh
+from marketplace.catalog.categories.selectors import category_tree_invalidate
+from marketplace.catalog.categories.services import category_products_reindex
+from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage, SellerRating
-from marketplace.catalog.seller_ratings import seller_rating_text
-from marketplace.catalog.services import (
-    category_products_reindex,
-    product_refresh_search_document,
-    products_set_featured,
-)
+from marketplace.catalog.products.seller_ratings import seller_rating_text
+from marketplace.catalog.products.services import product_refresh_search_document, products_set_featured
 from marketplace.favorites.models import Favorite
 from marketplace.reviews.models import Review, ReviewHelpfulVote
 

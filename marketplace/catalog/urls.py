@@ -5,36 +5,39 @@ The fixed sub-paths of products/ come before ``products/<slug>/`` (contract §4.
 
 from django.urls import path
 
-from marketplace.catalog import apis, apis_images
+from marketplace.catalog.categories import apis as category_apis
+from marketplace.catalog.images import apis as image_apis
+from marketplace.catalog.products import apis
+from marketplace.catalog.search import apis as search_apis
 from marketplace.favorites.apis import FavoriteListView, FavoriteToggleView
 from marketplace.reviews import apis as review_apis
 from marketplace.storefront.apis import StorefrontView
 
 urlpatterns = [
     path("products/", apis.ProductListCreateView.as_view(), name="product-list"),
-    path("products/search/", apis.ProductSearchView.as_view(), name="product-search"),
-    path("products/autocomplete/", apis.AutocompleteView.as_view(), name="product-autocomplete"),
-    path("products/categories/", apis.CategoryListView.as_view(), name="category-list"),
-    path("products/filters/", apis.FiltersView.as_view(), name="product-filters"),
+    path("products/search/", search_apis.ProductSearchView.as_view(), name="product-search"),
+    path("products/autocomplete/", search_apis.AutocompleteView.as_view(), name="product-autocomplete"),
+    path("products/categories/", category_apis.CategoryListView.as_view(), name="category-list"),
+    path("products/filters/", search_apis.FiltersView.as_view(), name="product-filters"),
     path("products/my_products/", apis.MyProductsView.as_view(), name="product-my-products"),
     path("products/favorites/", FavoriteListView.as_view(), name="product-favorites"),
     path("products/<slug:slug>/", apis.ProductDetailView.as_view(), name="product-detail"),
     path("products/<slug:slug>/favorite/", FavoriteToggleView.as_view(), name="product-favorite"),
     path("products/<slug:slug>/reviews/", review_apis.ProductReviewsView.as_view(), name="product-reviews"),
-    path("products/<slug:slug>/images/", apis_images.ProductImagesView.as_view(), name="product-images"),
+    path("products/<slug:slug>/images/", image_apis.ProductImagesView.as_view(), name="product-images"),
     path(
         "products/<slug:slug>/images/reorder/",
-        apis_images.ProductImagesReorderView.as_view(),
+        image_apis.ProductImagesReorderView.as_view(),
         name="product-images-reorder",
     ),
     path(
         "products/<slug:slug>/images/<int:image_id>/",
-        apis_images.ProductImageDetailView.as_view(),
+        image_apis.ProductImageDetailView.as_view(),
         name="product-image-detail",
     ),
     path(
         "products/<slug:slug>/images/<int:image_id>/set_primary/",
-        apis_images.ProductImageSetPrimaryView.as_view(),
+        image_apis.ProductImageSetPrimaryView.as_view(),
         name="product-image-set-primary",
     ),
     path("reviews/<int:review_id>/", review_apis.ReviewDetailView.as_view(), name="review-detail"),

@@ -4,11 +4,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.catalog import presenters
-from marketplace.catalog.apis import paginated
-from marketplace.catalog.renderers import ORJSONRenderer
-from marketplace.catalog.selectors import product_get_public
-from marketplace.catalog.serializers import ProductListItemSerializer, page_of
+from marketplace.catalog.http.pagination import page_of, paginated
+from marketplace.catalog.http.renderers import ORJSONRenderer
+from marketplace.catalog.products import presenters
+from marketplace.catalog.products.selectors import product_get_public
+from marketplace.catalog.products.serializers import ProductListItemSerializer
 from marketplace.favorites.selectors import favorite_products_for_user
 from marketplace.favorites.services import favorite_toggle
 

@@ -1,4 +1,4 @@
-from marketplace.catalog.selectors import LIST_FIELDS, product_queryset_public
+from marketplace.catalog.products.selectors import LIST_FIELDS, product_queryset_public
 from marketplace.favorites.models import Favorite
 
 

@@ -8,10 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.permissions import IsStaff
-from marketplace.catalog.apis import paginated
-from marketplace.catalog.renderers import ORJSONRenderer
-from marketplace.catalog.selectors import product_get_public
-from marketplace.catalog.serializers import page_of
+from marketplace.catalog.http.pagination import page_of, paginated
+from marketplace.catalog.http.renderers import ORJSONRenderer
+from marketplace.catalog.products.selectors import product_get_public
 from marketplace.reviews import services
 from marketplace.reviews.selectors import review_get, review_list_for_product
 from marketplace.reviews.serializers import (

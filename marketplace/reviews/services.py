@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from marketplace.catalog.categories import category_tree_invalidate
+from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product
-from marketplace.catalog.seller_ratings import rating_points, seller_rating_move, stars_average
+from marketplace.catalog.products.seller_ratings import rating_points, seller_rating_move, stars_average
 from marketplace.ordering.selectors import buyer_has_received_product
 from marketplace.reviews.exceptions import (
     DuplicateReviewError,

@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination
-from marketplace.catalog import presenters
-from marketplace.catalog.renderers import ORJSONRenderer
-from marketplace.catalog.serializers import ProductListItemSerializer, page_of
+from marketplace.catalog.http.pagination import page_of
+from marketplace.catalog.http.renderers import ORJSONRenderer
+from marketplace.catalog.products import presenters
+from marketplace.catalog.products.serializers import ProductListItemSerializer
 from marketplace.storefront.selectors import storefront_get, storefront_products
 
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from infrastructure.storage import public_url
-from marketplace.catalog.selectors import (
+from marketplace.catalog.products.selectors import (
     LIST_FIELDS,
     product_queryset_public,
     seller_rating,

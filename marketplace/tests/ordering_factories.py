@@ -9,7 +9,7 @@ import factory
 from django.db import connections
 
 from authentication.tests.factories import SellerFactory
-from marketplace.catalog.images import product_galleries_refresh
+from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.ordering.services.cart import cart_add_item
 from payment_system.tests.fake_stripe import event, sign_webhook

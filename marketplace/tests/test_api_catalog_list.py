@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from authentication.tests.factories import SellerFactory, UserFactory
-from marketplace.catalog.images import product_galleries_refresh
+from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import ProductImage
 from marketplace.tests.catalog_factories import CategoryFactory, ProductFactory, image_bytes
 

@@ -204,7 +204,7 @@ def test_inactive_product_is_visible_to_its_seller_only(auth_client, api_client)
 
 
 def test_category_rename_reindexes_its_products():
-    from marketplace.catalog.services import category_products_reindex
+    from marketplace.catalog.categories.services import category_products_reindex
 
     category = CategoryFactory(name="Chairs")
     product = ProductFactory(category=category)

@@ -10,9 +10,9 @@ from django.db import close_old_connections
 
 from authentication.tests.factories import SellerFactory, StaffFactory, UserFactory
 from marketplace.catalog.models import SellerRating
-from marketplace.catalog.selectors import seller_rating
-from marketplace.catalog.seller_ratings import seller_rating_ensure, seller_ratings_rebuild
-from marketplace.catalog.services import product_delete
+from marketplace.catalog.products.selectors import seller_rating
+from marketplace.catalog.products.seller_ratings import seller_rating_ensure, seller_ratings_rebuild
+from marketplace.catalog.products.services import product_delete
 from marketplace.reviews.services import review_create, review_moderate, review_update
 from marketplace.tests.catalog_factories import ProductFactory, received_order_item
 

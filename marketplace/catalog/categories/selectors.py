@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from marketplace.catalog.constants import CATEGORY_TREE_CACHE_KEY, CATEGORY_TREE_TTL_SECONDS, FACETS_CACHE_KEY
+from marketplace.catalog.http.response_cache import catalog_version_bump
 from marketplace.catalog.models import Category, Product
-from marketplace.catalog.response_cache import catalog_version_bump
 
 
 def _build_tree():

@@ -6,16 +6,17 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.catalog import image_services, presenters
-from marketplace.catalog.apis import LargeBodyMixin
-from marketplace.catalog.images import prepare_data_url_images, prepare_uploaded_images
-from marketplace.catalog.selectors import product_get_for_update
-from marketplace.catalog.serializers import (
+from marketplace.catalog.http.uploads import LargeBodyMixin
+from marketplace.catalog.images import services as image_services
+from marketplace.catalog.images.presenters import product_image
+from marketplace.catalog.images.serializers import (
     ImageReorderSerializer,
     ImageUploadSerializer,
     ProductImageSerializer,
 )
-from marketplace.catalog.services import ensure_product_owner
+from marketplace.catalog.images.services import prepare_data_url_images, prepare_uploaded_images
+from marketplace.catalog.products.permissions import ensure_product_owner
+from marketplace.catalog.products.selectors import product_get_for_update
 
 ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -26,7 +27,7 @@ ERRORS = {
 
 
 def _images_response(gallery, status_code=status.HTTP_200_OK):
-    return Response([presenters.product_image(row) for row in gallery], status=status_code)
+    return Response([product_image(row) for row in gallery], status=status_code)
 
 
 def _owned_product(request, slug):

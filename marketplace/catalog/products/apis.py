@@ -1,6 +1,6 @@
-"""Catalogue endpoints (contract E22–E26, E47–E50). Thin: validate, call a selector or service."""
+"""Product endpoints (contract E22 list and E48 create, E26, E47, E49, E50). Thin: validate, call a
+selector or service; the list itself is the search package's ``ProductFilterMixin``."""
 
-from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -10,88 +10,32 @@ from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
-from designiaBackend.errors import ApplicationError
 from marketplace.activity.services import activity_view_record_later, viewer_key
-from marketplace.catalog import presenters
-from marketplace.catalog.categories import category_tree
-from marketplace.catalog.discovery import autocomplete_suggestions, catalog_facets
-from marketplace.catalog.images import prepare_data_url_images, prepare_uploaded_images
-from marketplace.catalog.renderers import ORJSONRenderer, render_json
-from marketplace.catalog.response_cache import cached_json_response
-from marketplace.catalog.selectors import (
+from marketplace.catalog.http.pagination import page_of, paginated
+from marketplace.catalog.http.renderers import ORJSONRenderer
+from marketplace.catalog.http.uploads import LargeBodyMixin
+from marketplace.catalog.images.services import prepare_data_url_images, prepare_uploaded_images
+from marketplace.catalog.products import presenters
+from marketplace.catalog.products.permissions import ensure_product_owner
+from marketplace.catalog.products.selectors import (
     product_get_for_update,
-    product_list,
     product_list_for_seller,
     product_page_get,
 )
-from marketplace.catalog.serializers import (
-    AutocompleteQuerySerializer,
-    AutocompleteSerializer,
-    CategorySerializer,
-    FacetsSerializer,
+from marketplace.catalog.products.serializers import (
     ProductDetailSerializer,
-    ProductFilterSerializer,
     ProductListItemSerializer,
     ProductWriteSerializer,
     SellerProductItemSerializer,
-    page_of,
-    query_params_dict,
 )
-from marketplace.catalog.services import (
+from marketplace.catalog.products.services import (
     MISSING,
-    ensure_product_owner,
     product_create,
     product_delete,
     product_update,
 )
+from marketplace.catalog.search.apis import ERRORS, FILTER_PARAMETERS, ProductFilterMixin
 from marketplace.favorites.selectors import favorite_exists
-
-FILTER_PARAMETERS = [
-    OpenApiParameter("q", str),
-    OpenApiParameter("category", str, many=True, explode=True, description="category slug, repeated"),
-    OpenApiParameter("price_min", OpenApiTypes.NUMBER),
-    OpenApiParameter("price_max", OpenApiTypes.NUMBER),
-    OpenApiParameter(
-        "condition", str, many=True, explode=True, enum=["new", "like_new", "good", "fair", "poor"]
-    ),
-    OpenApiParameter("min_rating", OpenApiTypes.NUMBER),
-    OpenApiParameter("in_stock", bool),
-    OpenApiParameter("seller", OpenApiTypes.UUID),
-    OpenApiParameter("is_featured", bool),
-    OpenApiParameter("brand", str),
-    OpenApiParameter(
-        "ordering",
-        str,
-        enum=["relevance", "-created_at", "created_at", "price", "-price", "-average_rating", "-view_count"],
-    ),
-    OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int),
-]
-ERRORS = {
-    400: OpenApiTypes.OBJECT,
-    401: OpenApiTypes.OBJECT,
-    403: OpenApiTypes.OBJECT,
-    404: OpenApiTypes.OBJECT,
-}
-
-
-class LargeBodyMixin:
-    """Answer 413 in the error shape when a body exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, RequestDataTooBig):
-            exc = ApplicationError(
-                "The request is too large. Send fewer or smaller images.",
-                code="request_too_large",
-                status=413,
-            )
-        return super().handle_exception(exc)
-
-
-def paginated(request, view, queryset, present):
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response([present(item) for item in page])
 
 
 def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK):
@@ -104,20 +48,6 @@ def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK):
     body = presenters.product_detail(page)
     body["is_favorited"] = bool(user.is_authenticated and favorite_exists(user=user, product_id=body["id"]))
     return Response(body, status=status_code)
-
-
-class ProductFilterMixin:
-    renderer_classes = [ORJSONRenderer]
-    pagination_class = PagePagination
-
-    def filtered_list(self, request):
-        def build():
-            filters = ProductFilterSerializer(data=query_params_dict(request.query_params))
-            filters.is_valid(raise_exception=True)
-            products = product_list(filters=filters.validated_data)
-            return render_json(paginated(request, self, products, presenters.product_list_item).data)
-
-        return cached_json_response("products", request, build)
 
 
 def _prepared_images(data):
@@ -152,64 +82,6 @@ class ProductListCreateView(LargeBodyMixin, ProductFilterMixin, APIView):
             model_data=data.get("model_data", MISSING) if "model_data" in request.data else MISSING,
         )
         return product_detail_response(slug=product.slug, user=request.user, status_code=201)
-
-
-class ProductSearchView(ProductFilterMixin, APIView):
-    """E23: search with filters, ordering (C3) and the paginated shape of §4.1."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=FILTER_PARAMETERS, responses={200: page_of(ProductListItemSerializer), **ERRORS}
-    )
-    def get(self, request):
-        return self.filtered_list(request)
-
-
-class AutocompleteView(APIView):
-    """E24: ``{suggestions: [{id, name, type, slug}]}`` (C13)."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [ORJSONRenderer]
-
-    @extend_schema(
-        parameters=[AutocompleteQuerySerializer],
-        responses={200: AutocompleteSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
-    )
-    def get(self, request):
-        params = AutocompleteQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        suggestions = autocomplete_suggestions(
-            query=params.validated_data["q"], limit=params.validated_data["limit"]
-        )
-        return Response({"suggestions": suggestions})
-
-
-class CategoryListView(APIView):
-    """E25: a plain array of active categories with ``product_count``."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [ORJSONRenderer]
-
-    @extend_schema(responses={200: CategorySerializer(many=True), 401: OpenApiTypes.OBJECT})
-    def get(self, request):
-        def build():
-            return render_json(
-                [{k: v for k, v in c.items() if k != "descendant_ids"} for c in category_tree()]
-            )
-
-        return cached_json_response("categories", request, build)
-
-
-class FiltersView(APIView):
-    """Facets of the catalogue: categories with counts, price range, brands, conditions."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [ORJSONRenderer]
-
-    @extend_schema(responses={200: FacetsSerializer, 401: OpenApiTypes.OBJECT})
-    def get(self, request):
-        return cached_json_response("facets", request, lambda: render_json(catalog_facets()))
 
 
 class MyProductsView(APIView):

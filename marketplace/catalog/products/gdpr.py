@@ -1,7 +1,7 @@
 """The catalogue's part of a user's GDPR export and of account deletion."""
 
 from marketplace.catalog.models import Product
-from marketplace.catalog.services import products_deactivate_for_seller
+from marketplace.catalog.products.services import products_deactivate_for_seller
 from marketplace.favorites.models import Favorite
 from marketplace.favorites.services import favorites_remove_for_user
 from marketplace.reviews.models import Review

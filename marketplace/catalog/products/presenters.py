@@ -8,6 +8,7 @@ shapes are the serializers in ``serializers.py`` (``ProductListItemSerializer``,
 
 from designiaBackend.api.fields import public_id
 from infrastructure.storage import public_url
+from marketplace.catalog.images.presenters import product_image
 from marketplace.catalog.models import discount_percentage, is_on_sale
 
 
@@ -48,20 +49,6 @@ def product_list_item(product):
     }
 
 
-def product_image(image):
-    """An image row (``images.GALLERY_FIELDS``: file names) with URLs."""
-    url = public_url(image["image"])
-    return {
-        "id": public_id(image["id"]),
-        "url": url,
-        "image": url,
-        "thumbnail": public_url(image["thumbnail"]) or url,
-        "alt_text": image["alt_text"],
-        "is_primary": image["is_primary"],
-        "order": image["order"],
-    }
-
-
 def seller_product_item(product):
     """E47 row: the list item plus ``is_active`` and ``images[].{image, is_primary}``."""
     return {
@@ -85,6 +72,7 @@ def product_detail(page):
         "materials": product.materials,
         "dimensions": product.dimensions,
         "weight": _money(product.weight),
+        "shipping_profile_id": public_id(product.shipping_profile_id),
         "colors": product.colors,
         "tags": list(product.tags),
         "is_active": product.is_active,

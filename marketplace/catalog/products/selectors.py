@@ -7,12 +7,9 @@ from django.db.models import F
 from django.http import Http404
 
 from designiaBackend.db import PreparedQuery
-from marketplace.catalog.ar_hooks import ar_model_handler
-from marketplace.catalog.categories import category_ids_for_slugs
-from marketplace.catalog.constants import DEFAULT_ORDERING, ORDERINGS
 from marketplace.catalog.models import Product, SellerRating
-from marketplace.catalog.search import apply_text_search
-from marketplace.catalog.seller_ratings import seller_rating_text
+from marketplace.catalog.products.ar_hooks import ar_model_handler
+from marketplace.catalog.products.seller_ratings import seller_rating_text
 
 LIST_FIELDS = (
     "id",
@@ -47,41 +44,6 @@ def product_find(*, product_id: int) -> Product | None:
     return Product.objects.select_related("seller").filter(pk=product_id).first()
 
 
-def product_list(*, filters):
-    """E22/E23: public products filtered and ordered by ``filters`` (validated query values)."""
-    queryset = product_queryset_public()
-    query = (filters.get("q") or "").strip()
-    ordering = filters.get("ordering") or DEFAULT_ORDERING
-    use_relevance = bool(query) and ordering == "relevance"
-    if query:
-        queryset = apply_text_search(queryset, query, with_relevance=use_relevance)
-    queryset = _apply_filters(queryset, filters)
-    order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
-    return queryset.only(*LIST_FIELDS).order_by(*order_by)
-
-
-def _apply_filters(queryset, filters):
-    if filters.get("category"):
-        queryset = queryset.filter(category_id__in=category_ids_for_slugs(filters["category"]))
-    if filters.get("price_min") is not None:
-        queryset = queryset.filter(price__gte=filters["price_min"])
-    if filters.get("price_max") is not None:
-        queryset = queryset.filter(price__lte=filters["price_max"])
-    if filters.get("condition"):
-        queryset = queryset.filter(condition__in=filters["condition"])
-    if filters.get("min_rating") is not None:
-        queryset = queryset.filter(average_rating__gte=filters["min_rating"])
-    if filters.get("in_stock"):
-        queryset = queryset.filter(stock_quantity__gt=0)
-    if filters.get("seller"):
-        queryset = queryset.filter(seller_id=filters["seller"])
-    if filters.get("is_featured") is not None:
-        queryset = queryset.filter(is_featured=filters["is_featured"])
-    if filters.get("brand"):
-        queryset = queryset.filter(brand__iexact=filters["brand"])
-    return queryset
-
-
 def product_list_for_seller(*, seller):
     """E47: the seller's own products (active or not), newest first."""
     return (
@@ -98,6 +60,7 @@ DETAIL_FIELDS = (
     "materials",
     "dimensions",
     "weight",
+    "shipping_profile_id",
     "colors",
     "tags",
     "click_count",

@@ -1,7 +1,7 @@
-"""Input validation for the catalogue, and the output shapes documented in the OpenAPI schema.
+"""Product input validation (E48/E49) and the product output shapes of the OpenAPI schema.
 
 Hot responses are built as plain dicts by ``presenters.py``; the output serializers below
-describe exactly those dicts for the schema.
+describe exactly those dicts (``tests/test_response_shapes.py`` holds them to it).
 """
 
 from decimal import Decimal
@@ -9,47 +9,9 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from designiaBackend.api.fields import PublicIdField
-from designiaBackend.api.pagination import PageSerializer
-from marketplace.catalog.constants import ORDERINGS
+from marketplace.catalog.images.serializers import ImageDataSerializer, ProductImageSerializer
 from marketplace.catalog.models import Category, Product
-from marketplace.catalog.slugs import slug_is_available
-
-MULTI_VALUE_PARAMS = ("category", "condition")
-
-
-def query_params_dict(query_params):
-    """A QueryDict as a plain dict (repeated keys as lists), so absent booleans stay absent."""
-    return {
-        key: query_params.getlist(key) if key in MULTI_VALUE_PARAMS else query_params.get(key)
-        for key in query_params
-    }
-
-
-class ProductFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    category = serializers.ListField(
-        child=serializers.SlugField(max_length=120), required=False, max_length=50
-    )
-    price_min = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    price_max = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    condition = serializers.ListField(
-        child=serializers.ChoiceField(Product.Condition.choices), required=False
-    )
-    min_rating = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=0, max_value=5, required=False
-    )
-    in_stock = serializers.BooleanField(required=False)
-    seller = serializers.UUIDField(required=False)
-    is_featured = serializers.BooleanField(required=False)
-    brand = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    ordering = serializers.ChoiceField(list(ORDERINGS), required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
-
-
-class AutocompleteQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=20, default=10)
+from marketplace.catalog.products.slugs import slug_is_available
 
 
 class TagsField(serializers.ListField):
@@ -65,14 +27,6 @@ class TagsField(serializers.ListField):
             data = data.split(",")
         tags = super().to_internal_value(data)
         return list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
-
-
-class ImageDataSerializer(serializers.Serializer):
-    image_content = serializers.CharField()
-    filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    is_primary = serializers.BooleanField(required=False, default=False)
-    order = serializers.IntegerField(required=False, min_value=0, max_value=1000)
-    alt_text = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class ModelDataSerializer(serializers.Serializer):
@@ -103,6 +57,8 @@ class ProductWriteSerializer(serializers.Serializer):
     weight = serializers.DecimalField(
         max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True
     )
+    # One of the seller's shipping profiles (null: their default profile).
+    shipping_profile = PublicIdField(required=False, allow_null=True, source="shipping_profile_id")
     colors = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
     tags = TagsField(required=False)
     is_active = serializers.BooleanField(required=False)
@@ -125,36 +81,7 @@ class ProductWriteSerializer(serializers.Serializer):
         return value
 
 
-class ImageReorderSerializer(serializers.Serializer):
-    image_ids = serializers.ListField(child=PublicIdField(), max_length=100)
-
-
-class ImageUploadSerializer(serializers.Serializer):
-    images = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
-    image_data = ImageDataSerializer(many=True, required=False)
-
-
 # --- output shapes (schema) ---------------------------------------------------------------------
-
-
-class CategorySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    description = serializers.CharField()
-    parent = serializers.IntegerField(allow_null=True)
-    ordering = serializers.IntegerField()
-    product_count = serializers.IntegerField()
-
-
-class ProductImageSerializer(serializers.Serializer):
-    id = PublicIdField()
-    url = serializers.URLField()
-    image = serializers.URLField()
-    thumbnail = serializers.URLField()
-    alt_text = serializers.CharField()
-    is_primary = serializers.BooleanField()
-    order = serializers.IntegerField()
 
 
 class ProductListItemSerializer(serializers.Serializer):
@@ -207,6 +134,7 @@ class ProductDetailSerializer(ProductListItemSerializer):
     materials = serializers.CharField()
     dimensions = serializers.DictField()
     weight = serializers.CharField(allow_null=True)
+    shipping_profile_id = PublicIdField(allow_null=True)
     colors = serializers.ListField(child=serializers.CharField())
     tags = serializers.ListField(child=serializers.CharField())
     is_active = serializers.BooleanField()
@@ -220,58 +148,3 @@ class ProductDetailSerializer(ProductListItemSerializer):
     ar_model_filename = serializers.CharField(allow_null=True)
     ar_model_url = serializers.URLField(allow_null=True)
     updated_at = serializers.DateTimeField()
-
-
-class SuggestionSerializer(serializers.Serializer):
-    id = serializers.JSONField(
-        help_text="A product id (string), a category id (integer) or a brand key (string)."
-    )
-    name = serializers.CharField()
-    type = serializers.ChoiceField(["product", "category", "brand"])
-    slug = serializers.CharField()
-
-
-class AutocompleteSerializer(serializers.Serializer):
-    suggestions = SuggestionSerializer(many=True)
-
-
-class FacetCategorySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    parent = serializers.IntegerField(allow_null=True)
-    product_count = serializers.IntegerField()
-
-
-class FacetCountSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class FacetConditionSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class PriceRangeSerializer(serializers.Serializer):
-    min = serializers.CharField(allow_null=True)
-    max = serializers.CharField(allow_null=True)
-
-
-class FacetsSerializer(serializers.Serializer):
-    categories = FacetCategorySerializer(many=True)
-    price_range = PriceRangeSerializer()
-    brands = FacetCountSerializer(many=True)
-    conditions = FacetConditionSerializer(many=True)
-
-
-_PAGE_SERIALIZERS = {}
-
-
-def page_of(item_serializer):
-    """The §4.1 page shape around ``item_serializer`` for the schema (one class per item type)."""
-    name = f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List"
-    if name not in _PAGE_SERIALIZERS:
-        _PAGE_SERIALIZERS[name] = type(name, (PageSerializer,), {"results": item_serializer(many=True)})
-    return _PAGE_SERIALIZERS[name]

@@ -4,27 +4,22 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from designiaBackend.errors import ApplicationError
-from marketplace.catalog.ar_hooks import ar_model_handler
-from marketplace.catalog.categories import category_tree_invalidate
-from marketplace.catalog.exceptions import NotProductOwnerError
-from marketplace.catalog.images import StoredFiles, images_store
-from marketplace.catalog.models import Category, Product
-from marketplace.catalog.search import build_search_document
-from marketplace.catalog.seller_ratings import rating_points, seller_rating_ensure, seller_rating_move
-from marketplace.catalog.slugs import product_slug_generate
+from marketplace.catalog.categories.selectors import category_tree_invalidate
+from marketplace.catalog.images.services import StoredFiles, images_store
+from marketplace.catalog.models import Product
+from marketplace.catalog.products.ar_hooks import ar_model_handler
+from marketplace.catalog.products.permissions import ensure_product_owner
+from marketplace.catalog.products.seller_ratings import (
+    rating_points,
+    seller_rating_ensure,
+    seller_rating_move,
+)
+from marketplace.catalog.products.slugs import product_slug_generate
+from marketplace.catalog.search.text import build_search_document
+from marketplace.shipping.services import shipping_profile_ensure_owned
 
-DEFAULT_CATEGORIES = {
-    "Seating": ["Chairs", "Armchairs", "Sofas", "Stools", "Benches"],
-    "Tables": ["Dining Tables", "Coffee Tables", "Desks", "Side Tables"],
-    "Storage": ["Shelves", "Cabinets", "Dressers", "Sideboards"],
-    "Bedroom": ["Beds", "Nightstands", "Wardrobes"],
-    "Lighting": ["Pendant Lamps", "Floor Lamps", "Table Lamps"],
-    "Decor": ["Mirrors", "Rugs", "Vases", "Wall Art"],
-    "Outdoor": ["Garden Chairs", "Garden Tables"],
-}
 # Fields a seller sets directly; ``is_featured`` is for staff only.
 EDITABLE_FIELDS = (
     "name",
@@ -40,6 +35,7 @@ EDITABLE_FIELDS = (
     "materials",
     "dimensions",
     "weight",
+    "shipping_profile_id",
     "colors",
     "tags",
     "is_active",
@@ -59,18 +55,19 @@ def product_refresh_search_document(product):
     )
 
 
-def ensure_product_owner(*, product, user):
-    if not (user.is_staff or product.seller_id == user.pk):
-        raise NotProductOwnerError()
-
-
 def _on_catalog_change():
     transaction.on_commit(category_tree_invalidate)
+
+
+def _ensure_own_shipping_profile(seller, data) -> None:
+    if data.get("shipping_profile_id") is not None:
+        shipping_profile_ensure_owned(profile_id=data["shipping_profile_id"], seller=seller)
 
 
 @transaction.atomic
 def product_create(*, seller, data, images=(), model_data=MISSING):
     """E48: a product with its images (validated beforehand) and, optionally, an AR model."""
+    _ensure_own_shipping_profile(seller, data)
     fields = {key: data[key] for key in EDITABLE_FIELDS if key in data}
     if seller.is_staff and "is_featured" in data:
         fields["is_featured"] = data["is_featured"]
@@ -96,6 +93,7 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
     """E49: change fields, append images (C18), replace (object) or remove (null) the AR model."""
     product = Product.objects.select_for_update().select_related("category").get(pk=product.pk)
     ensure_product_owner(product=product, user=user)
+    _ensure_own_shipping_profile(product.seller, data)
     for key in EDITABLE_FIELDS:
         if key in data:
             setattr(product, key, data[key])
@@ -147,33 +145,3 @@ def products_deactivate_for_seller(*, seller):
     count = Product.objects.filter(seller=seller, is_active=True).update(is_active=False)
     _on_catalog_change()
     return count
-
-
-@transaction.atomic
-def category_ensure_defaults():
-    """Create the missing default furniture categories (idempotent); returns how many were made."""
-    created = 0
-    for position, (parent_name, child_names) in enumerate(DEFAULT_CATEGORIES.items()):
-        parent, made = Category.objects.get_or_create(
-            slug=slugify(parent_name), defaults={"name": parent_name, "ordering": position}
-        )
-        created += made
-        for child_position, child_name in enumerate(child_names):
-            _, made = Category.objects.get_or_create(
-                slug=slugify(child_name),
-                defaults={"name": child_name, "parent": parent, "ordering": child_position},
-            )
-            created += made
-    _on_catalog_change()
-    return created
-
-
-@transaction.atomic
-def category_products_reindex(*, category):
-    """Refresh the search text of the category's products (after a rename); returns how many."""
-    products = list(Product.objects.filter(category=category).select_related("category"))
-    for product in products:
-        product_refresh_search_document(product)
-    Product.objects.bulk_update(products, ["search_document"], batch_size=500)
-    _on_catalog_change()
-    return len(products)

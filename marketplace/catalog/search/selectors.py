@@ -1,17 +1,52 @@
-from designiaBackend.api.fields import public_id
-
-"""Read helpers for the search page: facets (cached) and autocomplete suggestions."""
+"""Browse and search reads: the filtered product list (E22/E23), facets (cached), autocomplete."""
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q
 from django.utils.text import slugify
 
-from marketplace.catalog.categories import category_tree
-from marketplace.catalog.constants import FACETS_CACHE_KEY, FACETS_TTL_SECONDS
+from designiaBackend.api.fields import public_id
+from marketplace.catalog.categories.selectors import category_ids_for_slugs, category_tree
+from marketplace.catalog.constants import DEFAULT_ORDERING, FACETS_CACHE_KEY, FACETS_TTL_SECONDS, ORDERINGS
 from marketplace.catalog.models import Product
-from marketplace.catalog.selectors import product_queryset_public
+from marketplace.catalog.products.selectors import LIST_FIELDS, product_queryset_public
+from marketplace.catalog.search.text import apply_text_search
 
 MAX_BRANDS = 50
+
+
+def product_list(*, filters):
+    """E22/E23: public products filtered and ordered by ``filters`` (validated query values)."""
+    queryset = product_queryset_public()
+    query = (filters.get("q") or "").strip()
+    ordering = filters.get("ordering") or DEFAULT_ORDERING
+    use_relevance = bool(query) and ordering == "relevance"
+    if query:
+        queryset = apply_text_search(queryset, query, with_relevance=use_relevance)
+    queryset = _apply_filters(queryset, filters)
+    order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
+    return queryset.only(*LIST_FIELDS).order_by(*order_by)
+
+
+def _apply_filters(queryset, filters):
+    if filters.get("category"):
+        queryset = queryset.filter(category_id__in=category_ids_for_slugs(filters["category"]))
+    if filters.get("price_min") is not None:
+        queryset = queryset.filter(price__gte=filters["price_min"])
+    if filters.get("price_max") is not None:
+        queryset = queryset.filter(price__lte=filters["price_max"])
+    if filters.get("condition"):
+        queryset = queryset.filter(condition__in=filters["condition"])
+    if filters.get("min_rating") is not None:
+        queryset = queryset.filter(average_rating__gte=filters["min_rating"])
+    if filters.get("in_stock"):
+        queryset = queryset.filter(stock_quantity__gt=0)
+    if filters.get("seller"):
+        queryset = queryset.filter(seller_id=filters["seller"])
+    if filters.get("is_featured") is not None:
+        queryset = queryset.filter(is_featured=filters["is_featured"])
+    if filters.get("brand"):
+        queryset = queryset.filter(brand__iexact=filters["brand"])
+    return queryset
 
 
 def _build_facets():

@@ -27,13 +27,13 @@ from django.db import transaction
 from tqdm import tqdm
 
 from infrastructure.images import make_thumbnail
-from marketplace.catalog.categories import category_tree_invalidate
-from marketplace.catalog.demo_data import COMMENTS, demo_photo, product_spec
-from marketplace.catalog.images import product_galleries_refresh
+from marketplace.catalog.categories.selectors import category_tree_invalidate
+from marketplace.catalog.categories.services import category_ensure_defaults
+from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage
-from marketplace.catalog.search import build_search_document
-from marketplace.catalog.seller_ratings import seller_ratings_rebuild
-from marketplace.catalog.services import category_ensure_defaults
+from marketplace.catalog.products.demo_data import COMMENTS, demo_photo, product_spec
+from marketplace.catalog.products.seller_ratings import seller_ratings_rebuild
+from marketplace.catalog.search.text import build_search_document
 from marketplace.ordering.demo_orders import (
     demo_half_shipped_order,
     demo_order_create,
@@ -98,7 +98,13 @@ class Command(BaseCommand):
     def _admin(self):
         """The documented demo staff account (development only: its password is in the README)."""
         User = get_user_model()
-        admin = self._user(ADMIN[0], ADMIN[1], username="demo-admin", role=User.Role.ADMIN, is_staff=True)
+        admin = self._user(
+            ADMIN[0],
+            ADMIN[1],
+            username="demo-admin",
+            role=User.Role.ADMIN,
+            is_staff=True,
+        )
         if not admin.is_superuser:
             admin.is_superuser = True
             admin.save(update_fields=["is_superuser"])
@@ -120,7 +126,11 @@ class Command(BaseCommand):
                 seller.profile.save()
             sellers.append(seller)
         buyers = [
-            self._user(f"demo-buyer{n}@designia.local", BUYER_PASSWORD, username=f"demo-buyer{n}")
+            self._user(
+                f"demo-buyer{n}@designia.local",
+                BUYER_PASSWORD,
+                username=f"demo-buyer{n}",
+            )
             for n in (1, 2, 3)
         ]
         return sellers, buyers
@@ -129,7 +139,10 @@ class Command(BaseCommand):
         """A pool of generated photos (stored once, shared by demo products)."""
         names = []
         for index in tqdm(range(PHOTO_POOL), desc="photos", unit="photo"):
-            name, thumb = f"products/demo/demo-{index}.jpg", f"products/demo/demo-{index}-thumb.webp"
+            name, thumb = (
+                f"products/demo/demo-{index}.jpg",
+                f"products/demo/demo-{index}-thumb.webp",
+            )
             if not default_storage.exists(name):
                 data = demo_photo(index)
                 name = default_storage.save(name, ContentFile(data))
@@ -152,7 +165,10 @@ class Command(BaseCommand):
                         continue
                     category = categories[spec.pop("category_slug")]
                     product = Product(
-                        slug=slug, seller=sellers[index % len(sellers)], category=category, **spec
+                        slug=slug,
+                        seller=sellers[index % len(sellers)],
+                        category=category,
+                        **spec,
                     )
                     product.search_document = build_search_document(
                         name=product.name,

@@ -1,0 +1,106 @@
+"""Browse and search endpoints: E22's list (shared with products/), E23 search, E24, facets."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designiaBackend.api.pagination import PagePagination
+from marketplace.catalog.http.pagination import page_of, paginated
+from marketplace.catalog.http.renderers import ORJSONRenderer, render_json
+from marketplace.catalog.http.response_cache import cached_json_response
+from marketplace.catalog.products import presenters
+from marketplace.catalog.products.serializers import ProductListItemSerializer
+from marketplace.catalog.search.selectors import autocomplete_suggestions, catalog_facets, product_list
+from marketplace.catalog.search.serializers import (
+    AutocompleteQuerySerializer,
+    AutocompleteSerializer,
+    FacetsSerializer,
+    ProductFilterSerializer,
+    query_params_dict,
+)
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str),
+    OpenApiParameter("category", str, many=True, explode=True, description="category slug, repeated"),
+    OpenApiParameter("price_min", OpenApiTypes.NUMBER),
+    OpenApiParameter("price_max", OpenApiTypes.NUMBER),
+    OpenApiParameter(
+        "condition", str, many=True, explode=True, enum=["new", "like_new", "good", "fair", "poor"]
+    ),
+    OpenApiParameter("min_rating", OpenApiTypes.NUMBER),
+    OpenApiParameter("in_stock", bool),
+    OpenApiParameter("seller", OpenApiTypes.UUID),
+    OpenApiParameter("is_featured", bool),
+    OpenApiParameter("brand", str),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=["relevance", "-created_at", "created_at", "price", "-price", "-average_rating", "-view_count"],
+    ),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int),
+]
+ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+}
+
+
+class ProductFilterMixin:
+    renderer_classes = [ORJSONRenderer]
+    pagination_class = PagePagination
+
+    def filtered_list(self, request):
+        def build():
+            filters = ProductFilterSerializer(data=query_params_dict(request.query_params))
+            filters.is_valid(raise_exception=True)
+            products = product_list(filters=filters.validated_data)
+            return render_json(paginated(request, self, products, presenters.product_list_item).data)
+
+        return cached_json_response("products", request, build)
+
+
+class ProductSearchView(ProductFilterMixin, APIView):
+    """E23: search with filters, ordering (C3) and the paginated shape of §4.1."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=FILTER_PARAMETERS, responses={200: page_of(ProductListItemSerializer), **ERRORS}
+    )
+    def get(self, request):
+        return self.filtered_list(request)
+
+
+class AutocompleteView(APIView):
+    """E24: ``{suggestions: [{id, name, type, slug}]}`` (C13)."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [ORJSONRenderer]
+
+    @extend_schema(
+        parameters=[AutocompleteQuerySerializer],
+        responses={200: AutocompleteSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        params = AutocompleteQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        suggestions = autocomplete_suggestions(
+            query=params.validated_data["q"], limit=params.validated_data["limit"]
+        )
+        return Response({"suggestions": suggestions})
+
+
+class FiltersView(APIView):
+    """Facets of the catalogue: categories with counts, price range, brands, conditions."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [ORJSONRenderer]
+
+    @extend_schema(responses={200: FacetsSerializer, 401: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return cached_json_response("facets", request, lambda: render_json(catalog_facets()))
