@@ -2,3 +2,4 @@
 
 import marketplace.catalog.admin  # noqa: F401
 import marketplace.ordering.admin  # noqa: F401
+import marketplace.shipping.admin  # noqa: F401

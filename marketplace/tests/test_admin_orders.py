@@ -90,3 +90,20 @@ def test_admin_shows_shipments_inline_and_filters_by_fulfilment(
     assert "JD0123456" in page.content.decode() and "Shipments" in page.content.decode()
     assert str(order.pk) in partial.content.decode() and str(other.pk) not in partial.content.decode()
     assert admin_client.get("/admin/marketplace/shipment/?status__exact=shipped").status_code == 200
+
+
+def test_admin_shows_a_sellers_shipping_profile_with_its_zones(admin_client, auth_client):
+    seller = SellerFactory()
+    created = auth_client(seller).post(
+        "/api/marketplace/shipping-profiles/",
+        {"name": "Bulky", "zones": [{"countries": ["PT"], "base_price": "25.00", "price_per_kg": "2.00"}]},
+        format="json",
+    )
+
+    page = admin_client.get(f"/admin/marketplace/shippingprofile/{created.json()['id']}/change/")
+    listing = admin_client.get(f"/admin/marketplace/shippingprofile/?q={seller.username}")
+
+    assert page.status_code == 200
+    assert b"Bulky" in page.content and b"25.00" in page.content
+    assert listing.status_code == 200 and b"Bulky" in listing.content
+    assert admin_client.get("/admin/marketplace/shippingzone/").status_code == 200
