@@ -16,14 +16,14 @@ configure_tracing()
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from designiaBackend.api.origin import allowed_hosts_origin_validator  # noqa: E402
 from designiaBackend.api.websocket import JWTQueryAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(JWTQueryAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": allowed_hosts_origin_validator(JWTQueryAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
