@@ -57,6 +57,10 @@ app.conf.beat_schedule = {
         "task": "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
         "schedule": crontab(minute=5),  # hourly
     },
+    "release-lapsed-stock-reservations": {
+        "task": "payment_system.Tasks.payment_tasks.stock_reservations_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "auto-deliver-orders": {
         "task": "marketplace.ordering.tasks.orders_auto_deliver_task",
         "schedule": crontab(minute=30, hour=3),  # daily

@@ -74,3 +74,10 @@ class ShipmentNotFound(NotFoundError):
 class NotShippableToCountry(ConflictError):
     code = "not_shippable_to_country"
     default_message = "Some items cannot be shipped to this country."
+
+
+class ReservationSoldOut(ConflictError):
+    code = "out_of_stock"
+    default_message = (
+        "The items of this order were sold while it waited for payment; the order was cancelled."
+    )

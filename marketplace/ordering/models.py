@@ -96,6 +96,9 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Reserved stock goes back exactly once, whatever the order of cancel/timeout/webhook events.
     stock_released = models.BooleanField(default=False)
+    # An unpaid order holds its stock until then (``STOCK_RESERVATION_MINUTES`` after checkout or
+    # a retry); the order itself stays payable for ``PAYMENT_TIMEOUT_DAYS``.
+    reserved_until = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

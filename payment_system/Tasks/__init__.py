@@ -12,5 +12,6 @@ from payment_system.Tasks.payment_tasks import (  # noqa: F401
     reconcile_payments_task,
     refund_submit_task,
     release_held_funds_task,
+    stock_reservations_sweep_task,
     transfer_reversal_submit_task,
 )

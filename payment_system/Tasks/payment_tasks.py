@@ -6,7 +6,11 @@ from celery import shared_task
 
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable, get_gateway
 from payment_system.checkout.services import dummy_checkout_complete
-from payment_system.checkout.timeouts import checkout_session_close, payment_timeouts_check
+from payment_system.checkout.timeouts import (
+    checkout_session_close,
+    payment_timeouts_check,
+    stock_reservations_sweep,
+)
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_submit
 from payment_system.payments.services import payment_record_stripe_fee
@@ -18,6 +22,12 @@ logger = logging.getLogger(__name__)
 def check_payment_timeouts_task(batch_size: int = 100) -> int:
     """Hourly: cancel orders unpaid after ``PAYMENT_TIMEOUT_DAYS`` and release their stock."""
     return payment_timeouts_check(batch_size=batch_size)
+
+
+@shared_task(name="payment_system.Tasks.payment_tasks.stock_reservations_sweep_task")
+def stock_reservations_sweep_task(batch_size: int = 100) -> int:
+    """Every 5 minutes: give back the stock of unpaid orders whose reservation ended."""
+    return stock_reservations_sweep(batch_size=batch_size)
 
 
 @shared_task(

@@ -15,12 +15,14 @@ from infrastructure.payments import (
     get_gateway,
 )
 from infrastructure.storage import public_url
+from marketplace.ordering.exceptions import ReservationSoldOut
 from marketplace.ordering.selectors import buyer_destination_country, order_shipping_countries
 from marketplace.ordering.services.checkout import (
     order_abandon_checkout,
     order_get_pending_for_buyer,
     order_place_from_cart,
 )
+from marketplace.ordering.services.reservations import order_reserve_again
 from payment_system.checkout.exceptions import OrderNotPayable, PaymentProviderDown, PaymentProviderFailed
 from payment_system.payments.models import Payment
 from payment_system.payments.services import (
@@ -60,6 +62,11 @@ def checkout_line_items(order: "Order") -> list[LineItem]:
     return lines
 
 
+def session_lifetime_minutes() -> int:
+    """The session lives as long as the stock reservation (within Stripe's 30 minutes to 24 hours)."""
+    return min(max(settings.STOCK_RESERVATION_MINUTES, 30), 1440)
+
+
 def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) -> str:
     """Create a new session for the order (a new attempt number: a new idempotency key)."""
     gateway = get_gateway()
@@ -71,7 +78,7 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
         customer_email=order.buyer.email,
         return_url=checkout_return_url(order.pk),
         idempotency_key=f"checkout-session-{order.pk}-{payment.session_attempt}",
-        expires_at=int(time.time()) + settings.CHECKOUT_SESSION_TTL_MINUTES * 60,
+        expires_at=int(time.time()) + session_lifetime_minutes() * 60,
         shipping_countries=order_shipping_countries(order=order),
     )
     try:
@@ -125,9 +132,17 @@ def checkout_retry(*, buyer, order_id) -> tuple["Order", str]:
             return order, session.client_secret
         if session.status == "complete":  # paid; the webhook has not arrived yet
             raise OrderNotPayable("This order's payment is being processed.")
+        _reserve_for_new_session(order)
         return order, _open_session(order, payment, expired_session_id=session.id)
     expired = payment.checkout_session_id if payment.status == Payment.Status.EXPIRED else None
+    _reserve_for_new_session(order)
     return order, _open_session(order, payment, expired_session_id=expired)
+
+
+def _reserve_for_new_session(order: "Order") -> None:
+    """A new session holds the stock again for its lifetime; 409 (the order cancelled) if sold out."""
+    if not order_reserve_again(order_id=order.pk):
+        raise ReservationSoldOut()
 
 
 def dummy_checkout_complete(*, order_id) -> str:

@@ -1,4 +1,6 @@
-"""Unpaid orders past ``PAYMENT_TIMEOUT_DAYS``: expire their session, cancel them, release stock.
+"""Unpaid orders whose stock reservation ended (``STOCK_RESERVATION_MINUTES``): expire their
+session, release their stock, keep the order payable. Unpaid orders past ``PAYMENT_TIMEOUT_DAYS``:
+expire their session, cancel them, release stock.
 
 The session is expired at the provider *before* the order is cancelled: once Stripe confirms it is
 expired no payment can arrive any more; if Stripe says it completed, the payment won the race and
@@ -15,6 +17,7 @@ from django.utils import timezone
 from infrastructure.payments import PaymentProviderError, get_gateway
 from marketplace.ordering.selectors import order_pk_batches_unpaid_before
 from marketplace.ordering.services.orders import order_expire_unpaid
+from marketplace.ordering.services.reservations import lapsed_reservation_ids, order_release_reservation
 from payment_system.payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -58,3 +61,19 @@ def payment_timeouts_check(*, now=None, batch_size: int = 100) -> int:
             if order_expire_unpaid(order_id=order_id):
                 cancelled += 1
     return cancelled
+
+
+def stock_reservations_sweep(*, now=None, batch_size: int = 100) -> int:
+    """Release the stock of unpaid orders whose reservation ended; returns how many.
+
+    As with timeouts, the session is expired at the provider first: a session Stripe reports
+    complete was paid and keeps its stock (its webhook confirms the order).
+    """
+    now = now or timezone.now()
+    released = 0
+    for order_id in lapsed_reservation_ids(now=now, limit=batch_size):
+        if _session_still_payable(order_id):
+            continue
+        if order_release_reservation(order_id=order_id, now=now):
+            released += 1
+    return released

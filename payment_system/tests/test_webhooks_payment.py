@@ -287,7 +287,9 @@ def test_failure_arriving_after_success_changes_nothing(api_client, fake_stripe,
     assert Payment.objects.get(order=order).status == "succeeded"
 
 
-def test_expired_session_does_not_cancel_the_order(api_client, auth_client, fake_stripe, two_seller_order):
+def test_expired_session_releases_the_stock_but_does_not_cancel_the_order(
+    api_client, auth_client, fake_stripe, two_seller_order
+):
     order, chair, _ = two_seller_order
     session = {
         "id": order.payment.checkout_session_id,
@@ -301,11 +303,12 @@ def test_expired_session_does_not_cancel_the_order(api_client, auth_client, fake
     assert response.json()["outcome"] == "processed"
     assert Payment.objects.get(order=order).status == "expired"
     assert Order.objects.get(pk=order.pk).status == "pending_payment"
-    assert Product.objects.get(pk=chair.pk).stock_quantity == 3
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 5  # the reservation ended with the session
 
     retry = auth_client(order.buyer).get(f"/api/payments/checkout_session/retry/{order.pk}/")  # pays later
 
     assert retry.status_code == 200
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 3  # held again for the new session
     payment = Payment.objects.get(order=order)
     assert (payment.status, payment.session_attempt) == ("pending", 2)
     assert payment.checkout_session_id != session["id"]

@@ -14,6 +14,7 @@ from marketplace.ordering.services.orders import (
     order_mark_paid_after_cancel,
     order_mark_payment_failed,
 )
+from marketplace.ordering.services.reservations import order_release_reservation, order_reserve_locked
 from payment_system.lock_objects import payment_of_order_for_update
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_create, refund_duplicate_payment
@@ -98,6 +99,12 @@ def handle_session_completed(event: WebhookEvent):
         order_flag_for_review(order=order, reason=payment.last_error)
         return PROCESSED, "amount mismatch: flagged for review"
     payment_record_success(payment=payment, payment_intent_id=payment.payment_intent_id, amount=amount)
+    if order.status == order.Status.PENDING_PAYMENT and not order_reserve_locked(order=order):
+        # The reservation lapsed and the stock was sold meanwhile: the order is cancelled, the
+        # money goes back.
+        order_mark_paid_after_cancel(order=order)
+        refund_create(order=order, amount=amount, reason="stock_sold_after_reservation")
+        return PROCESSED, "paid after the reservation lapsed and the stock was sold: refunded"
     if order.status != order.Status.PENDING_PAYMENT:
         # Cancelled (timeout or buyer) before the money arrived: give it back.
         order_mark_paid_after_cancel(order=order)
@@ -121,7 +128,8 @@ def handle_session_expired(event: WebhookEvent):
         return IGNORED, f"payment already {payment.status}"
     payment.status = Payment.Status.EXPIRED
     payment.save(update_fields=["status", "updated_at"])
-    return PROCESSED, "session expired; the order stays payable until its timeout"
+    order_release_reservation(order_id=order.pk)  # the reservation ends with the session
+    return PROCESSED, "session expired: stock released; the order stays payable until its timeout"
 
 
 def handle_payment_failed(event: WebhookEvent):

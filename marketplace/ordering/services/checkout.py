@@ -17,6 +17,7 @@ from marketplace.ordering.exceptions import (
 from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
 from marketplace.ordering.pricing import Quote, QuoteLine
 from marketplace.ordering.services.cart import announce_cart_count
+from marketplace.ordering.services.reservations import reservation_end
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
 from marketplace.shipping.quotes import quote_for
@@ -91,6 +92,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         currency=currencies.pop(),
         buyer_notes=buyer_notes,
         shipping_country=country,
+        reserved_until=reservation_end(),
         **quote.totals.as_dict(),
     )
     _create_shipments(order, quote, _primary_images(quantities))
