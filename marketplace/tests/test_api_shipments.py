@@ -197,6 +197,33 @@ def test_seller_orders_show_and_filter_by_the_sellers_own_shipment(auth_client, 
     assert auth_client(order.buyer).get(f"{ORDERS}{order.pk}/").json()["status"] == "awaiting_shipment"
 
 
+def test_a_sellers_order_detail_shows_their_own_shipments_status(auth_client, order, sellers, fake_stripe):
+    route_refunds(fake_stripe, status="succeeded")
+
+    def statuses():
+        return [
+            auth_client(who).get(f"{ORDERS}{order.pk}/").json()["status"]
+            for who in (sellers[0], sellers[1], order.buyer)
+        ]
+
+    paid = statuses()
+    auth_client(sellers[0]).patch(
+        f"{SHIPMENTS}{part(order, sellers[0]).pk}/update_shipping/", TRACKING, format="json"
+    )
+    one_shipped = statuses()
+    auth_client(order.buyer).post(f"{SHIPMENTS}{part(order, sellers[0]).pk}/confirm_delivery/")
+    one_delivered = statuses()
+    cancelled = auth_client(sellers[1]).post(f"{SHIPMENTS}{part(order, sellers[1]).pk}/cancel/")
+    rest_cancelled = statuses()
+
+    # [first seller, second seller, buyer]: each seller their own part, the buyer the whole order
+    assert paid == ["awaiting_shipment", "awaiting_shipment", "awaiting_shipment"]
+    assert one_shipped == ["shipped", "awaiting_shipment", "awaiting_shipment"]
+    assert one_delivered == ["delivered", "awaiting_shipment", "awaiting_shipment"]
+    assert cancelled.status_code == 200
+    assert rest_cancelled == ["delivered", "cancelled", "delivered"]  # the only live part is delivered
+
+
 def test_each_side_is_told_at_once(auth_client, api_client, sellers, fake_stripe, monkeypatch, mailoutbox):
     from authentication.tests.factories import UserFactory
 
