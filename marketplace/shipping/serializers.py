@@ -72,7 +72,8 @@ class ShippingProfileSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
     )
-    zones = ShippingZoneSerializer(many=True, allow_empty=False, max_length=50)
+    # An empty list is refused in validate_zones, so its error is a plain list like the others.
+    zones = ShippingZoneSerializer(many=True, max_length=50)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -82,6 +83,8 @@ class ShippingProfileSerializer(serializers.Serializer):
         return data
 
     def validate_zones(self, zones):
+        if not zones:
+            raise serializers.ValidationError("A profile needs at least one zone.")
         overlap = zones_overlap(zones)
         if overlap:
             raise serializers.ValidationError(overlap)

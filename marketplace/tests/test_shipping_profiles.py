@@ -60,24 +60,50 @@ def test_crud_of_own_profiles_keeps_one_default(auth_client):
     assert auth_client(UserFactory()).get(PROFILES).status_code == 403
 
 
+NEGATIVE = ["Ensure this value is greater than or equal to 0.00."]
+
+
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "errors"),
     [
-        (body(zones=[{**ZONE_PT, "price_per_kg": "-1.00"}]), "zones"),
-        (body(zones=[{**ZONE_PT, "countries": ["XX"]}]), "zones"),
-        (body(zones=[ZONE_PT, {"countries": ["ES", "FR"], "base_price": "12.00"}]), "zones"),
+        (body(zones=[{**ZONE_PT, "price_per_kg": "-1.00"}]), {"zones": {"0": {"price_per_kg": NEGATIVE}}}),
+        (
+            body(zones=[{**ZONE_PT, "countries": ["XX"]}]),
+            {
+                "zones": {
+                    "0": {"countries": {"0": ["XX is not a country code (ISO 3166-1 alpha-2, e.g. PT)."]}}
+                }
+            },
+        ),
+        (
+            body(zones=[ZONE_PT, {"countries": ["ES", "FR"], "base_price": "12.00"}]),
+            {"zones": ["ES is in two zones."]},
+        ),
         (
             body(
                 zones=[{"rest_of_world": True, "base_price": "1"}, {"rest_of_world": True, "base_price": "2"}]
             ),
-            "zones",
+            {"zones": ["Only one zone can be the rest of the world."]},
         ),
-        (body(zones=[]), "zones"),
-        (body(processing_days_min=30, processing_days_max=20), "processing_days_max"),
-        (body(free_shipping_threshold="-5"), "free_shipping_threshold"),
+        (body(zones=[]), {"zones": ["A profile needs at least one zone."]}),
+        (
+            body(zones=[{"countries": ["PT"], "rest_of_world": True, "base_price": "1"}]),
+            {
+                "zones": {
+                    "0": {
+                        "non_field_errors": ["A zone lists countries or is the rest of the world, not both."]
+                    }
+                }
+            },
+        ),
+        (
+            body(processing_days_min=30, processing_days_max=20),
+            {"processing_days_max": ["The longest processing time is shorter than the shortest."]},
+        ),
+        (body(free_shipping_threshold="-5"), {"free_shipping_threshold": NEGATIVE}),
     ],
 )
-def test_bad_profiles_are_400_and_nothing_is_stored(auth_client, payload, field):
+def test_bad_profiles_are_400_in_the_error_shape_and_nothing_is_stored(auth_client, payload, errors):
     seller = SellerFactory()
     auth_client(seller).post(PROFILES, body(name="Existing"), format="json")
     before = snapshot()
@@ -85,7 +111,23 @@ def test_bad_profiles_are_400_and_nothing_is_stored(auth_client, payload, field)
     response = auth_client(seller).post(PROFILES, payload, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert response.json() == {**errors, "code": "invalid"}  # the field's own reason, the shape's code
+    assert snapshot() == before
+
+
+def test_a_bad_update_is_400_and_leaves_the_profile_as_it_was(auth_client):
+    seller = SellerFactory()
+    profile_id = auth_client(seller).post(PROFILES, body(), format="json").json()["id"]
+    before = snapshot()
+
+    response = auth_client(seller).patch(
+        f"{PROFILES}{profile_id}/",
+        {"name": "Renamed", "zones": [{**ZONE_PT, "price_per_kg": "-0.01"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"zones": {"0": {"price_per_kg": NEGATIVE}}, "code": "invalid"}
     assert snapshot() == before
 
 
@@ -105,6 +147,9 @@ def test_another_sellers_profile_is_404_and_unchanged(auth_client):
     ]
 
     assert [r.status_code for r in responses] == [404, 404, 404, 404]
+    assert [r.json()["code"] for r in responses] == ["not_found"] * 4
+    assert responses[-1].json()["detail"] == "You have no shipping profile with this id."
+    assert all(r.json()["detail"] == "Shipping profile not found." for r in responses[:3])
     assert snapshot() == before
     assert Product.objects.get(pk=product.pk).shipping_profile_id is None
 
