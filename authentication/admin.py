@@ -18,7 +18,7 @@ from authentication.models import (
     VerificationCode,
 )
 from authentication.services import sellers
-from designiaBackend.api.admin import ReadOnlyAdmin
+from designiaBackend.api.admin import ReadOnlyAdmin, UploadedImagesForm
 from designiaBackend.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,15 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 DEFAULT_REJECTION_REASON = "Your application does not meet our seller requirements at this time."
 
 
+class ProfileForm(UploadedImagesForm):
+    """Avatar and shop logo uploaded here are stored like the API's (no metadata, server-made names)."""
+
+    image_fields = {"avatar": ("AVATAR_MAX_BYTES", "avatar"), "shop_logo": ("AVATAR_MAX_BYTES", "shop-logo")}
+
+
 class ProfileInline(admin.StackedInline):
     model = Profile
+    form = ProfileForm
     can_delete = False
     fk_name = "user"
     extra = 0

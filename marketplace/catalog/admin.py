@@ -2,7 +2,8 @@ import logging
 
 from django.contrib import admin
 
-from designiaBackend.api.admin import ReadOnlyAdmin
+from designiaBackend.api.admin import ReadOnlyAdmin, UploadedImagesForm
+from infrastructure.images import make_thumbnail
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.categories.services import category_products_reindex
@@ -31,8 +32,20 @@ class CategoryAdmin(admin.ModelAdmin):
         category_tree_invalidate()
 
 
+class ProductImageForm(UploadedImagesForm):
+    """A photo uploaded here is stored like the seller's (no metadata, a server-made name) and
+    gets its thumbnail made again."""
+
+    image_fields = {"image": ("PRODUCT_IMAGE_MAX_BYTES", "product")}
+
+    def image_stored(self, field, content):
+        stem = content.name.rsplit(".", 1)[0]
+        self.instance.thumbnail = make_thumbnail(content.file.getvalue(), stem=f"{stem}-thumb")
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageForm
     extra = 0
     fields = ("image", "thumbnail", "alt_text", "is_primary", "order")
     readonly_fields = ("thumbnail",)
