@@ -271,6 +271,9 @@ REST_FRAMEWORK = {
         "password_reset_account": env("THROTTLE_PASSWORD_RESET_ACCOUNT", default="5/min"),
         "register": env("THROTTLE_REGISTER", default="20/hour"),
         "activity": env("THROTTLE_ACTIVITY", default="600/min"),
+        # Checkout sessions (E37 and its retry E39) per user: each may reserve stock and open a
+        # payment-provider session.
+        "checkout": env("THROTTLE_CHECKOUT", default="20/hour"),
     },
 }
 

@@ -68,3 +68,13 @@ class AccountRateThrottle(IPRateThrottle):
         # The identity comes from the request body: hash it so any value makes a short, safe key.
         digest = hashlib.sha256(str(ident).strip().lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class UserScopeRateThrottle(IPRateThrottle):
+    """Limits a view's ``throttle_scope`` per signed-in user (the user id only: nothing in the
+    body can change whose budget a request spends). Anonymous requests are not counted here."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -4,6 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designiaBackend.api.throttling import UserScopeRateThrottle
 from marketplace.shipping.serializers import CountryField
 from payment_system.checkout.services import checkout_retry, checkout_start
 
@@ -32,11 +33,13 @@ class CheckoutSessionView(APIView):
     """E37: the server cart becomes an order; answers the Embedded Checkout client secret."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [UserScopeRateThrottle]
+    throttle_scope = "checkout"  # per user, shared by start and retry
 
     @extend_schema(
         tags=["payments"],
         request=CheckoutInputSerializer,
-        responses={200: ClientSecretSerializer, 400: ERROR, 409: ERROR, 502: ERROR, 503: ERROR},
+        responses={200: ClientSecretSerializer, 400: ERROR, 409: ERROR, 429: ERROR, 502: ERROR, 503: ERROR},
     )
     def post(self, request):
         data = CheckoutInputSerializer(data=request.data)
@@ -49,10 +52,12 @@ class CheckoutSessionRetryView(APIView):
     """E39: pay a pending order again (the open session, or a new one)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [UserScopeRateThrottle]
+    throttle_scope = "checkout"  # per user, shared by start and retry
 
     @extend_schema(
         tags=["payments"],
-        responses={200: ClientSecretSerializer, 400: ERROR, 404: ERROR, 502: ERROR, 503: ERROR},
+        responses={200: ClientSecretSerializer, 400: ERROR, 404: ERROR, 429: ERROR, 502: ERROR, 503: ERROR},
     )
     def get(self, request, order_id):
         order, client_secret = checkout_retry(buyer=request.user, order_id=order_id)
