@@ -8,7 +8,7 @@ from django.conf import settings
 from authentication.models import User
 from authentication.services.account import gdpr_export_build
 from authentication.services.codes import codes_purge_expired
-from authentication.services.exports import data_export_complete
+from authentication.services.exports import data_export_complete, data_export_release
 from authentication.services.registration import verification_tokens_purge_expired
 from authentication.services.tokens import refresh_tokens_purge_expired
 from infrastructure.email import send_templated_email
@@ -30,19 +30,27 @@ def gdpr_export_task(*, user_id, export_id=None):
     if user is None:
         logger.info("GDPR export skipped: user %s is gone", user_id)
         return None
-    name = gdpr_export_build(user=user)
-    data_export_complete(export_id=export_id, archive_name=name)
-    expires_in = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS
-    send_templated_email(
-        to=user.email,
-        subject="Your Designia data export is ready",
-        template="gdpr_export_ready",
-        context={
-            "first_name": user.first_name or user.username,
-            "link": private_url(name, expires_in=expires_in),
-            "expires_hours": expires_in // 3600,
-        },
-    )
+    name = None
+    try:
+        name = gdpr_export_build(user=user)
+        data_export_complete(export_id=export_id, archive_name=name)
+        expires_in = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS
+        send_templated_email(
+            to=user.email,
+            subject="Your Designia data export is ready",
+            template="gdpr_export_ready",
+            context={
+                "first_name": user.first_name or user.username,
+                "link": private_url(name, expires_in=expires_in),
+                "expires_hours": expires_in // 3600,
+            },
+        )
+    except Exception:
+        # Whatever failed (the archive, storage, the e-mail), the user got nothing: the export
+        # must not hold their once-a-day window. The task still fails, visibly.
+        logger.exception("GDPR export %s of user %s failed; its window is released", export_id, user_id)
+        data_export_release(export_id=export_id, archive_name=name)
+        raise
     return name
 
 

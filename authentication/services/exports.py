@@ -16,7 +16,7 @@ from django.utils import timezone
 from authentication.exceptions import ExportLimitError
 from authentication.lock_objects import user_for_update
 from authentication.models import DataExport, User
-from infrastructure.storage import private_url
+from infrastructure.storage import private_storage, private_url
 
 
 def _archive_link(export: DataExport, now: datetime) -> tuple[str | None, datetime | None]:
@@ -68,6 +68,19 @@ def data_export_complete(*, export_id: int | None, archive_name: str) -> None:
     """The task wrote the archive: its link can be handed out again until it expires."""
     if export_id is not None:
         DataExport.objects.filter(pk=export_id).update(completed_at=timezone.now(), archive_name=archive_name)
+
+
+def data_export_release(*, export_id: int | None, archive_name: str | None = None) -> None:
+    """The export's task failed: forget the export, and any archive it wrote, so the 24-hour window
+    it opened is released and the user may ask again at once (no archive and no e-mail came of it)."""
+    names = {archive_name}
+    with transaction.atomic():
+        export = DataExport.objects.filter(pk=export_id).first() if export_id is not None else None
+        if export is not None:
+            names.add(export.archive_name)
+            export.delete()
+    for name in filter(None, names):  # after the row is gone: no link to a missing file is handed out
+        private_storage.delete(name)
 
 
 def data_exports_delete(*, user: User) -> list[str]:

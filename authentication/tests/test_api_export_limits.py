@@ -102,3 +102,31 @@ def test_account_deletion_deletes_the_export_archives(auth_client):
     assert deleted.status_code == 200
     assert archives(user) == []
     assert not DataExport.objects.exists()
+
+
+@pytest.mark.parametrize("failing", ["gdpr_export_build", "send_templated_email"])
+def test_a_failed_export_task_releases_the_window(auth_client, monkeypatch, failing):
+    """The archive could not be written, or the e-mail not sent: the export is forgotten (with any
+    archive written), so the user may ask again at once and that export goes through."""
+    import authentication.tasks
+
+    user = UserFactory(email="ada@example.com")
+
+    def broken(**kwargs):
+        raise OSError("storage or mail server down")
+
+    monkeypatch.setattr(authentication.tasks, failing, broken)
+    # The task runs inline after the request's commit; it fails, and the failure is not hidden.
+    with pytest.raises(OSError, match="down"):
+        auth_client(user).get(EXPORT)
+    assert not DataExport.objects.exists()
+    assert archives(user) == []
+
+    monkeypatch.undo()
+    again = auth_client(user).get(EXPORT)
+
+    assert again.status_code == 200
+    export = DataExport.objects.get()
+    assert export.completed_at is not None and len(archives(user)) == 1
+    assert len(emails_to("ada@example.com")) == 1
+    assert auth_client(user).get(EXPORT).status_code == 429  # the successful one holds the window
