@@ -81,10 +81,20 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     formfield_overrides = URL_FIELDS
+    form = ProfileForm
+
+
+class SellerApplicationForm(UploadedImagesForm):
+    image_fields = {"shop_logo": ("AVATAR_MAX_BYTES", "logo")}
+
+
+class SellerApplicationImageForm(UploadedImagesForm):
+    image_fields = {"image": ("AVATAR_MAX_BYTES", "work")}
 
 
 class SellerApplicationImageInline(admin.TabularInline):
     model = SellerApplicationImage
+    form = SellerApplicationImageForm
     extra = 0
 
 
@@ -97,6 +107,7 @@ class SellerApplicationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "status", "reviewed_by", "reviewed_at", "submitted_at"]
     inlines = [SellerApplicationImageInline]
     formfield_overrides = URL_FIELDS
+    form = SellerApplicationForm
     actions = ["approve_applications", "reject_applications"]
 
     def _decide(self, request, queryset, verb, decide):

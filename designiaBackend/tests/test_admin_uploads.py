@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from authentication.models import Profile
+from authentication.models import Profile, SellerApplication
 from authentication.tests.factories import StaffFactory, UserFactory
 from infrastructure.tests.image_samples import DISPLAYED_SIZE, assert_no_metadata_and_upright, gps_jpeg
 from marketplace.catalog.models import ProductImage
@@ -106,3 +106,44 @@ def test_profile_images_uploaded_in_the_admin_have_no_metadata_and_server_names(
     name = getattr(Profile.objects.get(user=user), field).name
     assert re.fullmatch(GENERATED.format(folder=folder, stem=stem, extension="jpg"), name)
     assert_no_metadata_and_upright(stored_bytes(name))
+
+
+def test_an_avatar_uploaded_in_the_profile_admin_has_no_metadata_and_a_server_name(staff_client):
+    profile = UserFactory().profile
+    url = f"/admin/authentication/profile/{profile.pk}/change/"
+    data = change_form(staff_client, url, "profile_form")
+    data["avatar"] = gps_upload()
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    name = Profile.objects.get(pk=profile.pk).avatar.name
+    assert re.fullmatch(GENERATED.format(folder="avatars", stem="avatar", extension="jpg"), name)
+    assert_no_metadata_and_upright(stored_bytes(name))
+
+
+def test_seller_application_images_uploaded_in_the_admin_have_no_metadata_and_server_names(staff_client):
+    application = SellerApplication.objects.create(
+        user=UserFactory(), business_name="Oak & Co", motivation="Chairs."
+    )
+    url = f"/admin/authentication/sellerapplication/{application.pk}/change/"
+    data = change_form(staff_client, url, "sellerapplication_form")
+    data["shop_logo"] = gps_upload()
+    row = int(data["images-TOTAL_FORMS"])
+    data.update(
+        {"images-TOTAL_FORMS": str(row + 1), f"images-{row}-order": "0", f"images-{row}-image": gps_upload()}
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    application.refresh_from_db()
+    logo, work = application.shop_logo.name, application.images.get().image.name
+    assert re.fullmatch(
+        GENERATED.format(folder="seller_applications/logos", stem="logo", extension="jpg"), logo
+    )
+    assert re.fullmatch(
+        GENERATED.format(folder="seller_applications/images", stem="work", extension="jpg"), work
+    )
+    assert_no_metadata_and_upright(stored_bytes(logo))
+    assert_no_metadata_and_upright(stored_bytes(work))
