@@ -25,6 +25,7 @@ from designiaBackend.api.fields import parse_public_id
 from designiaBackend.api.realtime import user_group
 from designiaBackend.api.websocket import CLOSE_FORBIDDEN, AuthenticatedJsonConsumer
 from marketplace.ordering.selectors import cart_items_count
+from notifications.selectors import unread_notifications_count
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def _activity_state(user):
         cart_items_count(user=user),
         selectors.unread_messages_count(user=user),
         selectors.user_is_chat_banned(user=user),
+        unread_notifications_count(user_id=user.pk),
     )
 
 
@@ -48,13 +50,14 @@ class ActivityConsumer(AuthenticatedJsonConsumer):
 
     async def on_authenticated_connect(self):
         await self.join(user_group(self.user.pk))
-        cart_count, unread, self.chat_banned = await _activity_state(self.user)
+        cart_count, unread, self.chat_banned, notifications = await _activity_state(self.user)
         await self.send_json(
             {
                 "type": "connection_success",
                 "user_id": str(self.user.pk),
                 "cart_count": cart_count,
                 "unread_messages_count": unread,
+                "unread_notifications_count": notifications,
                 "message": "Connected.",
             }
         )
@@ -64,7 +67,7 @@ class ActivityConsumer(AuthenticatedJsonConsumer):
         if kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind in ("get_cart_count", "get_unread_count"):
-            cart_count, unread, _ = await _activity_state(self.user)
+            cart_count, unread, _, _ = await _activity_state(self.user)
             if kind == "get_cart_count":
                 await self.send_json({"type": "cart_count", "cart_count": cart_count})
             else:

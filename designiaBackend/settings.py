@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "payment_system",
     "chat",
     "ar",
+    "notifications",
     "infrastructure.backups",  # manage.py backup_create / backup_restore (make backup / restore)
 ]
 
@@ -335,6 +336,8 @@ GOOGLE_OAUTH_CLIENT_ID = env("GOOGLE_OAUTH_CLIENT_ID", default="")
 GOOGLE_JWKS_URL = env("GOOGLE_JWKS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=10 * 1024 * 1024)
 # Lifetime of the download link e-mailed with a GDPR data export.
+# One-click unsubscribe links in notification e-mails stay valid this long.
+NOTIFICATION_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("NOTIFICATION_UNSUBSCRIBE_MAX_AGE_DAYS", default=60)
 GDPR_EXPORT_URL_EXPIRE_SECONDS = env.int("GDPR_EXPORT_URL_EXPIRE_SECONDS", default=24 * 3600)
 # One GDPR export per user per this many hours (each is a task, an archive and an e-mail): 429 before.
 GDPR_EXPORT_INTERVAL_HOURS = env.int("GDPR_EXPORT_INTERVAL_HOURS", default=24)

@@ -24,6 +24,7 @@ api_urlpatterns = [
     path("activity/", include("marketplace.activity.urls")),
     path("payments/", include("payment_system.urls")),
     path("chat/", include("chat.urls")),
+    path("notifications/", include("notifications.urls")),
     path("ar/", include("ar.urls")),
     path("system/", include("ar.system_urls")),
     path("health/live/", health.LiveView.as_view(), name="health-live"),

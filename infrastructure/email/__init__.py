@@ -6,16 +6,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def send_templated_email(*, to, subject, template, context=None, attachments=()):
+def send_templated_email(*, to, subject, template, context=None, attachments=(), headers=None):
     """Render ``emails/<template>.txt`` and ``.html`` and send them to ``to`` (an address or list).
 
-    Templates receive ``context`` plus ``frontend_url``.
+    Templates receive ``context`` plus ``frontend_url``; ``headers`` adds message headers
+    (``List-Unsubscribe``, ...).
     """
     recipients = [to] if isinstance(to, str) else list(to)
     context = {"frontend_url": settings.FRONTEND_URL, **(context or {})}
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients, headers=headers or None)
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)

@@ -1,15 +1,17 @@
 """What a buyer or a seller is told at once about a shipment: one ``ShipmentEvent`` per recipient,
 pushed to their activity socket and e-mailed, both after the transaction commits.
 
-The event is a plain value (kind, recipient, title, body, link, data) so that a notification
-centre can store and route the same events; ``publish`` is the one place they leave from.
+The event is a plain value (kind, recipient, title, body, link, data); ``publish`` is the one
+place they leave from: the typed frame (``shipment_paid``, ...) goes to the activity socket, and the
+notification centre (``designiaBackend.api.notifications``) stores it in the inbox, pushes a
+``notification`` frame and e-mails it by the recipient's preference, once per event key.
 """
 
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 
-from authentication.emails import send_after_commit
+from designiaBackend.api import notifications
 from designiaBackend.api.realtime import send_to_user_on_commit
 from marketplace.ordering.models import Shipment
 from marketplace.ordering.tracking import tracking_link
@@ -37,14 +39,21 @@ class ShipmentEvent:
         return {"type": self.kind, "title": self.title, "body": self.body, "link": self.link, **self.data}
 
 
-def publish(event: ShipmentEvent) -> None:
+def publish(event: ShipmentEvent, *, recipient, event_key: str) -> None:
     """Send ``event`` to its recipient's sockets and inbox once the transaction commits."""
     send_to_user_on_commit(event.recipient_id, event.frame())
-    send_after_commit(
-        to=event.recipient_email,
-        subject=event.title,
-        template="shipment_event",
-        context=asdict(event),
+    notifications.notify(
+        recipient=recipient,
+        kind=event.kind,
+        event_key=event_key,
+        title=event.title,
+        body=event.body,
+        link_type="shipment",
+        link_id=event.data.get("shipment_id", ""),
+        url=event.link,
+        email_subject=event.title,
+        email_template="shipment_event",
+        email_context=asdict(event),
     )
 
 
@@ -89,7 +98,8 @@ def shipment_paid(shipment: Shipment) -> None:
     if shipment.ships_by:
         body += f" Ship by {shipment.ships_by.isoformat()}."
     link = f"{settings.FRONTEND_URL}/seller/orders/{shipment.order_id}"
-    publish(_event(shipment, "shipment_paid", shipment.seller, body, link))
+    event = _event(shipment, "shipment_paid", shipment.seller, body, link)
+    publish(event, recipient=shipment.seller, event_key=f"shipment_paid:{shipment.pk}")
 
 
 def shipment_shipped(shipment: Shipment, *, first_time: bool) -> None:
@@ -100,14 +110,18 @@ def shipment_shipped(shipment: Shipment, *, first_time: bool) -> None:
     link = tracking_link(shipment)
     if link:
         body += f" Track it: {link}"
-    publish(_event(shipment, "shipment_shipped", shipment.order.buyer, body, _buyer_link(shipment)))
+    event = _event(shipment, "shipment_shipped", shipment.order.buyer, body, _buyer_link(shipment))
+    key = f"shipment_shipped:{shipment.pk}:{shipment.shipping_carrier}:{shipment.tracking_number}"
+    publish(event, recipient=shipment.order.buyer, event_key=key)
 
 
 def shipment_delivered(shipment: Shipment) -> None:
     body = "Your parcel was delivered. Enjoy your new piece!"
-    publish(_event(shipment, "shipment_delivered", shipment.order.buyer, body, _buyer_link(shipment)))
+    event = _event(shipment, "shipment_delivered", shipment.order.buyer, body, _buyer_link(shipment))
+    publish(event, recipient=shipment.order.buyer, event_key=f"shipment_delivered:{shipment.pk}")
 
 
 def shipment_cancelled(shipment: Shipment) -> None:
     body = "The maker cancelled their part of your order; you are refunded for it."
-    publish(_event(shipment, "shipment_cancelled", shipment.order.buyer, body, _buyer_link(shipment)))
+    event = _event(shipment, "shipment_cancelled", shipment.order.buyer, body, _buyer_link(shipment))
+    publish(event, recipient=shipment.order.buyer, event_key=f"shipment_cancelled:{shipment.pk}")

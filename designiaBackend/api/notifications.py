@@ -1,0 +1,53 @@
+"""Raise a notification for a user without importing the app that stores and delivers it.
+
+The ``notifications`` app registers its ``notify`` service here from ``AppConfig.ready``; any app
+(authentication, marketplace, payment_system) calls :func:`notify` inside its transaction. The
+notification is stored in that transaction; the socket push and the e-mail leave after commit.
+A missing registration is a ``RuntimeError`` at the first call (README, "registration seams").
+"""
+
+_handler = None
+
+
+def register(handler) -> None:
+    """``handler(**kwargs)`` receives exactly the keyword arguments of :func:`notify`."""
+    global _handler
+    if not callable(handler):
+        raise TypeError("A notification handler must be callable.")
+    _handler = handler
+
+
+def notify(
+    *,
+    recipient,
+    kind: str,
+    event_key: str,
+    title: str,
+    body: str,
+    link_type: str = "",
+    link_id: str = "",
+    url: str = "",
+    email_subject: str = "",
+    email_template: str = "",
+    email_context: dict | None = None,
+):
+    """Store one notification of ``kind`` for ``recipient`` (a user), once per ``event_key``.
+
+    ``email_template`` (``templates/emails/<name>``) overrides the generic notification e-mail;
+    ``email_context`` must be JSON-able (it travels to a Celery task).
+    """
+    if _handler is None:
+        raise RuntimeError("No notification handler is registered (is the notifications app installed?).")
+    return _handler(
+        recipient=recipient,
+        kind=kind,
+        event_key=event_key,
+        title=title,
+        body=body,
+        link_type=link_type,
+        link_id=str(link_id or ""),
+        url=url,
+        email_subject=email_subject,
+        email_template=email_template,
+        email_context=email_context or {},
+    )

@@ -1,0 +1,142 @@
+"""Notification inbox and preferences API (``/api/notifications/``): thin views over services and selectors."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designiaBackend.api.fields import parse_public_id
+from designiaBackend.api.pagination import PagePagination
+from notifications import selectors, services
+from notifications.exceptions import NotificationNotFound
+from notifications.serializers import (
+    NotificationListQuerySerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+    PreferencesUpdateSerializer,
+    ReadAllSerializer,
+    UnreadCountSerializer,
+    UnsubscribedSerializer,
+    UnsubscribeQuerySerializer,
+)
+
+
+class NotificationListApi(ListAPIView):
+    serializer_class = NotificationSerializer
+    pagination_class = PagePagination
+
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="The caller's notifications, newest first",
+        parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = NotificationListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.notification_list_for_user(
+            user=self.request.user, unread_only=query.validated_data["unread"]
+        )
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(
+        operation_id="notifications_read",
+        summary="Mark one of the caller's notifications read (another user's: 404)",
+        request=None,
+        responses={200: NotificationSerializer},
+    )
+    def post(self, request, notification_id):
+        key = parse_public_id(notification_id)
+        if key is None:
+            raise NotificationNotFound()
+        notification = services.notification_mark_read(user=request.user, notification_id=key)
+        return Response(NotificationSerializer(notification).data)
+
+
+class NotificationReadAllApi(APIView):
+    @extend_schema(
+        operation_id="notifications_read_all",
+        summary="Mark all of the caller's notifications read",
+        request=None,
+        responses={200: ReadAllSerializer},
+    )
+    def post(self, request):
+        marked = services.notifications_mark_all_read(user=request.user)
+        count = selectors.unread_notifications_count(user_id=request.user.pk)
+        return Response(ReadAllSerializer({"marked_read": marked, "unread_notifications_count": count}).data)
+
+
+class NotificationUnreadCountApi(APIView):
+    @extend_schema(
+        operation_id="notifications_unread_count",
+        summary="How many of the caller's notifications are unread",
+        responses={200: UnreadCountSerializer},
+    )
+    def get(self, request):
+        count = selectors.unread_notifications_count(user_id=request.user.pk)
+        return Response(UnreadCountSerializer({"unread_notifications_count": count}).data)
+
+
+class NotificationPreferencesApi(APIView):
+    @extend_schema(
+        operation_id="notifications_preferences_retrieve",
+        summary="E-mail on/off per notification kind (the inbox always keeps them)",
+        responses={200: PreferencesSerializer},
+    )
+    def get(self, request):
+        return Response(self._render(request.user))
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        summary="Turn e-mails of some kinds on or off (unknown kind or a security kind turned off: 400)",
+        request=PreferencesUpdateSerializer,
+        responses={200: PreferencesSerializer},
+    )
+    def patch(self, request):
+        serializer = PreferencesUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        choices = {item["kind"]: item["email"] for item in serializer.validated_data["preferences"]}
+        services.notification_preferences_update(user=request.user, choices=choices)
+        return Response(self._render(request.user))
+
+    @staticmethod
+    def _render(user):
+        preferences = selectors.preference_list_for_user(user=user)
+        return PreferencesSerializer({"preferences": preferences}).data
+
+
+class NotificationUnsubscribeApi(APIView):
+    """The one-click link of every notification e-mail (GET from the link, POST per RFC 8058)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="notifications_unsubscribe_link",
+        summary="Turn off one kind's e-mails from a signed link (no login; bad or expired token: 400)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: UnsubscribedSerializer},
+    )
+    def get(self, request):
+        return self._unsubscribe(request)
+
+    @extend_schema(
+        operation_id="notifications_unsubscribe_one_click",
+        summary="List-Unsubscribe-Post one-click unsubscribe (RFC 8058)",
+        parameters=[OpenApiParameter("token", str, required=True)],
+        request=None,
+        responses={200: UnsubscribedSerializer},
+    )
+    def post(self, request):
+        return self._unsubscribe(request)
+
+    @staticmethod
+    def _unsubscribe(request):
+        query = UnsubscribeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kind = services.notification_unsubscribe(token=query.validated_data["token"])
+        return Response(UnsubscribedSerializer({"kind": kind, "email": False}).data)

@@ -1,0 +1,201 @@
+"""Writes of the notification centre: store, mark read, preferences, unsubscribe, e-mail once.
+
+Every side effect (socket push, e-mail task) leaves through :func:`_after_commit`, the one place
+that schedules work after the transaction commits.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from designiaBackend.api import realtime
+from infrastructure.email import send_templated_email
+from notifications import kinds, selectors
+from notifications.exceptions import (
+    InvalidUnsubscribeToken,
+    NotificationNotFound,
+    PreferenceLocked,
+    UnknownNotificationKind,
+)
+from notifications.models import Notification, NotificationPreference
+from notifications.unsubscribe import unsubscribe_token_read, unsubscribe_url
+
+GENERIC_TEMPLATE = "notification"
+
+
+def _after_commit(callback) -> None:
+    """The one place notifications schedule work after commit (a shared helper may replace it)."""
+    transaction.on_commit(callback, robust=True)
+
+
+def _push(user_id, frame: dict) -> None:
+    realtime.send_to_user(str(user_id), frame)
+
+
+def _push_created(notification_id) -> None:
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:
+        return
+    _push(
+        notification.recipient_id,
+        {
+            "type": "notification",
+            "notification": selectors.notification_data(notification),
+            "unread_notifications_count": selectors.unread_notifications_count(
+                user_id=notification.recipient_id
+            ),
+        },
+    )
+
+
+def _push_count(user_id) -> None:
+    count = selectors.unread_notifications_count(user_id=user_id)
+    _push(user_id, {"type": "unread_notifications_count_update", "unread_notifications_count": count})
+
+
+def _queue_email(notification_id) -> None:
+    from notifications.tasks import notification_email_send_task
+
+    notification_email_send_task.delay(notification_id=notification_id)
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipient,
+    kind,
+    event_key,
+    title,
+    body,
+    link_type="",
+    link_id="",
+    url="",
+    email_subject="",
+    email_template="",
+    email_context=None,
+):
+    """Store one notification per (event_key, recipient); push it and e-mail it after commit.
+
+    A second call with the same ``event_key`` for the same recipient changes and sends nothing.
+    """
+    definition = kinds.get(kind)
+    if definition is None:
+        raise UnknownNotificationKind(f"Unknown notification kind: {kind}.")
+    notification, created = Notification.objects.get_or_create(
+        recipient_id=recipient.pk,
+        event_key=event_key[:191],
+        defaults={
+            "kind": kind,
+            "title": title[:255],
+            "body": body,
+            "link_type": link_type,
+            "link_id": str(link_id or ""),
+            "url": url[:500],
+            "email_subject": email_subject[:255],
+            "email_template": email_template,
+            "email_context": email_context or {},
+        },
+    )
+    if not created:
+        return notification
+    _after_commit(partial(_push_created, notification.pk))
+    if selectors.email_enabled(user_id=recipient.pk, kind=kind):
+        _after_commit(partial(_queue_email, notification.pk))
+    return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id) -> Notification:
+    """Mark one of the user's notifications read; another user's id is not found."""
+    notification = (
+        Notification.objects.select_for_update().filter(pk=notification_id, recipient_id=user.pk).first()
+    )
+    if notification is None:
+        raise NotificationNotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        _after_commit(partial(_push_count, user.pk))
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    marked = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if marked:
+        _after_commit(partial(_push_count, user.pk))
+    return marked
+
+
+def _checked_kind(name):
+    definition = kinds.get(name)
+    if definition is None:
+        raise UnknownNotificationKind(f"Unknown notification kind: {name}.", extra={"kind": name})
+    return definition
+
+
+@transaction.atomic
+def notification_preferences_update(*, user, choices: dict[str, bool]) -> None:
+    """Set the e-mail choice per kind; nothing is stored if one kind is unknown or locked."""
+    for name, email in choices.items():
+        if _checked_kind(name).mandatory and not email:
+            raise PreferenceLocked(extra={"kind": name})
+    for name, email in choices.items():
+        NotificationPreference.objects.update_or_create(user_id=user.pk, kind=name, defaults={"email": email})
+
+
+@transaction.atomic
+def notification_unsubscribe(*, token: str) -> str:
+    """Turn off the e-mail of the token's kind for its user (no login); returns the kind."""
+    read = unsubscribe_token_read(token or "")
+    if read is None:
+        raise InvalidUnsubscribeToken()
+    user_id, name = read
+    definition = kinds.get(name)
+    if definition is None or definition.mandatory:
+        raise InvalidUnsubscribeToken()
+    NotificationPreference.objects.update_or_create(user_id=user_id, kind=name, defaults={"email": False})
+    return name
+
+
+@transaction.atomic
+def notification_email_send(*, notification_id) -> bool:
+    """Send a notification's e-mail at most once (the row lock and ``emailed_at`` make a redelivered
+    task a no-op); the recipient's current preference decides. Returns whether it was sent."""
+    notification = (
+        Notification.objects.select_for_update()
+        .select_related("recipient")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or notification.emailed_at is not None:
+        return False
+    recipient = notification.recipient
+    if not recipient.email or not selectors.email_enabled(user_id=recipient.pk, kind=notification.kind):
+        return False
+    link = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
+    send_templated_email(
+        to=recipient.email,
+        subject=notification.email_subject or notification.title,
+        template=notification.email_template or GENERIC_TEMPLATE,
+        context={
+            **notification.email_context,
+            "title": notification.title,
+            "body": notification.body,
+            "url": notification.url,
+            "unsubscribe_url": link,
+        },
+        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def notification_data_erase(user) -> None:
+    """GDPR erasure: a deleted user's inbox and preferences go with them."""
+    Notification.objects.filter(recipient_id=user.pk).delete()
+    NotificationPreference.objects.filter(user_id=user.pk).delete()
