@@ -74,6 +74,7 @@ def notify(
     email_subject="",
     email_template="",
     email_context=None,
+    email=True,
 ):
     """Store one notification per (event_key, recipient); push it and e-mail it after commit.
 
@@ -82,8 +83,9 @@ def notify(
     definition = kinds.get(kind)
     if definition is None:
         raise UnknownNotificationKind(f"Unknown notification kind: {kind}.")
+    recipient_id = getattr(recipient, "pk", recipient)
     notification, created = Notification.objects.get_or_create(
-        recipient_id=recipient.pk,
+        recipient_id=recipient_id,
         event_key=event_key[:191],
         defaults={
             "kind": kind,
@@ -100,7 +102,7 @@ def notify(
     if not created:
         return notification
     _after_commit(partial(_push_created, notification.pk))
-    if selectors.email_enabled(user_id=recipient.pk, kind=kind):
+    if email and selectors.email_enabled(user_id=recipient_id, kind=kind):
         _after_commit(partial(_queue_email, notification.pk))
     return notification
 

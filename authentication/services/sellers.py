@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from authentication.emails import send_after_commit
 from authentication.exceptions import SellerApplicationError, TwoFactorRequiredError
 from authentication.lock_objects import (
     seller_application_for_update,
@@ -16,6 +15,7 @@ from authentication.lock_objects import (
     user_for_update,
 )
 from authentication.models import SellerApplication, SellerApplicationImage, User
+from designiaBackend.api.notifications import notify
 from designiaBackend.errors import ConflictError, NotFoundError
 from infrastructure.images import image_content_file, validate_image
 
@@ -75,14 +75,27 @@ def _lock_open_application(application_id):
 
 
 def _decision_email(application):
-    send_after_commit(
-        to=application.user.email,
-        subject=f"Your Designia seller application was {application.status}",
-        template="seller_application_decision",
-        context={
+    """The applicant's notification (inbox, socket and e-mail) of the decision."""
+    approved = application.status == Status.APPROVED
+    body = (
+        f"Welcome aboard: {application.business_name} can now sell on Designia."
+        if approved
+        else f"Your application for {application.business_name} was not accepted: {application.rejection_reason}"
+    )
+    notify(
+        recipient=application.user_id,
+        kind="seller_application_decided",
+        event_key=f"seller_application_decided:{application.pk}",
+        title=f"Your Designia seller application was {application.status}",
+        body=body,
+        link_type="seller_application",
+        link_id=str(application.pk),
+        url=f"{settings.FRONTEND_URL}/seller/onboarding",
+        email_template="seller_application_decision",
+        email_context={
             "first_name": application.user.first_name or application.user.username,
             "business_name": application.business_name,
-            "approved": application.status == Status.APPROVED,
+            "approved": approved,
             "rejection_reason": application.rejection_reason,
         },
     )

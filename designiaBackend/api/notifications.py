@@ -30,9 +30,12 @@ def notify(
     email_subject: str = "",
     email_template: str = "",
     email_context: dict | None = None,
+    email: bool = True,
 ):
-    """Store one notification of ``kind`` for ``recipient`` (a user), once per ``event_key``.
+    """Store one notification of ``kind`` for ``recipient`` (a user or a user id), once per
+    ``event_key``.
 
+    ``email=False`` when the caller sends its own e-mail for the event (the order receipt);
     ``email_template`` (``templates/emails/<name>``) overrides the generic notification e-mail;
     ``email_context`` must be JSON-able (it travels to a Celery task).
     """
@@ -50,4 +53,5 @@ def notify(
         email_subject=email_subject,
         email_template=email_template,
         email_context=email_context or {},
+        email=email,
     )

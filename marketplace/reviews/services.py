@@ -1,10 +1,12 @@
 """Review writes. Every change recomputes the product's rating aggregates exactly, under the
 product's row lock, so concurrent reviews can never leave a stale average or count."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from designiaBackend.api.notifications import notify
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.seller_ratings import rating_points, seller_rating_move, stars_average
@@ -77,7 +79,21 @@ def review_create(*, product, reviewer, rating, comment, title=""):
     except IntegrityError as exc:
         raise DuplicateReviewError() from exc
     product_rating_recompute(product_id=product.pk)
+    _review_notify(review, product)
     return review
+
+
+def _review_notify(review, product):
+    notify(
+        recipient=product.seller_id,
+        kind="review_received",
+        event_key=f"review_received:{review.pk}",
+        title=f"New {review.rating}-star review of {product.name}",
+        body=review.title or review.comment[:200],
+        link_type="product",
+        link_id=str(product.pk),
+        url=f"{settings.FRONTEND_URL}/products/{product.slug}",
+    )
 
 
 def _locked_review(review_id):

@@ -104,7 +104,10 @@ def test_the_inbox_lists_newest_first_filters_unread_and_ids_are_strings(auth_cl
 
     body = client.get(INBOX).json()
     assert body["count"] == 2
-    assert [(n["id"], n["title"]) for n in body["results"]] == [(str(newer.pk), "Newer"), (str(older.pk), "Older")]
+    assert [(n["id"], n["title"]) for n in body["results"]] == [
+        (str(newer.pk), "Newer"),
+        (str(older.pk), "Older"),
+    ]
 
     answer = client.post(f"{INBOX}{older.pk}/read/")
     assert answer.status_code == 200 and answer.json()["is_read"] is True
@@ -165,8 +168,14 @@ def test_preferences_turn_a_kinds_email_off_and_the_inbox_still_keeps_it(auth_cl
 @pytest.mark.parametrize(
     "choices, code",
     [
-        ([{"kind": "payout_sent", "email": False}, {"kind": "no_such_kind", "email": False}], "unknown_notification_kind"),
-        ([{"kind": "payout_sent", "email": False}, {"kind": "account_security", "email": False}], "preference_locked"),
+        (
+            [{"kind": "payout_sent", "email": False}, {"kind": "no_such_kind", "email": False}],
+            "unknown_notification_kind",
+        ),
+        (
+            [{"kind": "payout_sent", "email": False}, {"kind": "account_security", "email": False}],
+            "preference_locked",
+        ),
         ([], "invalid"),
     ],
 )

@@ -2,8 +2,10 @@
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from designiaBackend.api.notifications import notify
 from designiaBackend.observability import metrics
 from infrastructure.payments.connect import ConnectEvent, account_from_stripe, payout_from_stripe
 from payment_system.connect.models import ConnectWebhookEvent, StripeConnectAccount
@@ -11,6 +13,7 @@ from payment_system.connect.selectors import connect_account_get_by_stripe_id
 from payment_system.connect.services import connect_account_apply_state
 from payment_system.lock_objects import payout_get_or_create_for_update
 from payment_system.payouts.payout_links import payout_link_transfers
+from payment_system.rates.currencies import from_stripe_minor_units
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +49,36 @@ def payout_record(*, account: StripeConnectAccount, event: ConnectEvent) -> bool
     payout, created = payout_get_or_create_for_update(
         stripe_payout_id=data.id, defaults={"seller_id": account.seller_id, "account": account, **fields}
     )
-    if created:
-        return True
-    if payout.account_id != account.pk or event.created_at < payout.last_event_at:
-        return False
-    for name, value in fields.items():
-        setattr(payout, name, value)
-    payout.save()
+    if not created:
+        if payout.account_id != account.pk or event.created_at < payout.last_event_at:
+            return False
+        for name, value in fields.items():
+            setattr(payout, name, value)
+        payout.save()
+    _payout_notify(payout)
     return True
+
+
+def _payout_notify(payout) -> None:
+    """The seller hears once that a payout reached their bank, and once that one failed."""
+    if payout.status not in ("paid", "failed"):
+        return
+    amount = f"{from_stripe_minor_units(payout.amount_minor, payout.currency)} {payout.currency.upper()}"
+    if payout.status == "paid":
+        title, body = f"Payout of {amount} sent", f"{amount} was paid out to your bank account."
+    else:
+        title = f"Payout of {amount} failed"
+        body = f"Your bank refused the payout of {amount}: {payout.failure_message or payout.failure_code}."
+    notify(
+        recipient=payout.seller_id,
+        kind=f"payout_{'sent' if payout.status == 'paid' else 'failed'}",
+        event_key=f"payout_{payout.status}:{payout.stripe_payout_id}",
+        title=title,
+        body=body,
+        link_type="payout",
+        link_id=str(payout.pk),
+        url=f"{settings.FRONTEND_URL}/seller/payouts/{payout.pk}",
+    )
 
 
 def _handle_payout(event: ConnectEvent) -> tuple[str, str]:

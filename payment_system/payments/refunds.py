@@ -4,8 +4,10 @@ confirmed by the provider's answer or its webhooks. A refund counts exactly once
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 
+from designiaBackend.api.notifications import notify
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
     PaymentProviderError,
@@ -140,6 +142,24 @@ def refund_apply_status(
     return refund
 
 
+def _refund_notify(order, refund: Refund, *, fully: bool) -> None:
+    """The buyer hears of every refund; a full refund's e-mail is the order's "refunded" e-mail."""
+    notify(
+        recipient=order.buyer_id,
+        kind="refund_sent",
+        event_key=f"refund_sent:{refund.pk}",
+        title=f"Refund of {refund.amount} {refund.currency.upper()} sent",
+        body=(
+            f"We refunded {refund.amount} {refund.currency.upper()} for order {str(order.pk)[:8].upper()}. "
+            "It reaches your card within 5-10 business days."
+        ),
+        link_type="order",
+        link_id=str(order.pk),
+        url=f"{settings.FRONTEND_URL}/orders/{order.pk}",
+        email=not fully,
+    )
+
+
 def _refund_succeeded(order, refund: Refund) -> None:
     metrics.REFUNDS.labels(outcome="succeeded").inc()
     if refund.payment_intent_id:  # a duplicate charge given back: the order's payment is untouched
@@ -156,6 +176,7 @@ def _refund_succeeded(order, refund: Refund) -> None:
         shipment=refund.shipment if refund.return_request_id is None else None,
     )
     transfer_reversals_for_refund(refund=refund)  # funds already transferred to sellers come back
+    _refund_notify(order, refund, fully=fully)
     if fully:
         order_mark_refunded(order=order)
 

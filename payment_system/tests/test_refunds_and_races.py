@@ -89,8 +89,16 @@ def test_cancel_paid_order_refunds_through_stripe_then_becomes_refunded(
     assert Refund.objects.get(pk=refund.pk).status == "succeeded"
     assert SellerTransaction.objects.get(order=order).status == "refunded"
     assert Product.objects.get(pk=product.pk).stock_quantity == 4  # released exactly once
-    # the receipt, the seller's new shipment, the cancellation, the refund
-    assert [m.subject.split()[-1] for m in mailoutbox] == ["confirmed", "ship", "cancelled", "refunded"]
+    # the receipt, the seller's new shipment, the cancellation to the seller (issue 16) and to
+    # the buyer, the refund (a full refund: the order e-mail only, no second "refund sent" one)
+    seller = product.seller
+    assert [(m.to[0], m.subject.split()[-1]) for m in mailoutbox] == [
+        (buyer.email, "confirmed"),
+        (seller.email, "ship"),
+        (seller.email, "cancelled"),
+        (buyer.email, "cancelled"),
+        (buyer.email, "refunded"),
+    ]
 
 
 def test_charge_refunded_without_refund_list_settles_open_refund(

@@ -8,7 +8,7 @@ state machine (``marketplace.ordering.state``). E-mails and payment-side effects
 from django.db import transaction
 
 from marketplace.lock_objects import order_for_update, shipments_for_update
-from marketplace.ordering import events
+from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
 from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.ports import payment_handler
@@ -58,6 +58,7 @@ def order_mark_paid(*, order: Order, shipping_address: dict) -> Order:
     fields += order_transition(order, S.AWAITING_SHIPMENT)
     _save(order, [*fields, "payment_status", "shipping_address"])
     send_order_email_on_commit(order, "receipt")
+    notices.payment_confirmed(order)
     for shipment in shipments_for_update(order.pk):
         shipment.order = order
         events.shipment_paid(shipment)
@@ -123,6 +124,7 @@ def _cancel(order: Order, reason: str, comment: str) -> Order:
             payment_handler().refund_order(
                 order=order, amount=shipment.total_amount, reason="order_cancelled", shipment=shipment
             )
+        notices.order_cancelled(order, open_shipments)
     else:
         payment_handler().order_cancelled_unpaid(order=order)
     send_order_email_on_commit(order, "cancelled")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from designiaBackend.errors import PermissionDeniedError
 from marketplace.lock_objects import order_for_update, return_request_for_update
+from marketplace.ordering import notices
 from marketplace.ordering.exceptions import (
     InvalidReturnItems,
     OrderNotFound,
@@ -95,6 +96,7 @@ def return_request_create(*, order_id, buyer, items, reason, comment="", proof_i
             for item, quantity in quantities.items()
         )
         requests.append(request)
+        notices.return_requested(request)
     return requests[0]
 
 
@@ -153,6 +155,7 @@ def return_request_approve(*, return_request_id, actor, note: str = "") -> Retur
             reason="return_approved",
             return_request=request,
         )
+    notices.return_decided(request)
     return request
 
 
@@ -162,4 +165,5 @@ def return_request_reject(*, return_request_id, actor, note: str = "") -> Return
     request.status = ReturnRequest.Status.REJECTED
     request.decided_by, request.decision_note, request.decided_at = actor, note, timezone.now()
     request.save()
+    notices.return_decided(request)
     return request
