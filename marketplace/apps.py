@@ -8,6 +8,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from authentication import gdpr
         from marketplace.activity import tasks  # noqa: F401  (Celery registers the task on import)
+        from marketplace.alerts import tasks as alert_tasks  # noqa: F401
         from marketplace.catalog.products import gdpr as catalog_gdpr
         from marketplace.ordering import gdpr as ordering_gdpr
 

@@ -54,6 +54,7 @@ for _kind in (
     Kind("return_approved", BUYER, "Your return was approved"),
     Kind("return_rejected", BUYER, "Your return was rejected"),
     Kind("refund_sent", BUYER, "A refund was sent to you"),
+    Kind("back_in_stock", BUYER, "A product you asked about is back in stock"),
     Kind("account_security", ACCOUNT, "Security e-mails (verification, 2FA, password)", mandatory=True),
 ):
     register(_kind)

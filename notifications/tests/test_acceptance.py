@@ -115,3 +115,28 @@ def test_both_sides_are_told_live_by_email_and_in_the_inbox(
     }
     assert asyncio.run(welcome_count(maker)) == 0
     assert asyncio.run(welcome_count(potter)) == 1
+
+
+def test_a_subscriber_to_an_out_of_stock_chair_is_told_once_for_two_restocks(
+    live_asgi_server, auth_client, mailoutbox
+):
+    seller, buyer = SellerFactory(), UserFactory()
+    chair = OrderingProductFactory(seller=seller, name="Oak Chair", price=Decimal("80.00"), stock_quantity=0)
+    assert auth_client(buyer).post(f"/api/marketplace/products/{chair.slug}/notify_me/").status_code == 201
+
+    def restock(quantity):
+        answer = auth_client(seller).patch(
+            f"/api/marketplace/products/{chair.slug}/", {"stock_quantity": quantity}, format="json"
+        )
+        assert answer.status_code == 200, answer.content
+
+    async def scenario():
+        async with activity_socket(live_asgi_server, buyer) as socket:
+            await asyncio.to_thread(restock, 2)
+            await asyncio.to_thread(restock, 6)
+            frame = await notification_of(socket, "back_in_stock")
+            assert frame["notification"]["link_id"] == str(chair.pk)
+            await socket.assert_silent(0.5)
+
+    asyncio.run(scenario())
+    assert [m.subject for m in mailoutbox if m.to == [buyer.email]] == ["Oak Chair is back in stock"]

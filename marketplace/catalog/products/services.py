@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from designiaBackend.errors import ApplicationError
+from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.images.services import StoredFiles, images_store
 from marketplace.catalog.models import Product
@@ -107,6 +108,8 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
             ar_model_handler().remove(product=product)
         elif model_data is not MISSING:
             ar_model_handler().save_from_data_url(product=product, uploaded_by=user, model_data=model_data)
+    if product.stock_quantity > 0 and product.is_active:
+        stock_alerts_schedule([product.pk])  # "notify me" alerts waiting for this product
     _on_catalog_change()
     return product
 

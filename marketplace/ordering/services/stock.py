@@ -3,6 +3,7 @@
 from django.db.models import F
 
 from designiaBackend.observability import metrics
+from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.models import Product
 from marketplace.lock_objects import products_for_update
 from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
@@ -37,6 +38,7 @@ def stock_restore(quantities: dict) -> None:
     products_for_update(quantities)  # the same lock order as a reservation
     for product_id, quantity in sorted(quantities.items()):
         Product.objects.filter(pk=product_id).update(stock_quantity=F("stock_quantity") + quantity)
+    stock_alerts_schedule(quantities)  # back in stock: the "notify me" alerts of these products
 
 
 def _units(items) -> dict:

@@ -1,0 +1,85 @@
+"""Back-in-stock alerts: subscribe, unsubscribe, and the restock fan-out (batched, idempotent)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from designiaBackend.api.notifications import notify
+from marketplace.alerts.exceptions import OwnProductAlert, ProductInStock
+from marketplace.alerts.models import StockAlert
+from marketplace.catalog.models import Product
+
+BATCH_SIZE = 500
+
+
+@transaction.atomic
+def stock_alert_subscribe(*, user, product) -> tuple[StockAlert, bool]:
+    """Open (or reopen) the user's alert for an out-of-stock product; ``(alert, created)``."""
+    if product.seller_id == user.pk:
+        raise OwnProductAlert()
+    if product.stock_quantity > 0:
+        raise ProductInStock()
+    alert, created = StockAlert.objects.select_for_update().get_or_create(
+        user_id=user.pk, product_id=product.pk, defaults={"subscribed_at": timezone.now()}
+    )
+    if not created and alert.notified_at is not None:
+        alert.subscribed_at, alert.notified_at = timezone.now(), None
+        alert.save(update_fields=["subscribed_at", "notified_at"])
+        created = True
+    return alert, created
+
+
+@transaction.atomic
+def stock_alert_unsubscribe(*, user, product) -> int:
+    return StockAlert.objects.filter(
+        user_id=user.pk, product_id=product.pk, notified_at__isnull=True
+    ).delete()[0]
+
+
+def stock_alerts_schedule(product_ids) -> None:
+    """Called where stock goes up: after commit, a task notifies the pending alerts of each product."""
+    from marketplace.alerts.tasks import stock_alerts_fire_task
+
+    ids = sorted(set(product_ids))
+    if not ids or not StockAlert.objects.filter(product_id__in=ids, notified_at__isnull=True).exists():
+        return
+    for product_id in ids:
+        transaction.on_commit(lambda pk=product_id: stock_alerts_fire_task.delay(product_id=pk), robust=True)
+
+
+def stock_alerts_fire(*, product_id, batch_size=BATCH_SIZE) -> int:
+    """Notify every pending alert of a product that is in stock now, one batch per transaction;
+    a batch closes its alerts as it notifies them, so a rerun (or a redelivered task) sends
+    nothing twice. Returns how many were notified."""
+    sent = 0
+    while True:
+        count = _fire_batch(product_id=product_id, batch_size=batch_size)
+        sent += count
+        if count < batch_size:
+            return sent
+
+
+@transaction.atomic
+def _fire_batch(*, product_id, batch_size) -> int:
+    product = Product.objects.filter(pk=product_id, is_active=True, deleted_at__isnull=True).first()
+    if product is None or product.stock_quantity <= 0:
+        return 0
+    alerts = list(
+        StockAlert.objects.select_for_update(skip_locked=True)
+        .filter(product_id=product_id, notified_at__isnull=True)
+        .order_by("pk")[:batch_size]
+    )
+    now = timezone.now()
+    for alert in alerts:
+        notify(
+            recipient=alert.user_id,
+            kind="back_in_stock",
+            event_key=f"back_in_stock:{alert.pk}:{alert.subscribed_at.timestamp():.6f}",
+            title=f"{product.name} is back in stock",
+            body=f"{product.name} is available again ({product.stock_quantity} left). Get it before it is gone.",
+            link_type="product",
+            link_id=str(product.pk),
+            url=f"{settings.FRONTEND_URL}/products/{product.slug}",
+        )
+    StockAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
+    return len(alerts)
