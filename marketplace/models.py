@@ -1,7 +1,7 @@
 """Marketplace models. Each sub-domain keeps its models in its own package; Django finds them here."""
 
 from marketplace.activity.models import ProductDailyActivity  # noqa: F401
-from marketplace.alerts.models import StockAlert  # noqa: F401
+from marketplace.alerts.models import SavedSearch, StockAlert  # noqa: F401
 from marketplace.catalog.models import Category, Product, ProductImage  # noqa: F401
 from marketplace.favorites.models import Favorite  # noqa: F401
 from marketplace.ordering.models import (  # noqa: F401

@@ -55,6 +55,7 @@ for _kind in (
     Kind("return_rejected", BUYER, "Your return was rejected"),
     Kind("refund_sent", BUYER, "A refund was sent to you"),
     Kind("back_in_stock", BUYER, "A product you asked about is back in stock"),
+    Kind("saved_search_match", BUYER, "New products match a saved search (daily digest)"),
     Kind("account_security", ACCOUNT, "Security e-mails (verification, 2FA, password)", mandatory=True),
 ):
     register(_kind)

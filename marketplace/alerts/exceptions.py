@@ -11,3 +11,9 @@ class OwnProductAlert(ApplicationError):
     code = "own_product"
     status = 400
     default_message = "You cannot subscribe to your own product."
+
+
+class TooManySavedSearches(ApplicationError):
+    code = "too_many_saved_searches"
+    status = 400
+    default_message = "You have saved as many searches as allowed; delete one first."

@@ -23,3 +23,23 @@ class StockAlert(models.Model):
 
     def __str__(self):
         return f"{self.user_id} waits for {self.product_id}"
+
+
+class SavedSearch(models.Model):
+    """A buyer's saved catalogue search (text + filters of E22); new matches arrive as one digest
+    notification per search and day (``saved_search_digests_task``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    query = models.CharField(max_length=200, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Products created up to this time were already considered for a digest.
+    checked_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.query!r}"

@@ -5,7 +5,7 @@ The fixed sub-paths of products/ come before ``products/<slug>/`` (contract §4.
 
 from django.urls import path
 
-from marketplace.alerts.apis import StockAlertView
+from marketplace.alerts.apis import SavedSearchDetailView, SavedSearchListView, StockAlertView
 from marketplace.catalog.categories import apis as category_apis
 from marketplace.catalog.images import apis as image_apis
 from marketplace.catalog.products import apis
@@ -25,6 +25,8 @@ urlpatterns = [
     path("products/<slug:slug>/", apis.ProductDetailView.as_view(), name="product-detail"),
     path("products/<slug:slug>/favorite/", FavoriteToggleView.as_view(), name="product-favorite"),
     path("products/<slug:slug>/notify_me/", StockAlertView.as_view(), name="product-notify-me"),
+    path("saved-searches/", SavedSearchListView.as_view(), name="saved-search-list"),
+    path("saved-searches/<int:search_id>/", SavedSearchDetailView.as_view(), name="saved-search-detail"),
     path("products/<slug:slug>/reviews/", review_apis.ProductReviewsView.as_view(), name="product-reviews"),
     path("products/<slug:slug>/images/", image_apis.ProductImagesView.as_view(), name="product-images"),
     path(

@@ -1,0 +1,86 @@
+"""Saved searches and their daily digest: the beat task splits the searches into batches of ids
+(``saved_search_digest_batch_task`` on ``marketplace_tasks``); each search is locked, its new
+matches since ``checked_until`` (never the buyer's own products) become one notification keyed by
+(search, day), and ``checked_until`` moves on in the same transaction: a batch killed midway and
+redelivered sends no duplicate."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from designiaBackend.api.notifications import notify
+from marketplace.alerts.exceptions import TooManySavedSearches
+from marketplace.alerts.models import SavedSearch
+from marketplace.catalog.search.selectors import product_list
+from marketplace.catalog.search.serializers import ProductFilterSerializer
+
+MAX_SAVED_SEARCHES = 50
+DIGEST_BATCH_SIZE = 500
+DIGEST_MAX_PRODUCTS = 10
+
+
+@transaction.atomic
+def saved_search_create(*, user, query: str, filters: dict) -> SavedSearch:
+    """``filters`` were validated by ``ProductFilterSerializer`` (JSON-able values)."""
+    if SavedSearch.objects.filter(user_id=user.pk).count() >= MAX_SAVED_SEARCHES:
+        raise TooManySavedSearches()
+    now = timezone.now()
+    return SavedSearch.objects.create(user_id=user.pk, query=query, filters=filters, checked_until=now)
+
+
+@transaction.atomic
+def saved_search_delete(*, user, search_id) -> bool:
+    return SavedSearch.objects.filter(pk=search_id, user_id=user.pk).delete()[0] > 0
+
+
+def saved_search_list_for_user(*, user):
+    return SavedSearch.objects.filter(user_id=user.pk).order_by("-created_at", "-id")
+
+
+def saved_search_batches(*, batch_size=DIGEST_BATCH_SIZE) -> list[list[int]]:
+    ids = list(SavedSearch.objects.order_by("pk").values_list("pk", flat=True))
+    return [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+
+
+def _matches(search: SavedSearch, until):
+    serializer = ProductFilterSerializer(data={**search.filters, "q": search.query})
+    if not serializer.is_valid():
+        return []
+    filters = {**serializer.validated_data, "ordering": "-created_at"}
+    return list(
+        product_list(filters=filters)
+        .filter(created_at__gt=search.checked_until, created_at__lte=until)
+        .exclude(seller_id=search.user_id)[:DIGEST_MAX_PRODUCTS]
+    )
+
+
+@transaction.atomic
+def saved_search_digest(*, search_id, until) -> bool:
+    """One search's digest up to ``until``; True when a notification was raised."""
+    search = SavedSearch.objects.select_for_update().filter(pk=search_id).first()
+    if search is None or search.checked_until >= until:
+        return False
+    products = _matches(search, until)
+    search.checked_until = until
+    search.save(update_fields=["checked_until"])
+    if not products:
+        return False
+    label = search.query or "your saved search"
+    names = ", ".join(product.name for product in products)
+    notify(
+        recipient=search.user_id,
+        kind="saved_search_match",
+        event_key=f"saved_search:{search.pk}:{until.date().isoformat()}",
+        title=f"New on Designia for “{label}”",
+        body=f"New products match your saved search: {names}.",
+        link_type="saved_search",
+        link_id=str(search.pk),
+        url=f"{settings.FRONTEND_URL}/products?{urlencode({'q': search.query})}",
+    )
+    return True
+
+
+def saved_search_digest_batch(*, search_ids, until) -> int:
+    return sum(saved_search_digest(search_id=search_id, until=until) for search_id in search_ids)
