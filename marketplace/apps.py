@@ -8,6 +8,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from authentication import gdpr
         from marketplace.activity import tasks  # noqa: F401  (Celery registers the task on import)
+        from marketplace.alerts import services as alert_services
         from marketplace.alerts import tasks as alert_tasks  # noqa: F401
         from marketplace.catalog.products import gdpr as catalog_gdpr
         from marketplace.ordering import gdpr as ordering_gdpr
@@ -19,3 +20,5 @@ class MarketplaceConfig(AppConfig):
         gdpr.register_exporter("orders", ordering_gdpr.export_orders)
         gdpr.register_exporter("cart", ordering_gdpr.export_cart)
         gdpr.register_eraser(ordering_gdpr.erase_ordering_data)
+        gdpr.register_exporter("alerts", alert_services.alerts_export_for_user)
+        gdpr.register_eraser(alert_services.alerts_data_erase)

@@ -83,3 +83,29 @@ def _fire_batch(*, product_id, batch_size) -> int:
         )
     StockAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
     return len(alerts)
+
+
+def alerts_export_for_user(user) -> dict:
+    """The user's part of a GDPR export: their "notify me" alerts and saved searches."""
+    from marketplace.alerts.models import SavedSearch
+
+    return {
+        "stock_alerts": [
+            {"product_id": str(product_id), "subscribed_at": subscribed.isoformat()}
+            for product_id, subscribed in StockAlert.objects.filter(user_id=user.pk).values_list(
+                "product_id", "subscribed_at"
+            )
+        ],
+        "saved_searches": [
+            {"query": query, "filters": filters}
+            for query, filters in SavedSearch.objects.filter(user_id=user.pk).values_list("query", "filters")
+        ],
+    }
+
+
+def alerts_data_erase(user) -> None:
+    """GDPR erasure: the user's alerts and saved searches go."""
+    from marketplace.alerts.models import SavedSearch
+
+    StockAlert.objects.filter(user_id=user.pk).delete()
+    SavedSearch.objects.filter(user_id=user.pk).delete()

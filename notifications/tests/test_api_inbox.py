@@ -216,3 +216,19 @@ def test_forged_expired_and_security_unsubscribe_tokens_are_refused(api_client, 
         assert (answer.status_code, answer.json()["code"]) == (400, "invalid_unsubscribe_token")
     assert api_client.get("/api/notifications/unsubscribe/").status_code == 400
     assert NotificationPreference.objects.count() == 0
+
+
+def test_gdpr_export_lists_the_users_notifications_and_erasure_removes_them(pushed):
+    from authentication import gdpr
+
+    user, other = UserFactory(), UserFactory()
+    mine = raise_event(user, "mine")
+    raise_event(other, "theirs")
+    NotificationPreference.objects.create(user=user, kind="payout_sent", email=False)
+
+    exported = gdpr.registered_exporters()["notifications"](user)
+    assert [(n["id"], n["kind"]) for n in exported] == [(str(mine.pk), "review_received")]
+    gdpr.run_erasers(user)
+    assert not Notification.objects.filter(recipient=user).exists()
+    assert not NotificationPreference.objects.filter(user=user).exists()
+    assert Notification.objects.filter(recipient=other).count() == 1
