@@ -13,7 +13,7 @@ PYTEST_DB_FLAG ?= --reuse-db
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install install-dev run migrate seed test pytest lint typecheck-all fmt worker beat flower bench schema services clean backup restore
+.PHONY: help install install-dev run migrate seed test pytest lint typecheck-all messages fmt worker beat flower bench schema services clean backup restore
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,7 @@ lint: install-dev  ## ruff, black, isort, secret scan, import contracts, Django 
 	$(BIN)/mypy --config-file mypy.ini
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py compilemessages -l pt --ignore=".venv"
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	promtool check rules infrastructure/prometheus/alerts/*.rules.yml
 	promtool test rules infrastructure/prometheus/alerts/tests/*.test.yml
@@ -70,6 +71,10 @@ secrets-baseline: install-dev  ## after auditing new detect-secrets findings as 
 
 typecheck-all: install-dev  ## mypy over every app (not yet clean: make lint checks the modules mypy.ini lists)
 	-$(BIN)/mypy --config-file mypy.ini designiaBackend authentication marketplace payment_system chat ar infrastructure
+
+messages: install-dev  ## extract translatable texts into locale/pt (then translate them) and compile the catalogues
+	$(PY) manage.py makemessages -l pt --ignore=".venv/*" --ignore="bench/*" --ignore="scripts/*"
+	$(PY) manage.py compilemessages -l pt --ignore=".venv"
 
 fmt: install-dev  ## format the code
 	$(BIN)/ruff check --fix .

@@ -1,10 +1,22 @@
 """Reads of the authentication app, with their joins applied."""
 
+from django.conf import settings
+from django.utils.translation import get_supported_language_variant
+
 from authentication.models import SellerApplication, User
 
 
 def user_get_with_profile(*, user_id):
     return User.objects.select_related("profile").get(pk=user_id)
+
+
+def user_language(*, user_id) -> str:
+    """The user's language among ``settings.LANGUAGES`` (``pt-BR`` -> ``pt``), else the default."""
+    code = User.objects.filter(pk=user_id).values_list("language", flat=True).first()
+    try:
+        return get_supported_language_variant(code or settings.LANGUAGE_CODE)
+    except LookupError:
+        return get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
 def seller_application_latest(*, user):

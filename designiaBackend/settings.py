@@ -93,6 +93,9 @@ TEMPLATES = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Notification texts and e-mails are rendered in the recipient's language (User.language).
+LANGUAGES = [("en", "English"), ("pt", "Portuguese")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Database ---------------------------------------------------------------------------------

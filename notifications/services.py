@@ -7,8 +7,9 @@ that schedules work after the transaction commits.
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from authentication.selectors import user_language
 from designiaBackend.api import realtime
 from infrastructure.email import send_templated_email
 from notifications import kinds, selectors
@@ -84,6 +85,8 @@ def notify(
     if definition is None:
         raise UnknownNotificationKind(f"Unknown notification kind: {kind}.")
     recipient_id = getattr(recipient, "pk", recipient)
+    with translation.override(user_language(user_id=recipient_id)):  # lazy texts in their language
+        title, body, email_subject = str(title), str(body), str(email_subject)
     notification, created = Notification.objects.get_or_create(
         recipient_id=recipient_id,
         event_key=event_key[:191],
@@ -179,6 +182,14 @@ def notification_email_send(*, notification_id) -> bool:
     if not recipient.email or not selectors.email_enabled(user_id=recipient.pk, kind=notification.kind):
         return False
     link = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
+    with translation.override(user_language(user_id=recipient.pk)):
+        _send(notification, recipient, link)
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def _send(notification, recipient, link) -> None:
     send_templated_email(
         to=recipient.email,
         subject=notification.email_subject or notification.title,
@@ -192,9 +203,6 @@ def notification_email_send(*, notification_id) -> bool:
         },
         headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    return True
 
 
 def notification_data_erase(user) -> None:

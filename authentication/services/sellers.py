@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from authentication.exceptions import SellerApplicationError, TwoFactorRequiredError
 from authentication.lock_objects import (
@@ -78,15 +80,23 @@ def _decision_email(application):
     """The applicant's notification (inbox, socket and e-mail) of the decision."""
     approved = application.status == Status.APPROVED
     body = (
-        f"Welcome aboard: {application.business_name} can now sell on Designia."
+        format_lazy(_("Welcome aboard: {shop} can now sell on Designia."), shop=application.business_name)
         if approved
-        else f"Your application for {application.business_name} was not accepted: {application.rejection_reason}"
+        else format_lazy(
+            _("Your application for {shop} was not accepted: {reason}"),
+            shop=application.business_name,
+            reason=application.rejection_reason,
+        )
     )
     notify(
         recipient=application.user_id,
         kind="seller_application_decided",
         event_key=f"seller_application_decided:{application.pk}",
-        title=f"Your Designia seller application was {application.status}",
+        title=(
+            _("Your Designia seller application was approved")
+            if approved
+            else _("Your Designia seller application was rejected")
+        ),
         body=body,
         link_type="seller_application",
         link_id=str(application.pk),

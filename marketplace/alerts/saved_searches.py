@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from marketplace.alerts.exceptions import TooManySavedSearches
@@ -67,14 +69,14 @@ def saved_search_digest(*, search_id, until) -> bool:
     search.save(update_fields=["checked_until"])
     if not products:
         return False
-    label = search.query or "your saved search"
+    label = search.query or _("your saved search")
     names = ", ".join(product.name for product in products)
     notify(
         recipient=search.user_id,
         kind="saved_search_match",
         event_key=f"saved_search:{search.pk}:{until.date().isoformat()}",
-        title=f"New on Designia for “{label}”",
-        body=f"New products match your saved search: {names}.",
+        title=format_lazy(_("New on Designia for “{label}”"), label=label),
+        body=format_lazy(_("New products match your saved search: {names}."), names=names),
         link_type="saved_search",
         link_id=str(search.pk),
         url=f"{settings.FRONTEND_URL}/products?{urlencode({'q': search.query})}",

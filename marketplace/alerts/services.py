@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from marketplace.alerts.exceptions import OwnProductAlert, ProductInStock
@@ -75,8 +77,12 @@ def _fire_batch(*, product_id, batch_size) -> int:
             recipient=alert.user_id,
             kind="back_in_stock",
             event_key=f"back_in_stock:{alert.pk}:{alert.subscribed_at.timestamp():.6f}",
-            title=f"{product.name} is back in stock",
-            body=f"{product.name} is available again ({product.stock_quantity} left). Get it before it is gone.",
+            title=format_lazy(_("{product} is back in stock"), product=product.name),
+            body=format_lazy(
+                _("{product} is available again ({count} left). Get it before it is gone."),
+                product=product.name,
+                count=product.stock_quantity,
+            ),
             link_type="product",
             link_id=str(product.pk),
             url=f"{settings.FRONTEND_URL}/products/{product.slug}",

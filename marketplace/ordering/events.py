@@ -10,6 +10,9 @@ notification centre (``designiaBackend.api.notifications``) stores it in the inb
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api import notifications
 from designiaBackend.api.realtime import send_to_user_on_commit
@@ -17,10 +20,10 @@ from marketplace.ordering.models import Shipment
 from marketplace.ordering.tracking import tracking_link
 
 SUBJECTS = {
-    "shipment_paid": "New paid order {short_id} to ship",
-    "shipment_shipped": "Your Designia order {short_id} is on its way",
-    "shipment_delivered": "Your Designia order {short_id} was delivered",
-    "shipment_cancelled": "Part of your Designia order {short_id} was cancelled",
+    "shipment_paid": _("New paid order {short_id} to ship"),
+    "shipment_shipped": _("Your Designia order {short_id} is on its way"),
+    "shipment_delivered": _("Your Designia order {short_id} was delivered"),
+    "shipment_cancelled": _("Part of your Designia order {short_id} was cancelled"),
 }
 
 
@@ -75,14 +78,18 @@ def _data(shipment: Shipment) -> dict:
     }
 
 
-def _event(shipment: Shipment, kind: str, recipient, body: str, link: str) -> ShipmentEvent:
+def _event(shipment: Shipment, kind: str, recipient, body, link: str) -> ShipmentEvent:
+    """The event in the recipient's language (``body`` may be a list of lazy parts)."""
     short_id = str(shipment.order_id)[:8].upper()
+    with translation.override(getattr(recipient, "language", None) or settings.LANGUAGE_CODE):
+        title = str(format_lazy(SUBJECTS[kind], short_id=short_id))
+        text = " ".join(str(part) for part in body) if isinstance(body, list) else str(body)
     return ShipmentEvent(
         kind=kind,
         recipient_id=str(recipient.pk),
         recipient_email=recipient.email,
-        title=SUBJECTS[kind].format(short_id=short_id),
-        body=body,
+        title=title,
+        body=text,
         link=link,
         data=_data(shipment),
     )
@@ -94,9 +101,9 @@ def _buyer_link(shipment: Shipment) -> str:
 
 def shipment_paid(shipment: Shipment) -> None:
     """The seller's part of a new order was paid: they have a shipment to prepare."""
-    body = "A buyer paid for your items. Please prepare and ship them."
+    body = [_("A buyer paid for your items. Please prepare and ship them.")]
     if shipment.ships_by:
-        body += f" Ship by {shipment.ships_by.isoformat()}."
+        body.append(format_lazy(_("Ship by {date}."), date=shipment.ships_by.isoformat()))
     link = f"{settings.FRONTEND_URL}/seller/orders/{shipment.order_id}"
     event = _event(shipment, "shipment_paid", shipment.seller, body, link)
     publish(event, recipient=shipment.seller, event_key=f"shipment_paid:{shipment.pk}")
@@ -104,24 +111,31 @@ def shipment_paid(shipment: Shipment) -> None:
 
 def shipment_shipped(shipment: Shipment, *, first_time: bool) -> None:
     """The buyer's parcel left the workshop (or its tracking changed)."""
-    verb = "has shipped" if first_time else "has new tracking details"
-    body = f"Good news: your order {verb}. Carrier: {shipment.shipping_carrier}."
-    body += f" Tracking number: {shipment.tracking_number}."
+    intro = (
+        _("Good news: your order has shipped.")
+        if first_time
+        else _("Good news: your order has new tracking details.")
+    )
+    body = [
+        intro,
+        format_lazy(_("Carrier: {carrier}."), carrier=shipment.shipping_carrier),
+        format_lazy(_("Tracking number: {number}."), number=shipment.tracking_number),
+    ]
     link = tracking_link(shipment)
     if link:
-        body += f" Track it: {link}"
+        body.append(format_lazy(_("Track it: {link}"), link=link))
     event = _event(shipment, "shipment_shipped", shipment.order.buyer, body, _buyer_link(shipment))
     key = f"shipment_shipped:{shipment.pk}:{shipment.shipping_carrier}:{shipment.tracking_number}"
     publish(event, recipient=shipment.order.buyer, event_key=key)
 
 
 def shipment_delivered(shipment: Shipment) -> None:
-    body = "Your parcel was delivered. Enjoy your new piece!"
+    body = _("Your parcel was delivered. Enjoy your new piece!")
     event = _event(shipment, "shipment_delivered", shipment.order.buyer, body, _buyer_link(shipment))
     publish(event, recipient=shipment.order.buyer, event_key=f"shipment_delivered:{shipment.pk}")
 
 
 def shipment_cancelled(shipment: Shipment) -> None:
-    body = "The maker cancelled their part of your order; you are refunded for it."
+    body = _("The maker cancelled their part of your order; you are refunded for it.")
     event = _event(shipment, "shipment_cancelled", shipment.order.buyer, body, _buyer_link(shipment))
     publish(event, recipient=shipment.order.buyer, event_key=f"shipment_cancelled:{shipment.pk}")

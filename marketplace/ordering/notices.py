@@ -2,6 +2,8 @@
 through ``designiaBackend.api.notifications`` inside the caller's transaction."""
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from marketplace.ordering.models import Order, ReturnRequest
@@ -25,8 +27,12 @@ def payment_confirmed(order: Order) -> None:
         recipient=order.buyer_id,
         kind="payment_confirmed",
         event_key=f"payment_confirmed:{order.pk}",
-        title=f"Payment confirmed for order {_short(order.pk)}",
-        body=f"We received your payment of {order.total_amount} {order.currency}. The makers are preparing it.",
+        title=format_lazy(_("Payment confirmed for order {short_id}"), short_id=_short(order.pk)),
+        body=format_lazy(
+            _("We received your payment of {amount} {currency}. The makers are preparing it."),
+            amount=order.total_amount,
+            currency=order.currency,
+        ),
         link_type="order",
         link_id=str(order.pk),
         url=_buyer_url(order.pk),
@@ -41,8 +47,10 @@ def order_cancelled(order: Order, shipments) -> None:
             recipient=seller_id,
             kind="order_cancelled",
             event_key=f"order_cancelled:{order.pk}:{seller_id}",
-            title=f"Order {_short(order.pk)} was cancelled",
-            body="The buyer cancelled this order before it shipped; do not send it. The buyer is refunded.",
+            title=format_lazy(_("Order {short_id} was cancelled"), short_id=_short(order.pk)),
+            body=_(
+                "The buyer cancelled this order before it shipped; do not send it. The buyer is refunded."
+            ),
             link_type="order",
             link_id=str(order.pk),
             url=_seller_url(order.pk),
@@ -62,8 +70,12 @@ def return_requested(request: ReturnRequest) -> None:
             recipient=seller_id,
             kind="return_requested",
             event_key=f"return_requested:{request.pk}:{seller_id}",
-            title=f"Return requested for order {_short(request.order_id)}",
-            body=f"The buyer asked to return {lines} (reason: {request.get_reason_display()}). Please decide.",
+            title=format_lazy(_("Return requested for order {short_id}"), short_id=_short(request.order_id)),
+            body=format_lazy(
+                _("The buyer asked to return {lines} (reason: {reason}). Please decide."),
+                lines=lines,
+                reason=request.get_reason_display(),
+            ),
             link_type="return_request",
             link_id=str(request.pk),
             url=_seller_url(request.order_id),
@@ -73,17 +85,28 @@ def return_requested(request: ReturnRequest) -> None:
 def return_decided(request: ReturnRequest) -> None:
     approved = request.status == ReturnRequest.Status.APPROVED
     body = (
-        f"Your return was approved; {request.refund_amount} {request.order.currency} will be refunded."
+        format_lazy(
+            _("Your return was approved; {amount} {currency} will be refunded."),
+            amount=request.refund_amount,
+            currency=request.order.currency,
+        )
         if approved
-        else "Your return was rejected by the maker."
+        else _("Your return was rejected by the maker.")
     )
     if request.decision_note:
-        body += f" Note: {request.decision_note}"
+        body = format_lazy("{} {}", body, format_lazy(_("Note: {note}"), note=request.decision_note))
     notify(
         recipient=request.order.buyer_id,
         kind="return_approved" if approved else "return_rejected",
         event_key=f"return_decided:{request.pk}",
-        title=f"Your return for order {_short(request.order_id)} was {request.status}",
+        title=format_lazy(
+            (
+                _("Your return for order {short_id} was approved")
+                if approved
+                else _("Your return for order {short_id} was rejected")
+            ),
+            short_id=_short(request.order_id),
+        ),
         body=body,
         link_type="return_request",
         link_id=str(request.pk),

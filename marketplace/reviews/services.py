@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from marketplace.catalog.categories.selectors import category_tree_invalidate
@@ -88,7 +90,9 @@ def _review_notify(review, product):
         recipient=product.seller_id,
         kind="review_received",
         event_key=f"review_received:{review.pk}",
-        title=f"New {review.rating}-star review of {product.name}",
+        title=format_lazy(
+            _("New {rating}-star review of {product}"), rating=review.rating, product=product.name
+        ),
         body=review.title or review.comment[:200],
         link_type="product",
         link_id=str(product.pk),

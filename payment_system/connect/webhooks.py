@@ -4,6 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from designiaBackend.observability import metrics
@@ -65,10 +67,15 @@ def _payout_notify(payout) -> None:
         return
     amount = f"{from_stripe_minor_units(payout.amount_minor, payout.currency)} {payout.currency.upper()}"
     if payout.status == "paid":
-        title, body = f"Payout of {amount} sent", f"{amount} was paid out to your bank account."
+        title = format_lazy(_("Payout of {amount} sent"), amount=amount)
+        body = format_lazy(_("{amount} was paid out to your bank account."), amount=amount)
     else:
-        title = f"Payout of {amount} failed"
-        body = f"Your bank refused the payout of {amount}: {payout.failure_message or payout.failure_code}."
+        title = format_lazy(_("Payout of {amount} failed"), amount=amount)
+        body = format_lazy(
+            _("Your bank refused the payout of {amount}: {reason}."),
+            amount=amount,
+            reason=payout.failure_message or payout.failure_code,
+        )
     notify(
         recipient=payout.seller_id,
         kind=f"payout_{'sent' if payout.status == 'paid' else 'failed'}",

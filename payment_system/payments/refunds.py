@@ -6,6 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
 from designiaBackend.observability import metrics
@@ -144,14 +146,19 @@ def refund_apply_status(
 
 def _refund_notify(order, refund: Refund, *, fully: bool) -> None:
     """The buyer hears of every refund; a full refund's e-mail is the order's "refunded" e-mail."""
+    currency = refund.currency.upper()
     notify(
         recipient=order.buyer_id,
         kind="refund_sent",
         event_key=f"refund_sent:{refund.pk}",
-        title=f"Refund of {refund.amount} {refund.currency.upper()} sent",
-        body=(
-            f"We refunded {refund.amount} {refund.currency.upper()} for order {str(order.pk)[:8].upper()}. "
-            "It reaches your card within 5-10 business days."
+        title=format_lazy(_("Refund of {amount} {currency} sent"), amount=refund.amount, currency=currency),
+        body=format_lazy(
+            _(
+                "We refunded {amount} {currency} for order {short_id}. It reaches your card within 5-10 business days."
+            ),
+            amount=refund.amount,
+            currency=currency,
+            short_id=str(order.pk)[:8].upper(),
         ),
         link_type="order",
         link_id=str(order.pk),
