@@ -40,6 +40,7 @@ class CheckoutSessionRequest:
     expires_at: int | None = None  # unix time
     shipping_countries: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
+    locale: str = ""  # the buyer's language for the hosted page ("" lets the provider choose)
 
 
 @dataclass(frozen=True)

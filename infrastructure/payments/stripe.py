@@ -90,6 +90,8 @@ class StripeGateway:
             params["shipping_address_collection"] = {"allowed_countries": list(request.shipping_countries)}
         if request.expires_at:
             params["expires_at"] = request.expires_at
+        if request.locale:
+            params["locale"] = request.locale
         obj = _call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": request.idempotency_key}
         )

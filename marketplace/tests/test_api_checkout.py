@@ -222,3 +222,13 @@ def test_dummy_gateway_completes_payment_through_the_webhook_path(auth_client, b
     from payment_system.webhooks.models import StripeWebhookEvent
 
     assert StripeWebhookEvent.objects.get().type == "checkout.session.completed"
+
+
+@pytest.mark.parametrize("language, locale", [("pt-BR", "pt"), ("en", "en"), ("xx", "en")])
+def test_the_stripe_checkout_page_follows_the_buyers_language(auth_client, fake_stripe, language, locale):
+    buyer = UserFactory(language=language)
+    route_checkout_sessions(fake_stripe)
+    fill_cart(buyer, (OrderingProductFactory(), 1))
+    assert auth_client(buyer).post(CHECKOUT).status_code == 200
+    [request] = fake_stripe.requests_to("POST", r"/v1/checkout/sessions")
+    assert request.form["locale"] == locale

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 
+from authentication.selectors import user_language
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
     CheckoutSessionRequest,
@@ -80,6 +81,7 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
         idempotency_key=f"checkout-session-{order.pk}-{payment.session_attempt}",
         expires_at=int(time.time()) + session_lifetime_minutes() * 60,
         shipping_countries=order_shipping_countries(order=order),
+        locale=user_language(user_id=order.buyer_id),  # Stripe Checkout in the buyer's language
     )
     try:
         session = gateway.create_checkout_session(request)
