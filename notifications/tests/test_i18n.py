@@ -106,3 +106,28 @@ def test_a_payout_webhook_tells_a_portuguese_seller_in_portuguese(fake_stripe, a
     )
     assert answer.status_code == 200
     assert Notification.objects.get(recipient=account.seller).title == "Pagamento de 123.45 USD enviado"
+
+
+@pytest.mark.django_db
+def test_a_portuguese_buyers_shipping_email_is_in_portuguese(
+    auth_client, api_client, fake_stripe, mailoutbox
+):
+    from authentication.tests.factories import SellerFactory
+    from marketplace.tests.ordering_factories import OrderingProductFactory, paid_order
+
+    seller, buyer = SellerFactory(), UserFactory(language="pt")
+    order = paid_order(
+        auth_client, api_client, buyer, fake_stripe, (OrderingProductFactory(seller=seller), 1)
+    )
+    shipping = {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784", "carrier_code": "ups"}
+    shipment = order.shipments.get()
+    answer = auth_client(seller).patch(f"/api/marketplace/shipments/{shipment.pk}/update_shipping/", shipping)
+    assert answer.status_code == 200, answer.content
+
+    short = str(order.pk)[:8].upper()
+    [mail] = [m for m in mailoutbox if m.subject == f"A sua encomenda Designia {short} está a caminho"]
+    assert mail.to == [buyer.email]
+    assert "Boas notícias: a sua encomenda foi enviada." in mail.body
+    assert "Acompanhe a encomenda: https://www.ups.com/track?tracknum=1Z999AA10123456784" in mail.body
+    [notice] = Notification.objects.filter(recipient=buyer, kind="shipment_shipped")
+    assert notice.title == f"A sua encomenda Designia {short} está a caminho"
