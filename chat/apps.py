@@ -7,6 +7,7 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from authentication import gdpr
+        from chat import tasks  # noqa: F401  (Celery registers the task on import)
         from chat import selectors, services
 
         gdpr.register_exporter("chat", selectors.chat_export_for_user_section)

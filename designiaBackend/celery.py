@@ -61,6 +61,10 @@ app.conf.beat_schedule = {
         "task": "payment_system.Tasks.payment_tasks.stock_reservations_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "chat-unread-digests": {
+        "task": "chat.tasks.chat_unread_digests_task",
+        "schedule": crontab(minute=50),  # hourly: one digest per user with unread messages
+    },
     "saved-search-digests": {
         "task": "marketplace.alerts.tasks.saved_search_digests_task",
         "schedule": crontab(minute=0, hour=7),  # daily: one digest per saved search at most

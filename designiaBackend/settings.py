@@ -339,6 +339,8 @@ GOOGLE_OAUTH_CLIENT_ID = env("GOOGLE_OAUTH_CLIENT_ID", default="")
 GOOGLE_JWKS_URL = env("GOOGLE_JWKS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=10 * 1024 * 1024)
 # Lifetime of the download link e-mailed with a GDPR data export.
+# A chat message unread this long is included in the hourly unread-messages digest.
+CHAT_DIGEST_AFTER_MINUTES = env.int("CHAT_DIGEST_AFTER_MINUTES", default=15)
 # One-click unsubscribe links in notification e-mails stay valid this long.
 NOTIFICATION_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("NOTIFICATION_UNSUBSCRIBE_MAX_AGE_DAYS", default=60)
 GDPR_EXPORT_URL_EXPIRE_SECONDS = env.int("GDPR_EXPORT_URL_EXPIRE_SECONDS", default=24 * 3600)

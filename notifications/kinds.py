@@ -47,6 +47,7 @@ for _kind in (
     Kind("payout_sent", SELLER, "A payout was sent to your bank"),
     Kind("payout_failed", SELLER, "A payout to your bank failed"),
     Kind("seller_application_decided", SELLER, "Your seller application was decided"),
+    Kind("chat_unread_digest", SELLER, "Chat messages waiting while you were away (one digest)"),
     Kind("payment_confirmed", BUYER, "Your payment was confirmed"),
     Kind("shipment_shipped", BUYER, "Your order shipped (with its tracking link)"),
     Kind("shipment_delivered", BUYER, "Your order was delivered"),
