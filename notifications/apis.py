@@ -3,12 +3,13 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.fields import parse_public_id
 from designiaBackend.api.pagination import PagePagination
-from notifications import selectors, services
+from notifications import kinds, selectors, services
 from notifications.exceptions import NotificationNotFound
 from notifications.serializers import (
     NotificationListQuerySerializer,
@@ -110,33 +111,44 @@ class NotificationPreferencesApi(APIView):
 
 
 class NotificationUnsubscribeApi(APIView):
-    """The one-click link of every notification e-mail (GET from the link, POST per RFC 8058)."""
+    """The unsubscribe link of every notification e-mail. GET only shows what the link would turn
+    off (mail scanners and link previews fetch links, so a GET never changes anything); a browser
+    gets a page with a confirm button. POST turns it off: the button, or a mail client's RFC 8058
+    one-click ``List-Unsubscribe-Post``."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
+    template_name = "notifications/unsubscribe.html"
 
     @extend_schema(
         operation_id="notifications_unsubscribe_link",
-        summary="Turn off one kind's e-mails from a signed link (no login; bad or expired token: 400)",
+        summary="What a signed unsubscribe link turns off (no login, changes nothing; bad or expired token: 400)",
         parameters=[OpenApiParameter("token", str, required=True)],
         responses={200: UnsubscribedSerializer},
     )
     def get(self, request):
-        return self._unsubscribe(request)
+        user_id, kind = services.unsubscribe_token_check(token=self._token(request))
+        email = selectors.email_enabled(user_id=user_id, kind=kind)
+        return Response(
+            UnsubscribedSerializer({"kind": kind, "label": kinds.get(kind).label, "email": email}).data
+        )
 
     @extend_schema(
         operation_id="notifications_unsubscribe_one_click",
-        summary="List-Unsubscribe-Post one-click unsubscribe (RFC 8058)",
+        summary="Turn off one kind's e-mails (the page's button, or RFC 8058 one-click)",
         parameters=[OpenApiParameter("token", str, required=True)],
         request=None,
         responses={200: UnsubscribedSerializer},
     )
     def post(self, request):
-        return self._unsubscribe(request)
+        kind = services.notification_unsubscribe(token=self._token(request))
+        return Response(
+            UnsubscribedSerializer({"kind": kind, "label": kinds.get(kind).label, "email": False}).data
+        )
 
     @staticmethod
-    def _unsubscribe(request):
+    def _token(request) -> str:
         query = UnsubscribeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        kind = services.notification_unsubscribe(token=query.validated_data["token"])
-        return Response(UnsubscribedSerializer({"kind": kind, "email": False}).data)
+        return query.validated_data["token"]

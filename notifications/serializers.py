@@ -61,4 +61,5 @@ class UnsubscribeQuerySerializer(serializers.Serializer):
 
 class UnsubscribedSerializer(serializers.Serializer):
     kind = serializers.CharField()
+    label = serializers.CharField()
     email = serializers.BooleanField()

@@ -153,8 +153,8 @@ def notification_preferences_update(*, user, choices: dict[str, bool]) -> None:
 
 
 @transaction.atomic
-def notification_unsubscribe(*, token: str) -> str:
-    """Turn off the e-mail of the token's kind for its user (no login); returns the kind."""
+def unsubscribe_token_check(*, token: str) -> tuple[str, str]:
+    """``(user_id, kind)`` of a valid unsubscribe token for a kind that can be turned off, else 400."""
     read = unsubscribe_token_read(token or "")
     if read is None:
         raise InvalidUnsubscribeToken()
@@ -162,6 +162,12 @@ def notification_unsubscribe(*, token: str) -> str:
     definition = kinds.get(name)
     if definition is None or definition.mandatory:
         raise InvalidUnsubscribeToken()
+    return user_id, name
+
+
+def notification_unsubscribe(*, token: str) -> str:
+    """Turn off the e-mail of the token's kind for its user (no login); returns the kind."""
+    user_id, name = unsubscribe_token_check(token=token)
     NotificationPreference.objects.update_or_create(user_id=user_id, kind=name, defaults={"email": False})
     return name
 
