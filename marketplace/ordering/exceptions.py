@@ -81,3 +81,19 @@ class ReservationSoldOut(ConflictError):
     default_message = (
         "The items of this order were sold while it waited for payment; the order was cancelled."
     )
+
+
+class CurrencyMismatch(ConflictError):
+    """A cart (and so an order) is priced in one currency: the first line's."""
+
+    code = "currency_mismatch"
+    default_message = "Items priced in different currencies cannot share a cart."
+
+    def __init__(self, *, cart_currency: str, item_currency: str):
+        super().__init__(
+            f"Your cart is priced in {cart_currency}; this item is priced in {item_currency}. "
+            f"Check out or empty the cart before adding items priced in {item_currency}.",
+            extra={"cart_currency": cart_currency, "item_currency": item_currency},
+        )
+        self.cart_currency = cart_currency
+        self.item_currency = item_currency

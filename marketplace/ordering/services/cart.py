@@ -5,7 +5,12 @@ from django.db import transaction
 from designiaBackend.api.realtime import send_to_user_on_commit
 from marketplace.catalog.models import Product
 from marketplace.lock_objects import cart_for_update
-from marketplace.ordering.exceptions import ItemNotInCart, OutOfStock, ProductUnavailable
+from marketplace.ordering.exceptions import (
+    CurrencyMismatch,
+    ItemNotInCart,
+    OutOfStock,
+    ProductUnavailable,
+)
 from marketplace.ordering.models import Cart, CartItem
 from marketplace.ordering.selectors import cart_items_count
 
@@ -35,11 +40,25 @@ def ensure_in_stock(product: Product, quantity: int) -> None:
         raise OutOfStock(message)
 
 
+def ensure_cart_currency(cart: Cart, product: Product) -> None:
+    """One currency per cart (README, "Currency, tax and coupons"): the first line's currency."""
+    item_currency = product.currency.upper()
+    other = (
+        CartItem.objects.filter(cart=cart)
+        .exclude(product_id=product.pk)
+        .values_list("product__currency", flat=True)
+        .first()
+    )
+    if other is not None and other.upper() != item_currency:
+        raise CurrencyMismatch(cart_currency=other.upper(), item_currency=item_currency)
+
+
 @transaction.atomic
 def cart_add_item(*, user, product_id, quantity: int) -> Cart:
     """Add ``quantity`` units (to the existing line, if any); never beyond the stock."""
     cart = cart_for_update(user)
     product = purchasable_product(product_id=product_id, buyer=user)
+    ensure_cart_currency(cart, product)
     item = CartItem.objects.filter(cart=cart, product=product).first()
     ensure_in_stock(product, (item.quantity if item else 0) + quantity)
     if item:

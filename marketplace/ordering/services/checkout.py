@@ -9,6 +9,7 @@ from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
 from marketplace.lock_objects import cart_for_update, order_for_update
 from marketplace.ordering.exceptions import (
+    CurrencyMismatch,
     EmptyCart,
     NotShippableToCountry,
     OrderNotFound,
@@ -77,9 +78,11 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
     products = stock_reserve(quantities)
     if any(product.seller_id == buyer.pk for product in products.values()):
         raise ProductUnavailable("You cannot buy your own product.")
-    currencies = {product.currency.upper() for product in products.values()}
+    currencies = sorted({product.currency.upper() for product in products.values()})
     if len(currencies) > 1:
-        raise ProductUnavailable("Items priced in different currencies must be checked out separately.")
+        # Carts filled before the one-currency rule (or a product whose currency changed since).
+        metrics.CHECKOUT_FAILURES.labels(reason="currency_mismatch").inc()
+        raise CurrencyMismatch(cart_currency=currencies[0], item_currency=currencies[1])
     quote = quote_for(
         [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()], country=country
     )
@@ -89,7 +92,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         raise NotShippableToCountry(f"{names} cannot be shipped to {country or 'your country'}.")
     order = Order.objects.create(
         buyer=buyer,
-        currency=currencies.pop(),
+        currency=currencies[0],
         buyer_notes=buyer_notes,
         shipping_country=country,
         reserved_until=reservation_end(),
