@@ -106,6 +106,8 @@ class Profile(models.Model):
     shop_logo = models.ImageField(upload_to="shop_logos/%Y/%m/", blank=True, null=True)
     is_public = models.BooleanField(default=True, help_text="Show bio and location on the storefront.")
     marketing_emails = models.BooleanField(default=False)
+    # ISO 4217 code the catalogue shows prices in (display only; blank: each product's own).
+    preferred_currency = models.CharField(max_length=3, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

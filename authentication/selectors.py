@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
-from authentication.models import SellerApplication, User
+from authentication.models import Profile, SellerApplication, User
 
 
 def user_get_with_profile(*, user_id):
@@ -28,3 +28,12 @@ def seller_application_list(*, status=None):
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-submitted_at", "-id")
+
+
+def profile_preferred_currency(*, user) -> str:
+    """The currency the user chose to see prices in ("" when none): one query, none if loaded."""
+    cached = user._state.fields_cache  # the JWT authentication joins the profile
+    if "profile" in cached:
+        return cached["profile"].preferred_currency if cached["profile"] is not None else ""
+    value = Profile.objects.filter(user_id=user.pk).values_list("preferred_currency", flat=True).first()
+    return value or ""

@@ -249,7 +249,7 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID"]
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # JWT only: a session cookie from the admin never switches the API to session auth (and CSRF).
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["authentication.jwt_authentication.ProfileJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -137,6 +137,13 @@ class ProfileUpdateSerializer(serializers.Serializer):
     company = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=120)
     is_public = serializers.BooleanField(required=False)
     marketing_emails = serializers.BooleanField(required=False)
+    # Display only; a code without rates is ignored by the catalogue (``?currency=`` answers 400).
+    preferred_currency = serializers.RegexField(
+        r"^([A-Za-z]{3})?$", required=False, allow_blank=True, max_length=3
+    )
+
+    def validate_preferred_currency(self, value):
+        return value.upper()
 
     def validate_phone_number(self, value):
         if value and not PHONE_PATTERN.match(value.strip()):

@@ -31,6 +31,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "shop_logo_url",
             "is_public",
             "marketing_emails",
+            "preferred_currency",
             "updated_at",
         ]
         read_only_fields = fields

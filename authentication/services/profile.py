@@ -21,6 +21,7 @@ PROFILE_FIELDS = (
     "company",
     "is_public",
     "marketing_emails",
+    "preferred_currency",
 )
 
 

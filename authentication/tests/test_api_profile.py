@@ -46,6 +46,7 @@ def test_profile_read_is_the_user_object(client, user, django_assert_max_num_que
         "shop_logo_url": None,
         "is_public": True,
         "marketing_emails": False,
+        "preferred_currency": "",  # issue 14: display currency (blank: each product's own)
         "updated_at": body["profile"]["updated_at"],
     }
 

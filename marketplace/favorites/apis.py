@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.products import presenters
@@ -24,16 +25,21 @@ class FavoriteListView(APIView):
     renderer_classes = [ORJSONRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int), CURRENCY_PARAMETER],
         responses={
             200: page_of(ProductListItemSerializer),
+            400: OpenApiTypes.OBJECT,
             401: OpenApiTypes.OBJECT,
             404: OpenApiTypes.OBJECT,
         },
     )
     def get(self, request):
+        display = display_currency_for(request)
         products = favorite_products_for_user(user=request.user)
-        return paginated(request, self, products, presenters.product_list_item)
+        response = paginated(request, self, products, presenters.product_list_item)
+        if display is not None:
+            display.apply(response.data["results"])
+        return response
 
 
 class FavoriteToggleView(APIView):

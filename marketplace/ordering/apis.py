@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
+from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.ordering import selectors
 from marketplace.ordering.exceptions import OrderNotFound, ShipmentNotFound
 from marketplace.ordering.serializers import (
@@ -28,6 +29,7 @@ from marketplace.ordering.serializers import (
     ShipmentCancelInputSerializer,
     ShipmentSerializer,
     ShippingUpdateInputSerializer,
+    cart_display_apply,
 )
 from marketplace.ordering.services import cart as cart_services
 from marketplace.ordering.services import checkout as checkout_services
@@ -47,11 +49,14 @@ STATUS_FILTER = OpenApiParameter(
 SELLER_PARAMETERS = [*PAGE_PARAMETERS, STATUS_FILTER]
 
 
-def _cart_response(user, status_code=status.HTTP_200_OK, country: str = ""):
+def _cart_response(user, status_code=status.HTTP_200_OK, country: str = "", display=None):
     cart = selectors.cart_get_for_user(user=user)
     country = selectors.buyer_destination_country(buyer=user, country=country)
     context = {"quote": selectors.cart_quote(cart=cart, country=country), "country": country}
-    return Response(CartSerializer(cart, context=context).data, status=status_code)
+    data = CartSerializer(cart, context=context).data
+    if display is not None:
+        cart_display_apply(data, display)
+    return Response(data, status=status_code)
 
 
 class CartView(APIView):
@@ -60,13 +65,17 @@ class CartView(APIView):
     @extend_schema(
         tags=["cart"],
         operation_id="cart_retrieve",
-        parameters=[OpenApiParameter("country", str, description="ISO country code to price shipping for")],
+        parameters=[
+            OpenApiParameter("country", str, description="ISO country code to price shipping for"),
+            CURRENCY_PARAMETER,
+        ],
         responses={200: CartSerializer, 400: ERROR},
     )
     def get(self, request):
         query = CartQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return _cart_response(request.user, country=query.validated_data["country"])
+        display = display_currency_for(request)
+        return _cart_response(request.user, country=query.validated_data["country"], display=display)
 
 
 class CartAddItemView(APIView):
@@ -78,8 +87,9 @@ class CartAddItemView(APIView):
     def post(self, request):
         data = CartItemAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        display = display_currency_for(request)
         cart_services.cart_add_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user)
+        return _cart_response(request.user, display=display)
 
 
 class CartUpdateItemView(APIView):
@@ -93,8 +103,9 @@ class CartUpdateItemView(APIView):
     def patch(self, request):
         data = CartItemUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        display = display_currency_for(request)
         cart_services.cart_update_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user)
+        return _cart_response(request.user, display=display)
 
 
 class CartRemoveItemView(APIView):
@@ -110,8 +121,9 @@ class CartRemoveItemView(APIView):
     def delete(self, request):
         data = CartItemRemoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        display = display_currency_for(request)
         cart_services.cart_remove_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user)
+        return _cart_response(request.user, display=display)
 
 
 class CartClearView(APIView):

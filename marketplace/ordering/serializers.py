@@ -102,6 +102,11 @@ class CartProductSerializer(serializers.Serializer):
     review_count = serializers.IntegerField()
     is_in_stock = serializers.BooleanField()
     stock_quantity = serializers.IntegerField()
+    # Only with ?currency= or a preferred currency (cart_display_apply).
+    display_price = serializers.CharField(required=False, allow_null=True)
+    display_original_price = serializers.CharField(required=False, allow_null=True)
+    display_currency = serializers.CharField(required=False)
+    display_rate_date = serializers.DateField(required=False)
 
     def get_primary_image(self, product) -> str | None:
         return public_url(product.gallery[0]["image"]) if product.gallery else None
@@ -113,6 +118,7 @@ class CartLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     added_at = serializers.DateTimeField()
     total_price = serializers.SerializerMethodField()
+    display_total_price = serializers.CharField(required=False, allow_null=True)
 
     def get_total_price(self, item) -> str:
         return f"{item.product.price * item.quantity:.2f}"
@@ -148,6 +154,16 @@ def shipping_group_data(group) -> dict:
     }
 
 
+class DisplayTotalsSerializer(serializers.Serializer):
+    subtotal = serializers.CharField(allow_null=True)
+    shipping_cost = serializers.CharField(allow_null=True)
+    tax_amount = serializers.CharField(allow_null=True)
+    discount_amount = serializers.CharField(allow_null=True)
+    total_amount = serializers.CharField(allow_null=True)
+    currency = serializers.CharField()
+    rate_date = serializers.DateField()
+
+
 class CartSerializer(serializers.Serializer):
     """The cart; ``context["quote"]`` prices it per seller group for ``context["country"]``."""
 
@@ -159,6 +175,7 @@ class CartSerializer(serializers.Serializer):
     country = serializers.SerializerMethodField()
     shipping_groups = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField()
+    display_totals = DisplayTotalsSerializer(required=False)
 
     def get_items(self, cart) -> CartLineSerializer(many=True):
         return CartLineSerializer(cart.items.all(), many=True).data
@@ -175,6 +192,25 @@ class CartSerializer(serializers.Serializer):
     def get_shipping_groups(self, cart) -> ShippingGroupSerializer(many=True):
         groups = [shipping_group_data(group) for group in self.context["quote"].groups]
         return ShippingGroupSerializer(groups, many=True).data
+
+
+def cart_display_apply(data: dict, display) -> None:
+    """Add display prices (``?currency=`` or the preferred currency) to a rendered cart: each
+    product's fields, each line's ``display_total_price`` and ``display_totals``. Display only: the
+    cart is priced and checked out in its own currency."""
+    currency = None
+    for line in data["items"]:
+        product = line["product"]
+        currency = product["currency"]
+        display.apply([product])
+        line["display_total_price"] = display.amount(line["total_price"], currency)
+    totals = data["totals"]
+    source = currency or display.currency  # an empty cart: zeros
+    data["display_totals"] = {
+        **{name: display.amount(value, source) for name, value in totals.items()},
+        "currency": display.currency,
+        "rate_date": display.rates.date.isoformat(),
+    }
 
 
 class CartQuerySerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination
+from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.pagination import page_of
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.products import presenters
@@ -40,7 +41,7 @@ class StorefrontView(APIView):
     renderer_classes = [ORJSONRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int), CURRENCY_PARAMETER],
         responses={
             200: StorefrontSerializer,
             400: OpenApiTypes.OBJECT,
@@ -49,8 +50,11 @@ class StorefrontView(APIView):
         },
     )
     def get(self, request, user_id):
+        display = display_currency_for(request)
         storefront = storefront_get(seller_id=user_id)
         paginator = PagePagination()
         page = paginator.paginate_queryset(storefront_products(seller_id=user_id), request, view=self)
         products = paginator.get_paginated_response([presenters.product_list_item(p) for p in page]).data
+        if display is not None:
+            display.apply(products["results"])
         return Response({**storefront, "products": products})

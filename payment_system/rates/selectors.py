@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+
 from payment_system.rates.models import ExchangeRate
 
 
@@ -36,3 +38,18 @@ def exchange_rate_table_latest() -> RateTable | None:
     return RateTable(
         base=latest["base_currency"], date=latest["rate_date"], source=latest["source"], rates=dict(rows)
     )
+
+
+RATE_TABLE_CACHE_KEY = "exchange-rates:latest"
+RATE_TABLE_CACHE_SECONDS = 600
+
+
+def exchange_rate_table_cached() -> RateTable | None:
+    """``exchange_rate_table_latest`` from one cache read (rebuilt after ``RATE_TABLE_CACHE_SECONDS``
+    or as soon as a new day is stored, see ``exchange_rates_store``)."""
+    table = cache.get(RATE_TABLE_CACHE_KEY)
+    if table is None:
+        table = exchange_rate_table_latest()
+        if table is not None:
+            cache.set(RATE_TABLE_CACHE_KEY, table, RATE_TABLE_CACHE_SECONDS)
+    return table

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from infrastructure.exchange_rates import ExchangeRateProviderError, RateQuote, get_provider
 from payment_system.rates.models import ExchangeRate
+from payment_system.rates.selectors import RATE_TABLE_CACHE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ def exchange_rates_store(*, quote: RateQuote) -> int:
             rate_date=quote.date,
             defaults={"rate": rate, "source": quote.source, "fetched_at": fetched_at},
         )
+    transaction.on_commit(lambda: cache.delete(RATE_TABLE_CACHE_KEY))
     return len(quote.rates)
 
 

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
 from marketplace.activity.services import activity_view_record_later, viewer_key
+from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.http.uploads import LargeBodyMixin
@@ -38,14 +39,17 @@ from marketplace.catalog.search.apis import ERRORS, FILTER_PARAMETERS, ProductFi
 from marketplace.favorites.selectors import favorite_exists
 
 
-def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK):
+def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK, request=None):
     """E26 (and the E48/E49 answers): one query, never cached.
 
     The page is cheap to build and its counters (stock, views, favorites, rating) stay current;
     caching it per product only paid off for products seen more than once a minute.
     """
+    display = display_currency_for(request) if request is not None else None
     page = product_page_get(slug=slug, user=user)
     body = presenters.product_detail(page)
+    if display is not None:
+        display.apply([body])
     body["is_favorited"] = bool(user.is_authenticated and favorite_exists(user=user, product_id=body["id"]))
     return Response(body, status=status_code)
 
@@ -113,10 +117,16 @@ class ProductDetailView(LargeBodyMixin, APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        responses={200: ProductDetailSerializer, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+        parameters=[CURRENCY_PARAMETER],
+        responses={
+            200: ProductDetailSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, slug):
-        response = product_detail_response(slug=slug, user=request.user)
+        response = product_detail_response(slug=slug, user=request.user, request=request)
         activity_view_record_later(product_id=response.data["id"], viewer=viewer_key(request))
         return response
 

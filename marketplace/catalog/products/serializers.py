@@ -106,6 +106,11 @@ class ProductListItemSerializer(serializers.Serializer):
     is_featured = serializers.BooleanField()
     favorite_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+    # Only with ?currency= or a preferred currency (display only; price stays as stored).
+    display_price = serializers.CharField(required=False, allow_null=True)
+    display_original_price = serializers.CharField(required=False, allow_null=True)
+    display_currency = serializers.CharField(required=False)
+    display_rate_date = serializers.DateField(required=False)
 
 
 class SellerProductItemSerializer(ProductListItemSerializer):

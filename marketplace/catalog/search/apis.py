@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination
+from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer, render_json
 from marketplace.catalog.http.response_cache import cached_json_response
@@ -41,6 +42,7 @@ FILTER_PARAMETERS = [
     ),
     OpenApiParameter("page", int),
     OpenApiParameter("page_size", int),
+    CURRENCY_PARAMETER,
 ]
 ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -55,13 +57,20 @@ class ProductFilterMixin:
     pagination_class = PagePagination
 
     def filtered_list(self, request):
+        display = display_currency_for(request)
+
         def build():
             filters = ProductFilterSerializer(data=query_params_dict(request.query_params))
             filters.is_valid(raise_exception=True)
             products = product_list(filters=filters.validated_data)
-            return render_json(paginated(request, self, products, presenters.product_list_item).data)
+            data = paginated(request, self, products, presenters.product_list_item).data
+            if display is not None:
+                display.apply(data["results"])
+            return render_json(data)
 
-        return cached_json_response("products", request, build)
+        # Display prices are cached per currency and rate day (a preferred currency is not in the URL).
+        namespace = f"products:{display.cache_namespace}" if display else "products"
+        return cached_json_response(namespace, request, build)
 
 
 class ProductSearchView(ProductFilterMixin, APIView):
