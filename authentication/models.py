@@ -108,6 +108,8 @@ class Profile(models.Model):
     marketing_emails = models.BooleanField(default=False)
     # ISO 4217 code the catalogue shows prices in (display only; blank: each product's own).
     preferred_currency = models.CharField(max_length=3, blank=True, default="")
+    # ISO 3166 code where the seller trades from: EU sellers price VAT-inclusive (marketplace.tax).
+    country = models.CharField(max_length=2, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -37,3 +37,9 @@ def profile_preferred_currency(*, user) -> str:
         return cached["profile"].preferred_currency if cached["profile"] is not None else ""
     value = Profile.objects.filter(user_id=user.pk).values_list("preferred_currency", flat=True).first()
     return value or ""
+
+
+def profile_countries(*, user_ids) -> dict:
+    """``{user_id: country}`` of the users' profiles (one query; "" when unset)."""
+    rows = Profile.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "country")
+    return {user_id: country or "" for user_id, country in rows}

@@ -401,6 +401,11 @@ FREE_SHIPPING_THRESHOLD = Decimal(
     env("FREE_SHIPPING_THRESHOLD", default="500.00")
 )  # subtotal; 0 = never free
 TAX_RATE = Decimal(env("TAX_RATE", default="0.08"))  # fraction of the subtotal
+# Tax by destination (marketplace/tax/rules.py): EU countries from the VatRate table (admin); others
+# from TAX_RATES ("US=0,CH=0.081", fractions), else TAX_RATE on the items (also with no country yet).
+TAX_RATES = {code.strip().upper(): Decimal(rate) for code, rate in env.dict("TAX_RATES", default={}).items()}
+# True: a shipping country with no rule (not in the table nor TAX_RATES) is refused (400 no_tax_rule).
+TAX_REFUSE_UNKNOWN_COUNTRIES = env.bool("TAX_REFUSE_UNKNOWN_COUNTRIES", default=False)
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)  # after delivery
 ORDER_AUTO_DELIVER_DAYS = env.int("ORDER_AUTO_DELIVER_DAYS", default=14)  # after shipping
 # Checkout holds the stock this long; the Stripe session lives as long (Stripe: 30..1440).

@@ -3,6 +3,7 @@
 from marketplace.activity.models import ProductDailyActivity  # noqa: F401
 from marketplace.alerts.models import SavedSearch, StockAlert  # noqa: F401
 from marketplace.catalog.models import Category, Product, ProductImage  # noqa: F401
+from marketplace.coupons.models import Coupon, CouponRedemption  # noqa: F401
 from marketplace.favorites.models import Favorite  # noqa: F401
 from marketplace.ordering.models import (  # noqa: F401
     Cart,
@@ -15,3 +16,4 @@ from marketplace.ordering.models import (  # noqa: F401
 )
 from marketplace.reviews.models import Review, ReviewHelpfulVote  # noqa: F401
 from marketplace.shipping.models import ShippingProfile, ShippingZone  # noqa: F401
+from marketplace.tax.models import VatRate  # noqa: F401

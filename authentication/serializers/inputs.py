@@ -142,7 +142,13 @@ class ProfileUpdateSerializer(serializers.Serializer):
         r"^([A-Za-z]{3})?$", required=False, allow_blank=True, max_length=3
     )
 
+    # Where the seller trades from (EU sellers' prices include VAT).
+    country = serializers.RegexField(r"^([A-Za-z]{2})?$", required=False, allow_blank=True, max_length=2)
+
     def validate_preferred_currency(self, value):
+        return value.upper()
+
+    def validate_country(self, value):
         return value.upper()
 
     def validate_phone_number(self, value):

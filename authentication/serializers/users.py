@@ -32,6 +32,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "is_public",
             "marketing_emails",
             "preferred_currency",
+            "country",
             "updated_at",
         ]
         read_only_fields = fields

@@ -22,6 +22,7 @@ PROFILE_FIELDS = (
     "is_public",
     "marketing_emails",
     "preferred_currency",
+    "country",
 )
 
 

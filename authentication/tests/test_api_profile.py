@@ -47,6 +47,7 @@ def test_profile_read_is_the_user_object(client, user, django_assert_max_num_que
         "is_public": True,
         "marketing_emails": False,
         "preferred_currency": "",  # issue 14: display currency (blank: each product's own)
+        "country": "",  # issue 14: the seller's country (EU sellers price VAT-inclusive)
         "updated_at": body["profile"]["updated_at"],
     }
 

@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 from designiaBackend.api.pagination import PagePagination
 from designiaBackend.api.permissions import IsSeller
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
+from marketplace.coupons import services as coupon_services
+from marketplace.coupons.serializers import ApplyCouponInputSerializer
 from marketplace.ordering import selectors
 from marketplace.ordering.exceptions import OrderNotFound, ShipmentNotFound
 from marketplace.ordering.serializers import (
@@ -123,6 +125,32 @@ class CartRemoveItemView(APIView):
         data.is_valid(raise_exception=True)
         display = display_currency_for(request)
         cart_services.cart_remove_item(user=request.user, **data.validated_data)
+        return _cart_response(request.user, display=display)
+
+
+class CartApplyCouponView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        request=ApplyCouponInputSerializer,
+        responses={200: CartSerializer, 400: ERROR, 409: ERROR},
+    )
+    def post(self, request):
+        data = ApplyCouponInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        display = display_currency_for(request)
+        coupon_services.cart_apply_coupon(user=request.user, code=data.validated_data["code"])
+        return _cart_response(request.user, display=display)
+
+
+class CartRemoveCouponView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["cart"], request=None, responses={200: CartSerializer})
+    def post(self, request):
+        display = display_currency_for(request)
+        coupon_services.cart_remove_coupon(user=request.user)
         return _cart_response(request.user, display=display)
 
 

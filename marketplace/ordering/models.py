@@ -11,6 +11,10 @@ ZERO = Decimal("0.00")
 
 class Cart(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    # The code applied through cart/apply_coupon/ (checked again, and counted, at checkout).
+    coupon = models.ForeignKey(
+        "marketplace.Coupon", on_delete=models.SET_NULL, null=True, blank=True, related_name="carts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,6 +78,9 @@ class Order(models.Model):
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # The part of ``tax_amount`` already inside the prices (EU sellers price VAT-inclusive):
+    # total = subtotal + shipping_cost + (tax_amount - tax_included_amount) - discount_amount.
+    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     # The destination the order was priced for (ISO code; empty: unknown at checkout).
     shipping_country = models.CharField(max_length=2, blank=True)
     # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
@@ -130,6 +137,13 @@ class Shipment(models.Model):
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # The destination's rate this part was taxed at (a fraction) and whether its prices include it.
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=ZERO)
+    prices_include_tax = models.BooleanField(default=False)
+    # The part of ``discount_amount`` the platform funds (a platform code): the seller's share
+    # is counted before it, the platform's fee after it.
+    platform_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     shipping_carrier = models.CharField(max_length=100, blank=True)
     carrier_code = models.CharField(max_length=50, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -176,6 +190,10 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     total_price = models.DecimalField(max_digits=12, decimal_places=2)
+    # This line's part of its shipment's tax (items only; the shipment's shipping tax is not in it).
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # This line's part of the coupon's discount.
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     # Units accepted back through approved returns (never more than ``quantity``).
     returned_quantity = models.PositiveIntegerField(default=0)
 

@@ -3,13 +3,15 @@
 An order is priced per seller group (one group per seller, one shipment each): the group's items,
 its shipping (``marketplace.shipping.quotes``: the seller's shipping profile for the
 destination, or the settings' flat rule ``SHIPPING_FLAT_RATE``/``FREE_SHIPPING_THRESHOLD``), its
-tax (``TAX_RATE``) and discount. The order's totals are the sum of its groups' totals, so the
-parts always add up. Tax and discount rules extend ``group_totals``.
+tax (``marketplace.tax.rules``: the destination's rate; EU sellers' prices include it) and
+discount. The order's totals are the sum of its groups' totals, so the parts always add up:
+``total = subtotal + shipping + (tax - tax_included) - discount`` for every group and the order.
+Each allocation (tax over lines and shipping) gives its rounding remainder to its last share.
 """
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
@@ -29,6 +31,12 @@ class Totals:
     tax_amount: Decimal
     discount_amount: Decimal
     total_amount: Decimal
+    # The part of ``tax_amount`` already inside the prices (0 for sellers pricing tax-exclusive).
+    tax_included: Decimal = ZERO
+
+    def stored(self) -> dict[str, Decimal]:
+        """The fields an order and a shipment keep."""
+        return {**self.as_dict(), "tax_included_amount": self.tax_included}
 
     def as_dict(self) -> dict[str, Decimal]:
         return {
@@ -53,14 +61,61 @@ def sum_totals(parts: Iterable[Totals]) -> Totals:
         total("tax_amount"),
         total("discount_amount"),
         total("total_amount"),
+        total("tax_included"),
     )
 
 
-def group_totals(subtotal: Decimal, shipping: Decimal) -> Totals:
-    """One seller group's totals from its items' subtotal and its shipping cost."""
-    tax = money(subtotal * settings.TAX_RATE)
-    discount = ZERO
+class TaxRuleLike(Protocol):
+    """What pricing reads of ``marketplace.tax.rules.TaxRule``."""
+
+    @property
+    def rate(self) -> Decimal: ...
+
+    @property
+    def taxes_shipping(self) -> bool: ...
+
+
+def group_totals(
+    subtotal: Decimal,
+    shipping: Decimal,
+    *,
+    rule: TaxRuleLike | None = None,
+    inclusive: bool = False,
+    discount: Decimal = ZERO,
+) -> Totals:
+    """One seller group's totals from its items' subtotal, shipping cost and discount.
+
+    Without a ``rule``: the flat ``TAX_RATE`` on the items. A rule that taxes shipping (a
+    destination's rate) taxes items less discount plus shipping; ``inclusive`` (an EU seller)
+    means that tax is already inside those prices (extracted, not added).
+    """
+    rate: Decimal = settings.TAX_RATE if rule is None else rule.rate
+    taxes_shipping = rule is not None and rule.taxes_shipping
+    base = subtotal - discount + (shipping if taxes_shipping else ZERO)
+    if taxes_shipping and inclusive:
+        tax = money(base * rate / (1 + rate))
+        return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping - discount), tax)
+    tax = money(base * rate)
     return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping + tax - discount))
+
+
+def tax_split(
+    group_lines: "tuple[QuoteLine, ...]",
+    totals: Totals,
+    *,
+    taxes_shipping: bool,
+    line_discounts: dict[Any, Decimal] | None = None,
+) -> tuple[dict[Any, Decimal], Decimal]:
+    """A group's tax per line (by product pk) and on its shipping, adding up to the group's tax
+    exactly (remainders go to the last share: shipping, or the last line)."""
+    items_base = totals.subtotal - totals.discount_amount
+    weights: dict[Any, Decimal] = {"items": items_base}
+    if taxes_shipping:
+        weights["shipping"] = totals.shipping_cost
+    parts = allocate(totals.tax_amount, weights)
+    off = line_discounts or {}
+    line_weights = {line.product.pk: line.amount - off.get(line.product.pk, ZERO) for line in group_lines}
+    return allocate(parts["items"], line_weights), parts.get("shipping", ZERO)
 
 
 def flat_rate_shipping(subtotal: Decimal) -> Decimal:
@@ -109,35 +164,109 @@ class GroupQuote:
     lines: tuple[QuoteLine, ...]
     totals: Totals
     shipping: ShippingQuote
+    tax_rate: Decimal = ZERO
+    prices_include_tax: bool = False
+    line_taxes: dict[Any, Decimal] | None = None
+    shipping_tax: Decimal = ZERO
+    line_discounts: dict[Any, Decimal] | None = None
+    # The part of the group's discount the platform funds (a platform code).
+    platform_discount: Decimal = ZERO
 
 
 @dataclass(frozen=True)
 class Quote:
     groups: tuple[GroupQuote, ...]
     totals: Totals
+    # The coupon's code when it discounts this cart; "" when none applies (or no longer does).
+    coupon_code: str = ""
 
     @property
     def unshippable(self) -> tuple[Any, ...]:
         return tuple(pk for group in self.groups for pk in group.shipping.unshippable)
 
 
+class DiscountRule(Protocol):
+    """What pricing reads of a coupon (``marketplace.coupons.pricing.CouponDiscount``)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def is_platform(self) -> bool: ...
+
+    def covers(self, product: PricedProduct) -> bool: ...
+
+    def amount_for(self, eligible: Decimal) -> Decimal:
+        """The discount on ``eligible`` (the covered lines' sum); 0 below the minimum spend."""
+        ...
+
+
+def line_discounts(lines: Iterable[QuoteLine], discount: DiscountRule | None) -> dict[Any, Decimal]:
+    """The discount per covered line (by product pk), adding up to the coupon's discount exactly."""
+    if discount is None:
+        return {}
+    covered = {line.product.pk: line.amount for line in lines if discount.covers(line.product)}
+    amount = min(discount.amount_for(money(sum(covered.values(), ZERO))), sum(covered.values(), ZERO))
+    if amount <= ZERO:
+        return {}
+    return allocate(money(amount), dict(sorted(covered.items(), key=lambda item: str(item[0]))))
+
+
 ShippingRule = Callable[[tuple[QuoteLine, ...], Decimal, str], ShippingQuote]
 
 
-def quote_lines(lines: Iterable[QuoteLine], *, country: str, shipping: ShippingRule) -> Quote:
+def quote_lines(
+    lines: Iterable[QuoteLine],
+    *,
+    country: str,
+    shipping: ShippingRule,
+    tax_rule: TaxRuleLike | None = None,
+    inclusive_sellers: frozenset[Any] = frozenset(),
+    discount: DiscountRule | None = None,
+) -> Quote:
     """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``;
     ``shipping(lines, subtotal, country)`` gives each group's ``ShippingQuote``
-    (``marketplace.shipping.quotes.shipping_for_group``)."""
+    (``marketplace.shipping.quotes.shipping_for_group``); ``tax_rule`` is the destination's
+    (``marketplace.tax.rules.tax_rule_for``), ``inclusive_sellers`` those pricing tax-inclusive."""
+    lines = list(lines)
     by_seller: dict[Any, list[QuoteLine]] = {}
     for line in lines:
         by_seller.setdefault(line.product.seller_id, []).append(line)
+    discounts = line_discounts(lines, discount)
+    taxes_shipping = tax_rule is not None and tax_rule.taxes_shipping
     groups = []
     for seller_id in sorted(by_seller, key=str):
         group_lines = tuple(by_seller[seller_id])
         subtotal = money(sum((line.amount for line in group_lines), ZERO))
         quote = shipping(group_lines, subtotal, country)
-        groups.append(GroupQuote(seller_id, group_lines, group_totals(subtotal, quote.cost), quote))
-    return Quote(tuple(groups), sum_totals(group.totals for group in groups))
+        inclusive = taxes_shipping and seller_id in inclusive_sellers
+        group_discounts = {
+            line.product.pk: discounts[line.product.pk]
+            for line in group_lines
+            if line.product.pk in discounts
+        }
+        off = money(sum(group_discounts.values(), ZERO))
+        totals = group_totals(subtotal, quote.cost, rule=tax_rule, inclusive=inclusive, discount=off)
+        line_taxes, shipping_tax = tax_split(
+            group_lines, totals, taxes_shipping=taxes_shipping, line_discounts=group_discounts
+        )
+        rate: Decimal = settings.TAX_RATE if tax_rule is None else tax_rule.rate
+        groups.append(
+            GroupQuote(
+                seller_id,
+                group_lines,
+                totals,
+                quote,
+                rate,
+                inclusive,
+                line_taxes,
+                shipping_tax,
+                group_discounts,
+                off if discount is not None and discount.is_platform else ZERO,
+            )
+        )
+    code = discount.code if discount is not None and discounts else ""
+    return Quote(tuple(groups), sum_totals(group.totals for group in groups), code)
 
 
 Key = TypeVar("Key", bound=Hashable)
@@ -156,5 +285,12 @@ def allocate(amount: Decimal, weights: dict[Key, Decimal]) -> dict[Key, Decimal]
     for key in keys[:-1]:
         shares[key] = money(amount * weights[key] / total_weight)
         allotted += shares[key]
+    if allotted > amount:
+        # Rounding every share up left less than nothing for the last one: round them down instead
+        # (the last share, the named remainder, then takes the cents left and stays >= 0).
+        allotted = ZERO
+        for key in keys[:-1]:
+            shares[key] = (amount * weights[key] / total_weight).quantize(CENT, ROUND_DOWN)
+            allotted += shares[key]
     shares[keys[-1]] = amount - allotted
     return shares

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -118,10 +120,21 @@ class CartLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     added_at = serializers.DateTimeField()
     total_price = serializers.SerializerMethodField()
+    tax_amount = serializers.SerializerMethodField()
     display_total_price = serializers.CharField(required=False, allow_null=True)
 
     def get_total_price(self, item) -> str:
         return f"{item.product.price * item.quantity:.2f}"
+
+    discount_amount = serializers.SerializerMethodField()
+
+    def get_discount_amount(self, item) -> str:
+        """This line's part of the coupon's discount (``context["line_discounts"]``)."""
+        return f"{self.context.get('line_discounts', {}).get(item.product_id, Decimal('0')):.2f}"
+
+    def get_tax_amount(self, item) -> str:
+        """This line's part of its seller group's tax (``context["line_taxes"]``)."""
+        return f"{self.context.get('line_taxes', {}).get(item.product_id, Decimal('0')):.2f}"
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -140,6 +153,10 @@ class ShippingGroupSerializer(TotalsSerializer):
     processing_days_max = serializers.IntegerField(allow_null=True)
     can_ship = serializers.BooleanField()
     unshippable_product_ids = serializers.ListField(child=serializers.CharField())
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    prices_include_tax = serializers.BooleanField()
+    tax_included_amount = serializers.DecimalField(**MONEY)
+    shipping_tax_amount = serializers.DecimalField(**MONEY)
 
 
 def shipping_group_data(group) -> dict:
@@ -151,7 +168,17 @@ def shipping_group_data(group) -> dict:
         "processing_days_max": days[1],
         "can_ship": not group.shipping.unshippable,
         "unshippable_product_ids": [str(pk) for pk in group.shipping.unshippable],
+        "tax_rate": group.tax_rate,
+        "prices_include_tax": group.prices_include_tax,
+        "tax_included_amount": group.totals.tax_included,
+        "shipping_tax_amount": group.shipping_tax,
     }
+
+
+class CartCouponSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    applies = serializers.BooleanField()
+    discount_amount = serializers.DecimalField(**MONEY)
 
 
 class DisplayTotalsSerializer(serializers.Serializer):
@@ -176,9 +203,27 @@ class CartSerializer(serializers.Serializer):
     shipping_groups = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField()
     display_totals = DisplayTotalsSerializer(required=False)
+    coupon = serializers.SerializerMethodField()
 
     def get_items(self, cart) -> CartLineSerializer(many=True):
-        return CartLineSerializer(cart.items.all(), many=True).data
+        line_taxes, line_discounts = {}, {}
+        for group in self.context["quote"].groups:
+            line_taxes.update(group.line_taxes or {})
+            line_discounts.update(group.line_discounts or {})
+        context = {"line_taxes": line_taxes, "line_discounts": line_discounts}
+        return CartLineSerializer(cart.items.all(), many=True, context=context).data
+
+    def get_coupon(self, cart) -> CartCouponSerializer(allow_null=True):
+        """The applied code, when it discounts the cart (a code that no longer applies shows
+        ``applies: false``; checkout then charges no discount)."""
+        if cart.coupon_id is None:
+            return None
+        quote = self.context["quote"]
+        return {
+            "code": cart.coupon.code,
+            "applies": bool(quote.coupon_code),
+            "discount_amount": f"{quote.totals.discount_amount:.2f}",
+        }
 
     def get_items_count(self, cart) -> int:
         return sum(item.quantity for item in cart.items.all())
@@ -235,6 +280,8 @@ class OrderItemSerializer(serializers.Serializer):
     returned_quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     total_price = serializers.DecimalField(**MONEY)
+    tax_amount = serializers.DecimalField(**MONEY)
+    discount_amount = serializers.DecimalField(**MONEY)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_product_image(self, item) -> str | None:
@@ -272,6 +319,10 @@ class ShipmentSerializer(serializers.Serializer):
     tax_amount = serializers.DecimalField(**MONEY)
     discount_amount = serializers.DecimalField(**MONEY)
     total_amount = serializers.DecimalField(**MONEY)
+    tax_included_amount = serializers.DecimalField(**MONEY)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    prices_include_tax = serializers.BooleanField()
+    platform_discount_amount = serializers.DecimalField(**MONEY)
     shipping_carrier = serializers.CharField(allow_null=True, source="shipping_carrier_or_none")
     carrier_code = serializers.CharField(allow_blank=True)
     tracking_number = serializers.CharField(allow_null=True, source="tracking_number_or_none")

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from marketplace.coupons.apis import CouponListCreateView
 from marketplace.ordering import apis
 
 urlpatterns = [
@@ -8,6 +9,9 @@ urlpatterns = [
     path("cart/update_item/", apis.CartUpdateItemView.as_view(), name="cart-update-item"),
     path("cart/remove_item/", apis.CartRemoveItemView.as_view(), name="cart-remove-item"),
     path("cart/clear/", apis.CartClearView.as_view(), name="cart-clear"),
+    path("cart/apply_coupon/", apis.CartApplyCouponView.as_view(), name="cart-apply-coupon"),
+    path("cart/remove_coupon/", apis.CartRemoveCouponView.as_view(), name="cart-remove-coupon"),
+    path("coupons/", CouponListCreateView.as_view(), name="coupon-list"),
     path("orders/", apis.OrderListView.as_view(), name="order-list"),
     path("orders/seller_orders/", apis.SellerOrderListView.as_view(), name="order-seller-list"),
     path("orders/<uuid:order_id>/", apis.OrderDetailView.as_view(), name="order-detail"),

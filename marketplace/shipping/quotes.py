@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from authentication.selectors import profile_countries
 from marketplace.ordering.pricing import ZERO, Quote, ShippingQuote, flat_rate_shipping, money, quote_lines
 from marketplace.shipping.models import ShippingProfile, ShippingZone
+from marketplace.tax.rules import prices_include_tax, tax_rule_for
 
 
 def profiles_for(lines) -> dict:
@@ -81,12 +83,20 @@ def shipping_countries_for(lines, offered: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(allowed if allowed is not None else offered))
 
 
-def quote_for(lines, *, country: str) -> Quote:
+def quote_for(lines, *, country: str, discount=None) -> Quote:
     """The cart's or checkout's ``Quote``: per seller group, shipping by profile to ``country``."""
     lines = list(lines)
     profiles = profiles_for(lines) if lines else {}
+    rule = tax_rule_for(country)
+    inclusive: frozenset = frozenset()
+    if lines and rule.taxes_shipping:
+        countries = profile_countries(user_ids={line.product.seller_id for line in lines})
+        inclusive = frozenset(seller for seller, code in countries.items() if prices_include_tax(code))
     return quote_lines(
         lines,
         country=country,
         shipping=lambda group, subtotal, to: shipping_for_group(group, subtotal, to, profiles),
+        tax_rule=rule,
+        inclusive_sellers=inclusive,
+        discount=discount,
     )

@@ -15,7 +15,7 @@ from marketplace.tests.ordering_factories import (
 )
 from payment_system.payments.models import SellerTransaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eu_vat_rates")]
 ORDERS = "/api/marketplace/orders/"
 PROFILES = "/api/marketplace/shipping-profiles/"
 
@@ -79,9 +79,10 @@ def test_two_sellers_ship_and_deliver_their_own_parts(auth_client, api_client, f
     assert cart["totals"] == {
         "subtotal": "930.00",
         "shipping_cost": "165.00",
-        "tax_amount": "93.00",
+        # issue 14: Portugal's VAT (23 %, from the VAT table) on items and shipping of each group
+        "tax_amount": "251.85",
         "discount_amount": "0.00",
-        "total_amount": "1188.00",
+        "total_amount": "1346.85",
     }
 
     route_checkout_sessions(fake_stripe)
@@ -91,11 +92,11 @@ def test_two_sellers_ship_and_deliver_their_own_parts(auth_client, api_client, f
     [session_request] = fake_stripe.requests_to("POST", r"/v1/checkout/sessions")
     assert session_request.form["shipping_address_collection[allowed_countries][0]"] == "PT"
     assert "shipping_address_collection[allowed_countries][1]" not in session_request.form
-    assert order.total_amount == Decimal("1188.00")
+    assert order.total_amount == Decimal("1346.85")
     parts = {s.seller_id: s for s in order.shipments.all()}
     assert (parts[maker.pk].shipping_cost, parts[maker.pk].total_amount) == (
         Decimal("140.00"),
-        Decimal("1130.00"),
+        Decimal("1279.20"),  # 900 + 140 + 23 % VAT (239.20)
     )
     assert sum(s.total_amount for s in parts.values()) == order.total_amount
     assert parts[maker.pk].ships_by is not None

@@ -48,18 +48,31 @@ def checkout_return_url(order_id) -> str:
 
 def checkout_line_items(order: "Order") -> list[LineItem]:
     lines = [
-        LineItem(
-            name=item.product_name,
-            unit_amount=item.unit_price,
-            quantity=item.quantity,
-            image_url=public_url(item.product_image),
+        # A line a coupon discounts is sent as one line of its discounted total (Stripe takes no
+        # negative lines, and the discount need not divide by the quantity).
+        (
+            LineItem(
+                name=f"{item.product_name} x {item.quantity} (discount {item.discount_amount})",
+                unit_amount=item.total_price - item.discount_amount,
+                quantity=1,
+                image_url=public_url(item.product_image),
+            )
+            if item.discount_amount
+            else LineItem(
+                name=item.product_name,
+                unit_amount=item.unit_price,
+                quantity=item.quantity,
+                image_url=public_url(item.product_image),
+            )
         )
         for item in order.items.all()
     ]
     if order.shipping_cost:
         lines.append(LineItem(name="Shipping", unit_amount=order.shipping_cost, quantity=1))
-    if order.tax_amount:
-        lines.append(LineItem(name="Tax", unit_amount=order.tax_amount, quantity=1))
+    # Tax added on top of the prices; VAT inside EU sellers' prices is already in their lines.
+    tax_added = order.tax_amount - order.tax_included_amount
+    if tax_added:
+        lines.append(LineItem(name="Tax", unit_amount=tax_added, quantity=1))
     return lines
 
 

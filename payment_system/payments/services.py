@@ -60,7 +60,11 @@ def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransac
     created = []
     for shipment in order.shipments.order_by("pk"):
         gross = shipment.total_amount
-        fee = money(gross * percent / Decimal(100))
+        # A platform code's discount comes out of the platform's fee (which may go below zero: the
+        # platform then pays the seller more than the buyer paid for their part); a seller's code
+        # is already out of their total.
+        funded = shipment.platform_discount_amount
+        fee = money((gross + funded) * percent / Decimal(100)) - funded
         transaction_row, _ = SellerTransaction.objects.get_or_create(
             payment=payment,
             seller_id=shipment.seller_id,

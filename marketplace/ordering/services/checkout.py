@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
+from marketplace.coupons.pricing import CouponDiscount
+from marketplace.coupons.services import coupon_for_checkout, coupon_redeem
 from marketplace.lock_objects import cart_for_update, order_for_update
 from marketplace.ordering.exceptions import (
     CurrencyMismatch,
@@ -16,7 +18,7 @@ from marketplace.ordering.exceptions import (
     ProductUnavailable,
 )
 from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
-from marketplace.ordering.pricing import Quote, QuoteLine
+from marketplace.ordering.pricing import ZERO, Quote, QuoteLine
 from marketplace.ordering.services.cart import announce_cart_count
 from marketplace.ordering.services.reservations import reservation_end
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
@@ -40,8 +42,13 @@ def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
             order=order,
             seller_id=group.seller_id,
             ships_by=ships_by(group.shipping),
-            **group.totals.as_dict(),
+            tax_rate=group.tax_rate,
+            prices_include_tax=group.prices_include_tax,
+            platform_discount_amount=group.platform_discount,
+            **group.totals.stored(),
         )
+        line_taxes = group.line_taxes or {}
+        line_discounts = group.line_discounts or {}
         OrderItem.objects.bulk_create(
             OrderItem(
                 order=order,
@@ -53,6 +60,8 @@ def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
                 unit_price=line.product.price,
                 quantity=line.quantity,
                 total_price=line.amount,
+                tax_amount=line_taxes.get(line.product.pk, ZERO),
+                discount_amount=line_discounts.get(line.product.pk, ZERO),
             )
             for line in sorted(group.lines, key=lambda line: line.product.pk)
         )
@@ -83,9 +92,10 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         # Carts filled before the one-currency rule (or a product whose currency changed since).
         metrics.CHECKOUT_FAILURES.labels(reason="currency_mismatch").inc()
         raise CurrencyMismatch(cart_currency=currencies[0], item_currency=currencies[1])
-    quote = quote_for(
-        [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()], country=country
-    )
+    quote_lines = [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()]
+    # Locked after the products (the fixed order); its last use taken meanwhile answers 409.
+    coupon = coupon_for_checkout(cart=cart, buyer=buyer, lines=quote_lines)
+    quote = quote_for(quote_lines, country=country, discount=CouponDiscount.of(coupon) if coupon else None)
     if quote.unshippable:
         names = ", ".join(products[pk].name for pk in quote.unshippable)
         metrics.CHECKOUT_FAILURES.labels(reason="not_shippable").inc()
@@ -96,10 +106,15 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         buyer_notes=buyer_notes,
         shipping_country=country,
         reserved_until=reservation_end(),
-        **quote.totals.as_dict(),
+        **quote.totals.stored(),
     )
     _create_shipments(order, quote, _primary_images(quantities))
+    if coupon is not None and quote.totals.discount_amount > ZERO:
+        coupon_redeem(coupon=coupon, buyer=buyer, order=order, discount_amount=quote.totals.discount_amount)
     CartItem.objects.filter(cart=cart).delete()
+    if cart.coupon_id is not None:
+        cart.coupon = None
+        cart.save(update_fields=["coupon"])
     metrics.ORDER_STATUS_TRANSITIONS.labels(status=Order.Status.PENDING_PAYMENT).inc()
     metrics.ORDER_VALUE.labels(currency=order.currency).observe(float(order.total_amount))
     announce_cart_count(buyer)

@@ -117,9 +117,26 @@ def _decidable(return_request_id, actor) -> ReturnRequest:
 def refund_amount_for(part, lines):
     """Price of the returned units plus their pro-rata share of the tax of ``part`` (the shipment,
     or the order for a request that names none); shipping is kept."""
+    inclusive = getattr(part, "prices_include_tax", False)
+    if part.discount_amount or inclusive:
+        return _refund_by_line(lines, inclusive=inclusive)
     subtotal = sum((line.order_item.unit_price * line.quantity for line in lines), ZERO)
     tax = money(part.tax_amount * subtotal / part.subtotal) if part.subtotal else ZERO
     return money(subtotal + tax)
+
+
+def _refund_by_line(lines, *, inclusive: bool):
+    """A discounted or VAT-inclusive part: each returned unit refunds its line's paid share (its
+    price less its part of the coupon's discount), plus its part of the line's added tax (none
+    when the prices include it). Never more than was paid for the line."""
+    total = ZERO
+    for line in lines:
+        item = line.order_item
+        paid_items = item.total_price - item.discount_amount
+        share = money(paid_items * line.quantity / item.quantity)
+        tax = ZERO if inclusive else money(item.tax_amount * line.quantity / item.quantity)
+        total += share + tax
+    return money(total)
 
 
 def _mark_returned_if_complete(request: ReturnRequest) -> None:
