@@ -2,7 +2,7 @@
 line, seller shares and platform fee, limits, bad input and the last use under concurrency."""
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from django.db import connection
@@ -23,9 +23,24 @@ from marketplace.tests.ordering_factories import (
     send_event,
 )
 from payment_system.payments.models import SellerTransaction
+from payment_system.rates.models import ExchangeRate
 
 pytestmark = pytest.mark.usefixtures("eu_vat_rates")
 CART = "/api/marketplace/cart/"
+
+
+def store_rates(rates):
+    for code, rate in rates.items():
+        ExchangeRate.objects.create(
+            base_currency="EUR",
+            currency=code,
+            rate=rate,
+            rate_date=timezone.localdate(),
+            source="ecb",
+            fetched_at=timezone.now(),
+        )
+
+
 COUPONS = "/api/marketplace/coupons/"
 CHECKOUT = "/api/payments/checkout_session/"
 
@@ -131,6 +146,15 @@ def test_acceptance_oak10_two_sellers_buyer_in_germany(auth_client, api_client, 
         1,
         "35.70",
     )
+
+    # the catalogue in JPY: whole-yen display prices equal to price x the day's rate
+    store_rates({"JPY": Decimal("161.37"), "USD": Decimal("1.05")})
+    listed_jpy = api_client.get("/api/marketplace/products/?currency=JPY").json()["results"]
+    shown = {item["id"]: item for item in listed_jpy}
+    for product in (table, stool, vase):
+        expected = (product.price * Decimal("161.37")).quantize(Decimal(1), ROUND_HALF_EVEN)
+        assert shown[str(product.pk)]["display_price"] == str(expected)
+        assert shown[str(product.pk)]["display_currency"] == "JPY"
 
     # the 51st use answers 409
     Coupon.objects.filter(pk=coupon.pk).update(uses_count=50)

@@ -77,3 +77,21 @@ def test_checkout_of_a_mixed_cart_answers_the_same_409_and_stores_nothing(auth_c
     assert (eur.stock_quantity, usd.stock_quantity) == (4, 4)
     assert CartItem.objects.filter(cart__user=buyer).count() == 2
     assert fake_stripe.requests_to("POST", r"/v1/checkout/sessions") == []
+
+
+@pytest.mark.parametrize(
+    "currency, price, status",
+    [("JPY", "1500.50", 400), ("JPY", "1500", 201), ("JPY", "1500.00", 201), ("EUR", "12.34", 201)],
+)
+def test_a_price_has_no_more_decimals_than_its_currency(auth_client, currency, price, status):
+    from authentication.tests.factories import SellerFactory
+    from marketplace.catalog.models import Product
+    from marketplace.tests.catalog_factories import CategoryFactory
+
+    body = {"name": "Tea bowl", "price": price, "currency": currency, "category": CategoryFactory().pk}
+    response = auth_client(SellerFactory()).post("/api/marketplace/products/", body, format="json")
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "price" in response.json()
+        assert not Product.objects.filter(name="Tea bowl").exists()

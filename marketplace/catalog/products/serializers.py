@@ -9,6 +9,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from designiaBackend.api.fields import PublicIdField
+from designiaBackend.currencies import minor_unit_exponent
 from marketplace.catalog.images.serializers import ImageDataSerializer, ProductImageSerializer
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.products.slugs import slug_is_available
@@ -66,6 +67,19 @@ class ProductWriteSerializer(serializers.Serializer):
     image_data = ImageDataSerializer(many=True, required=False)
     uploaded_images = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     model_data = ModelDataSerializer(required=False, allow_null=True)
+
+    def validate(self, data):
+        """A price has no more decimals than its currency has (JPY 0, KWD 3; at most 2 stored)."""
+        product = self.context.get("product")
+        currency = data.get("currency") or (product.currency if product is not None else "USD")
+        exponent = minor_unit_exponent(currency)
+        for field in ("price", "original_price"):
+            value = data.get(field)
+            if value is not None and value != value.quantize(Decimal(1).scaleb(-exponent)):
+                raise serializers.ValidationError(
+                    {field: [f"A price in {currency} has at most {exponent} decimals."]}
+                )
+        return data
 
     def validate_slug(self, value):
         current = self.context.get("product")

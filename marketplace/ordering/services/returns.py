@@ -132,11 +132,18 @@ def _refund_by_line(lines, *, inclusive: bool):
     total = ZERO
     for line in lines:
         item = line.order_item
-        paid_items = item.total_price - item.discount_amount
-        share = money(paid_items * line.quantity / item.quantity)
-        tax = ZERO if inclusive else money(item.tax_amount * line.quantity / item.quantity)
-        total += share + tax
+        after = item.returned_quantity  # already counts this request's units (approve sets it first)
+        before = after - line.quantity
+        paid = item.total_price - item.discount_amount + (ZERO if inclusive else item.tax_amount)
+        total += line_refund(paid, item.quantity, before, after)
     return money(total)
+
+
+def line_refund(paid, quantity: int, before: int, after: int):
+    """The refund of units ``before+1 .. after`` of a line that paid ``paid`` for ``quantity``:
+    cumulative shares, so the refunds of one line add up to exactly ``paid`` once every unit is back
+    and never exceed it."""
+    return money(paid * after / quantity) - money(paid * before / quantity)
 
 
 def _mark_returned_if_complete(request: ReturnRequest) -> None:
