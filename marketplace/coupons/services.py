@@ -123,3 +123,15 @@ def coupon_redeem(*, coupon: Coupon, buyer, order, discount_amount: Decimal) -> 
     return CouponRedemption.objects.create(
         coupon=coupon, buyer=buyer, order=order, discount_amount=discount_amount
     )
+
+
+def coupon_release_for_order(*, order) -> bool:
+    """An order cancelled before it was paid gives its use back (the coupon locked last, after the
+    order and its products, as checkout does). False when the order used no coupon."""
+    redemption = CouponRedemption.objects.filter(order=order).first()
+    if redemption is None:
+        return False
+    coupon = Coupon.objects.select_for_update().get(pk=redemption.coupon_id)
+    Coupon.objects.filter(pk=coupon.pk).update(uses_count=max(coupon.uses_count - 1, 0))
+    redemption.delete()
+    return True

@@ -350,3 +350,30 @@ def test_a_partial_return_refunds_the_discount_proportionally(auth_client, api_c
     assert approved.json()["refund_amount"] == "56.66"
     [request] = fake_stripe.requests_to("POST", r"/v1/refunds")
     assert request.form["amount"] == "5666"
+
+
+@pytest.mark.django_db
+def test_an_unpaid_order_cancelled_gives_its_use_back(auth_client, fake_stripe):
+    route_checkout_sessions(fake_stripe)
+    fake_stripe.on(
+        "POST",
+        r"/v1/checkout/sessions/.+/expire",
+        (200, {"id": "cs_x", "object": "checkout.session", "status": "expired", "payment_status": "unpaid"}),
+    )
+    seller, buyer = SellerFactory(), UserFactory()
+    product = OrderingProductFactory(seller=seller, price=Decimal("20.00"), stock_quantity=5)
+    create(auth_client(seller), code="ONLY1", max_uses=1)
+    client = auth_client(buyer)
+    fill_cart(buyer, (product, 1))
+    apply(client, "ONLY1")
+    assert client.post(CHECKOUT).status_code == 200
+    order = Order.objects.get(buyer=buyer)
+    assert Coupon.objects.get(code="ONLY1").uses_count == 1
+
+    cancelled = client.post(f"/api/marketplace/orders/{order.pk}/cancel/", {"reason": "other"}, format="json")
+
+    assert cancelled.status_code == 200, cancelled.content
+    assert Coupon.objects.get(code="ONLY1").uses_count == 0
+    assert not CouponRedemption.objects.filter(order=order).exists()
+    fill_cart(buyer, (product, 1))
+    assert apply(client, "ONLY1").status_code == 200

@@ -8,7 +8,7 @@ from django.utils import timezone
 from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
 from marketplace.coupons.pricing import CouponDiscount
-from marketplace.coupons.services import coupon_for_checkout, coupon_redeem
+from marketplace.coupons.services import coupon_for_checkout, coupon_redeem, coupon_release_for_order
 from marketplace.lock_objects import cart_for_update, order_for_update
 from marketplace.ordering.exceptions import (
     CurrencyMismatch,
@@ -131,6 +131,7 @@ def order_abandon_checkout(*, order_id) -> Order:
     order.cancellation_reason = "checkout_failed"
     order.save(update_fields=[*fields, "cancellation_reason"])
     order_release_stock(order)
+    coupon_release_for_order(order=order)
     cart = cart_for_update(order.buyer)
     for item in order.items.all():
         line, _ = CartItem.objects.get_or_create(

@@ -7,6 +7,7 @@ state machine (``marketplace.ordering.state``). E-mails and payment-side effects
 
 from django.db import transaction
 
+from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
@@ -127,6 +128,7 @@ def _cancel(order: Order, reason: str, comment: str) -> Order:
         notices.order_cancelled(order, open_shipments)
     else:
         payment_handler().order_cancelled_unpaid(order=order)
+        coupon_release_for_order(order=order)
     send_order_email_on_commit(order, "cancelled")
     return order
 
@@ -142,6 +144,7 @@ def order_expire_unpaid(*, order_id, reason: str = "payment_timeout") -> bool:
     order.cancellation_reason = reason
     _save(order, [*fields, "cancellation_reason"])
     order_release_stock(order)
+    coupon_release_for_order(order=order)
     send_order_email_on_commit(order, "cancelled")
     return True
 

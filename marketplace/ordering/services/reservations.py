@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
 from marketplace.ordering.models import Order, Shipment
@@ -52,6 +53,7 @@ def _cancel_sold_out(order: Order) -> None:
     fields = order_transition(order, S.CANCELLED)
     order.cancellation_reason = "out_of_stock"
     order.save(update_fields=[*fields, "cancellation_reason"])
+    coupon_release_for_order(order=order)
     send_order_email_on_commit(order, "cancelled")
 
 
