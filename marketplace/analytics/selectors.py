@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.models import Product
+from marketplace.coupons.models import CouponRedemption
 from marketplace.ordering.models import Order, OrderItem
 from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP
 
@@ -99,7 +100,24 @@ def seller_analytics(*, seller, period: str = "month") -> dict:
         "orders_by_status": {str(status): by_status.get(status, 0) for status in Order.Status.values},
         "top_products": _top_products(sold, attention),
         "recent_orders": _recent_orders(seller, since),
+        "coupon_uses": _coupon_uses(seller, since),
     }
+
+
+def _coupon_uses(seller, since) -> list:
+    """The seller's codes used in the period: orders and the discount given (one query)."""
+    redemptions = CouponRedemption.objects.filter(coupon__seller=seller)
+    if since is not None:
+        redemptions = redemptions.filter(created_at__gte=since)
+    rows = (
+        redemptions.values("coupon__code")
+        .annotate(orders=Count("pk"), discount_total=Sum("discount_amount"))
+        .order_by("-orders", "coupon__code")
+    )
+    return [
+        {"code": row["coupon__code"], "orders": row["orders"], "discount_total": row["discount_total"]}
+        for row in rows
+    ]
 
 
 def _top_products(sold, attention, limit=5) -> list:

@@ -27,6 +27,12 @@ class RecentOrderSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class CouponUseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    orders = serializers.IntegerField()
+    discount_total = serializers.DecimalField(**MONEY)
+
+
 class SellerAnalyticsSerializer(serializers.Serializer):
     period = serializers.CharField()
     total_revenue = serializers.DecimalField(**MONEY)
@@ -43,3 +49,4 @@ class SellerAnalyticsSerializer(serializers.Serializer):
     orders_by_status = serializers.DictField(child=serializers.IntegerField())
     top_products = TopProductSerializer(many=True)
     recent_orders = RecentOrderSerializer(many=True)
+    coupon_uses = CouponUseSerializer(many=True)

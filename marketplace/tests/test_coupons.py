@@ -147,6 +147,10 @@ def test_acceptance_oak10_two_sellers_buyer_in_germany(auth_client, api_client, 
         "35.70",
     )
 
+    analytics = auth_client(oak).get("/api/marketplace/seller/analytics/").json()
+    assert analytics["coupon_uses"] == [{"code": "OAK10", "orders": 1, "discount_total": "35.70"}]
+    assert auth_client(other).get("/api/marketplace/seller/analytics/").json()["coupon_uses"] == []
+
     # the catalogue in JPY: whole-yen display prices equal to price x the day's rate
     store_rates({"JPY": Decimal("161.37"), "USD": Decimal("1.05")})
     listed_jpy = api_client.get("/api/marketplace/products/?currency=JPY").json()["results"]
