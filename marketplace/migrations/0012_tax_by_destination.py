@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0009_order_reserved_until'),
+        ('marketplace', '0011_saved_searches'),
     ]
 
     operations = [

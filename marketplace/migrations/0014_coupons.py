@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0011_seed_eu_vat_rates'),
+        ('marketplace', '0013_seed_eu_vat_rates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -46,6 +46,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("marketplace", "0010_tax_by_destination")]
+    dependencies = [("marketplace", "0012_tax_by_destination")]
 
     operations = [migrations.RunPython(seed, unseed)]
