@@ -1,14 +1,17 @@
-"""Account e-mails are rendered and sent by a Celery task, scheduled after the commit."""
+"""Account e-mails are rendered and sent by a Celery task, recorded in the outbox with the change."""
 
-from functools import partial
+import uuid
 
-from django.db import transaction
+from designiaBackend.api.after_commit import must_happen
 
 
-def send_after_commit(*, to, subject, template, context):
-    """Queue ``templates/emails/<template>`` for ``to`` once the current transaction commits."""
+def send_after_commit(*, to, subject, template, context, key=None):
+    """Send ``templates/emails/<template>`` to ``to`` once the current transaction commits (once per
+    ``key``; without one, every call is its own e-mail)."""
     from authentication.tasks import send_account_email_task
 
-    transaction.on_commit(
-        partial(send_account_email_task.delay, to=to, subject=subject, template=template, context=context)
+    must_happen(
+        send_account_email_task,
+        kwargs={"to": to, "subject": subject, "template": template, "context": context},
+        key=key or f"account-email-{uuid.uuid4().hex}",
     )

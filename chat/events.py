@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
 from rest_framework import serializers
 
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.api.fields import public_id
 from designiaBackend.api.realtime import send_to_user, user_group
 from designiaBackend.api.websocket import user_sockets_group
@@ -57,7 +57,7 @@ def send_to_thread(thread_id, event):
 
 
 def _on_commit(callback):
-    transaction.on_commit(callback, robust=True)
+    best_effort(callback, what="chat_push")
 
 
 def _message_deliveries(message: Message, recipient_ids: list) -> tuple[list[str], dict]:

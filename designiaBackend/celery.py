@@ -53,6 +53,10 @@ app.conf.beat_schedule = {
         "task": "marketplace.activity.tasks.activity_flush_task",
         "schedule": 60.0,
     },
+    "relay-outbox": {
+        "task": "designiaBackend.outbox.tasks.outbox_relay_task",
+        "schedule": 5.0,  # must-happen tasks the broker refused at commit time
+    },
     "check-payment-timeouts": {
         "task": "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
         "schedule": crontab(minute=5),  # hourly
@@ -95,6 +99,7 @@ app.conf.beat_schedule = {
 app.autodiscover_tasks()
 app.autodiscover_tasks(["payment_system.Tasks"], related_name=None)
 app.autodiscover_tasks(["marketplace.ordering"])
+app.autodiscover_tasks(["designiaBackend.outbox"])
 
 
 @app.task(name="designiaBackend.ping")

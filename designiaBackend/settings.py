@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "chat",
     "ar",
     "notifications",
+    "designiaBackend.outbox",  # tasks that must happen (designiaBackend.api.after_commit.must_happen)
     "infrastructure.backups",  # manage.py backup_create / backup_restore (make backup / restore)
 ]
 
@@ -158,6 +159,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Namespace for the broker's keys, so several deployments (or test runs) can share one Redis.
 CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default="")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
+# The outbox relay sends a message again when it was relayed this long ago and is still not done
+# (lost by the broker, or its worker killed); a message whose run failed this often stays for a person.
+OUTBOX_REDELIVER_AFTER_MINUTES = env.int("OUTBOX_REDELIVER_AFTER_MINUTES", default=15)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # --- Storage ------------------------------------------------------------------------------------
 MEDIA_URL = "/media/"

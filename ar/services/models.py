@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from ar.models import ARModel
 from ar.validation import inspect_model
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.errors import ConflictError
 from infrastructure.images import decode_data_url
 from infrastructure.storage import private_storage
@@ -35,7 +36,7 @@ def display_filename(filename, model_format):
 
 
 def _delete_file_on_commit(name):
-    transaction.on_commit(lambda: private_storage.delete(name))
+    best_effort(lambda: private_storage.delete(name), what="file_delete")
 
 
 def ar_model_put(*, product, info, storage_name, filename, uploaded_by):

@@ -26,6 +26,7 @@ from ar.exceptions import (
 from ar.models import ARModelUpload
 from ar.services.models import ar_model_put, model_storage_name
 from ar.validation import CONTENT_TYPES, inspect_model
+from designiaBackend.api.after_commit import best_effort
 from infrastructure.storage import private_storage
 from infrastructure.storage.direct_upload import direct_upload_supported, presign_private_upload
 
@@ -68,7 +69,7 @@ def _mark_failed(upload, reason):
         )
         if updated:
             name = upload.storage_name
-            transaction.on_commit(lambda: private_storage.delete(name))
+            best_effort(lambda: private_storage.delete(name), what="file_delete")
 
 
 def _size_mismatch(upload, size):
@@ -133,7 +134,7 @@ def ar_upload_finish(*, upload):
             locked.finished_at = timezone.now()
             locked.save(update_fields=["status", "finished_at"])
             uploaded_name = upload.storage_name
-            transaction.on_commit(lambda: private_storage.delete(uploaded_name))
+            best_effort(lambda: private_storage.delete(uploaded_name), what="file_delete")
     except BaseException:
         private_storage.delete(name)
         raise
@@ -154,6 +155,6 @@ def ar_upload_expire_stale(*, now=None):
             )
             if updated:
                 name = upload.storage_name
-                transaction.on_commit(lambda name=name: private_storage.delete(name))
+                best_effort(lambda name=name: private_storage.delete(name), what="file_delete")
                 count += 1
     return count

@@ -6,7 +6,6 @@ fresh link to the last archive.
 """
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from authentication.exceptions import ExportLimitError
 from authentication.lock_objects import user_for_update
 from authentication.models import DataExport, User
 from infrastructure.storage import private_storage, private_url
+from designiaBackend.api.after_commit import must_happen
 
 
 def _archive_link(export: DataExport, now: datetime) -> tuple[str | None, datetime | None]:
@@ -60,7 +60,11 @@ def gdpr_export_request(*, user: User) -> DataExport:
         if now < next_allowed_at:
             raise _limit_error(last, next_allowed_at, now)
     export = DataExport.objects.create(user=user, requested_at=now)
-    transaction.on_commit(partial(gdpr_export_task.delay, user_id=str(user.pk), export_id=export.pk))
+    must_happen(
+        gdpr_export_task,
+        kwargs={"user_id": str(user.pk), "export_id": export.pk},
+        key=f"gdpr-export-{export.pk}",
+    )
     return export
 
 

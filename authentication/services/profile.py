@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from authentication.lock_objects import user_and_profile_for_update
+from designiaBackend.api.after_commit import best_effort
 from infrastructure.images import image_content_file, validate_image
 
 USER_FIELDS = ("first_name", "last_name", "language")
@@ -30,7 +31,7 @@ def files_delete_after_commit(names, storage=None):
     """Remove stored files once the rows no longer pointing at them are committed."""
     storage = storage or default_storage
     for name in filter(None, names):
-        transaction.on_commit(partial(storage.delete, name))
+        best_effort(partial(storage.delete, name), what="file_delete")
 
 
 def _locked(user):

@@ -27,6 +27,7 @@ from authentication.exceptions import (
 )
 from authentication.models import IssuedRefreshToken, TokenFamily, User
 from authentication.tokens import FAMILY_CLAIM, family_revocation_remember
+from designiaBackend.api.after_commit import best_effort
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _family_revoke(*, family: TokenFamily, reason: str) -> None:
         family.revoke_reason = reason
         family.save(update_fields=["revoked_at", "revoke_reason"])
     family_id = str(family.pk)
-    transaction.on_commit(lambda: family_revocation_remember(family_id))
+    best_effort(lambda: family_revocation_remember(family_id), what="token_revocation_cache")
 
 
 def _successor_locked(record: IssuedRefreshToken) -> IssuedRefreshToken | None:

@@ -7,7 +7,8 @@ Events are sent only after the surrounding transaction commits.
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+
+from designiaBackend.api.after_commit import best_effort
 
 
 def user_group(user_id):
@@ -21,4 +22,5 @@ def send_to_user(user_id, event: dict):
 
 
 def send_to_user_on_commit(user_id, event: dict):
-    transaction.on_commit(lambda: send_to_user(user_id, event))
+    """Best effort: a push that fails (Redis down) is logged and counted, never fails the request."""
+    best_effort(lambda: send_to_user(user_id, event), what=f"push_{event.get('type', 'event')}")

@@ -19,11 +19,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.observability import metrics
 from designiaBackend.observability.websocket_tracing import TracedConsumerMixin
 
@@ -46,7 +46,7 @@ def user_sockets_close(user_id: object, code: int = CLOSE_UNAUTHENTICATED) -> No
 
 
 def user_sockets_close_on_commit(user_id: object) -> None:
-    transaction.on_commit(lambda: user_sockets_close(user_id), robust=True)
+    best_effort(lambda: user_sockets_close(user_id), what="user_sockets_close")
 
 
 @database_sync_to_async

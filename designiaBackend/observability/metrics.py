@@ -90,3 +90,19 @@ HTTP_REQUEST_DURATION = Histogram(
 DB_QUERIES = Counter(
     "designia_db_queries_total", "Database queries run while serving HTTP requests, by view.", ["view"]
 )
+
+# --- After-commit side effects (designiaBackend.api.after_commit, designiaBackend.outbox) -----
+AFTER_COMMIT_FAILURES = Counter(
+    "designia_after_commit_failures_total",
+    "Best-effort side effects that failed after commit (logged, never raised), by effect.",
+    ["effect"],
+)
+OUTBOX_RELAY_FAILURES = Counter(
+    "designia_outbox_relay_failures_total",
+    "Outbox messages the broker did not take (the relay tries again).",
+)
+CACHE_FAILURES = Counter(
+    "designia_cache_failures_total",
+    "Cache operations that failed or were skipped by the open circuit, by operation.",
+    ["operation"],
+)

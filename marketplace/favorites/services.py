@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
+from designiaBackend.api.after_commit import best_effort
 from marketplace.activity.services import activity_record
 from marketplace.catalog.models import Product
 from marketplace.favorites.models import Favorite
@@ -30,8 +31,9 @@ def favorite_toggle(*, user, product):
     else:
         Favorite.objects.create(user=user, product=product)
         Product.objects.filter(pk=product.pk).update(favorite_count=F("favorite_count") + 1)
-        transaction.on_commit(
-            lambda: activity_record(product_id=product.pk, action="favorite", viewer=f"u:{user.pk}")
+        best_effort(
+            lambda: activity_record(product_id=product.pk, action="favorite", viewer=f"u:{user.pk}"),
+            what="activity_record",
         )
     count = Product.objects.filter(pk=product.pk).values_list("favorite_count", flat=True).get()
     return FavoriteState(is_favorited=not deleted, favorite_count=count)

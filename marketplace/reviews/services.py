@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
+from designiaBackend.api.after_commit import best_effort
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.seller_ratings import rating_points, seller_rating_move, stars_average
@@ -53,7 +54,7 @@ def product_rating_recompute(*, product_id):
             points=total - rating_points(before["rating_distribution"]),
             reviews=count - before["review_count"],
         )
-    transaction.on_commit(category_tree_invalidate)
+    best_effort(category_tree_invalidate, what="cache_invalidate")
 
 
 def _lock_product(product_id):

@@ -4,9 +4,9 @@ import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
 
 from authentication.selectors import user_language
+from designiaBackend.api.after_commit import must_happen
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
     CheckoutSessionRequest,
@@ -110,12 +110,15 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
         # one that lost, so one order never has two payable sessions.
         from payment_system.Tasks.payment_tasks import checkout_session_close_task
 
-        transaction.on_commit(lambda: checkout_session_close_task.delay(replaced))
+        must_happen(checkout_session_close_task, args=[replaced], key=f"checkout-session-close-{replaced}")
     if getattr(gateway, "completes_payments", False):
         from payment_system.Tasks.payment_tasks import dummy_checkout_complete_task
 
-        order_id = str(order.pk)
-        transaction.on_commit(lambda: dummy_checkout_complete_task.delay(order_id))
+        must_happen(
+            dummy_checkout_complete_task,
+            args=[str(order.pk)],
+            key=f"dummy-checkout-complete-{order.pk}-{payment.session_attempt}",
+        )
     return session.client_secret
 
 

@@ -1,7 +1,6 @@
 """The payment system's side of ``marketplace.ordering.ports``, registered in ``PaymentSystemConfig.ready``."""
 
-from django.db import transaction
-
+from designiaBackend.api.after_commit import must_happen
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_create
 from payment_system.payments.services import seller_transactions_hold
@@ -21,4 +20,6 @@ class PaymentSystemOrderHandler:
 
         session_id = Payment.objects.filter(order=order).values_list("checkout_session_id", flat=True).first()
         if session_id:
-            transaction.on_commit(lambda: checkout_session_close_task.delay(session_id))
+            must_happen(
+                checkout_session_close_task, args=[session_id], key=f"checkout-session-close-{session_id}"
+            )

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
+from designiaBackend.api.after_commit import must_happen
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
     PaymentProviderError,
@@ -68,7 +69,7 @@ def refund_create(*, order, amount, reason: str, return_request=None, shipment=N
     metrics.REFUNDS.labels(outcome="requested").inc()
     from payment_system.Tasks.payment_tasks import refund_submit_task
 
-    transaction.on_commit(lambda: refund_submit_task.delay(refund.pk))
+    must_happen(refund_submit_task, args=[refund.pk], key=f"refund-submit-{refund.pk}")
     return refund
 
 
@@ -89,7 +90,7 @@ def refund_duplicate_payment(*, order, payment: Payment, payment_intent_id: str,
         metrics.REFUNDS.labels(outcome="requested").inc()
         from payment_system.Tasks.payment_tasks import refund_submit_task
 
-        transaction.on_commit(lambda: refund_submit_task.delay(refund.pk))
+        must_happen(refund_submit_task, args=[refund.pk], key=f"refund-submit-{refund.pk}")
     return refund
 
 

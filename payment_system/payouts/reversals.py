@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from designiaBackend.api.after_commit import must_happen
 from designiaBackend.observability import metrics
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.transfers import get_transfer_gateway
@@ -55,7 +56,8 @@ def transfer_reversals_for_refund(*, refund) -> list[TransferReversal]:
         from payment_system.Tasks.payment_tasks import transfer_reversal_submit_task
 
         ids = [reversal.pk for reversal in created]
-        transaction.on_commit(lambda: [transfer_reversal_submit_task.delay(pk) for pk in ids])
+        for pk in ids:
+            must_happen(transfer_reversal_submit_task, args=[pk], key=f"transfer-reversal-submit-{pk}")
     return created
 
 

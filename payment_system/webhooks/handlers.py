@@ -4,8 +4,8 @@ the order row first and returns ``(outcome, note)``. Handlers are safe in any ar
 import uuid
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 
+from designiaBackend.api.after_commit import must_happen
 from infrastructure.payments import WebhookEvent, from_minor
 from marketplace.lock_objects import order_for_update
 from marketplace.ordering.services.orders import (
@@ -114,7 +114,7 @@ def handle_session_completed(event: WebhookEvent):
     seller_transactions_create(payment=payment, order=order)
     from payment_system.Tasks.payment_tasks import payment_fee_record_task
 
-    transaction.on_commit(lambda: payment_fee_record_task.delay(payment.pk))
+    must_happen(payment_fee_record_task, args=[payment.pk], key=f"payment-fee-record-{payment.pk}")
     return PROCESSED, ""
 
 

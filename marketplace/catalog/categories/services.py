@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.text import slugify
 
+from designiaBackend.api.after_commit import best_effort
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.products.services import product_refresh_search_document
@@ -33,7 +34,7 @@ def category_ensure_defaults():
                 defaults={"name": child_name, "parent": parent, "ordering": child_position},
             )
             created += made
-    transaction.on_commit(category_tree_invalidate)
+    best_effort(category_tree_invalidate, what="cache_invalidate")
     return created
 
 
@@ -44,5 +45,5 @@ def category_products_reindex(*, category):
     for product in products:
         product_refresh_search_document(product)
     Product.objects.bulk_update(products, ["search_document"], batch_size=500)
-    transaction.on_commit(category_tree_invalidate)
+    best_effort(category_tree_invalidate, what="cache_invalidate")
     return len(products)

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.errors import NotFoundError
 from infrastructure.images import decode_data_url, image_content_file, make_thumbnail, validate_image
 from marketplace.catalog.categories.selectors import category_tree_invalidate
@@ -157,7 +158,7 @@ def image_files_delete_on_commit(names):
             if name not in still_used:
                 default_storage.delete(name)
 
-    transaction.on_commit(delete)
+    best_effort(delete, what="image_files_delete")  # the orphan-file sweep catches a miss
 
 
 # --- a seller's management of a product's photos (each returns the new gallery) -----------
@@ -166,7 +167,7 @@ def image_files_delete_on_commit(names):
 def _locked_product(*, product, user):
     product = Product.objects.select_for_update().get(pk=product.pk)
     ensure_product_owner(product=product, user=user)
-    transaction.on_commit(category_tree_invalidate)  # cached lists and details show the images
+    best_effort(category_tree_invalidate, what="cache_invalidate")  # cached lists and details show the images
     return product
 
 

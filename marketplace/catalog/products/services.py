@@ -5,6 +5,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.errors import ApplicationError
 from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.categories.selectors import category_tree_invalidate
@@ -57,7 +58,7 @@ def product_refresh_search_document(product):
 
 
 def _on_catalog_change():
-    transaction.on_commit(category_tree_invalidate)
+    best_effort(category_tree_invalidate, what="cache_invalidate")
 
 
 def _ensure_own_shipping_profile(seller, data) -> None:

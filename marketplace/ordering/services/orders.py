@@ -8,6 +8,7 @@ state machine (``marketplace.ordering.state``). E-mails and payment-side effects
 from django.db import transaction
 
 from marketplace.coupons.services import coupon_release_for_order
+from designiaBackend.api.after_commit import must_happen
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
@@ -20,11 +21,12 @@ S, SS = Order.Status, Shipment.Status
 ADDRESS_KEYS = ("name", "address_line1", "address_line2", "city", "state", "postal_code", "country")
 
 
-def send_order_email_on_commit(order, kind):
+def send_order_email_on_commit(order, kind, *, key=None):
+    """Must happen: recorded in the outbox, sent once per ``key`` (default: once per order and kind)."""
     from marketplace.ordering.tasks import order_email_send_task
 
     order_id = str(order.pk)
-    transaction.on_commit(lambda: order_email_send_task.delay(order_id, kind))
+    must_happen(order_email_send_task, args=[order_id, kind], key=key or f"order-email-{order_id}-{kind}")
 
 
 def _locked(order_id) -> Order:
