@@ -20,6 +20,28 @@ PAYMENT_QUEUE = "payment_tasks"
 MARKETPLACE_QUEUE = "marketplace_tasks"
 QUEUES = (PAYMENT_QUEUE, MARKETPLACE_QUEUE)
 
+RESULT_NOBODY_READS = (
+    "authentication.tasks.send_account_email_task",
+    "authentication.tasks.purge_expired_codes_task",
+    "marketplace.ordering.tasks.order_email_send_task",
+    "marketplace.activity.tasks.activity_flush_task",
+    "payment_system.Tasks.payment_tasks.refund_submit_task",
+    "payment_system.Tasks.payment_tasks.payment_fee_record_task",
+    "payment_system.Tasks.payment_tasks.checkout_session_close_task",
+    "payment_system.Tasks.payment_tasks.transfer_reversal_submit_task",
+    "payment_system.Tasks.payment_tasks.dummy_checkout_complete_task",
+)
+LONG_TASKS = (
+    "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
+    "payment_system.Tasks.payment_tasks.stock_reservations_sweep_task",
+    "payment_system.Tasks.payment_tasks.release_held_funds_task",
+    "payment_system.Tasks.payment_tasks.reconcile_payments_task",
+    "payment_system.Tasks.exchange_rate_tasks.update_exchange_rates_task",
+    "authentication.tasks.gdpr_export_task",
+    "ar.tasks.ar_storage_cleanup_task",
+    "marketplace.ordering.tasks.orders_auto_deliver_task",
+)
+
 app.conf.update(
     task_serializer="json",
     result_serializer="json",
@@ -39,7 +61,16 @@ app.conf.update(
         "payment_system.Tasks.exchange_rate_tasks.*": {"queue": MARKETPLACE_QUEUE},
         "*": {"queue": MARKETPLACE_QUEUE},
     },
-    result_expires=3600,
+    # A task that nobody reads the result of stores none (annotations below); the rest expire soon.
+    result_expires=900,
+    # Every task ends within these (seconds); the long sweeps get more in task_annotations. Keep the
+    # hard limits and retry countdowns (retry_backoff_max, 600 s) below visibility_timeout (settings).
+    task_soft_time_limit=240,
+    task_time_limit=300,
+    task_annotations={
+        **{name: {"ignore_result": True} for name in RESULT_NOBODY_READS},
+        **{name: {"soft_time_limit": 540, "time_limit": 600} for name in LONG_TASKS},
+    },
     broker_connection_retry_on_startup=True,
 )
 

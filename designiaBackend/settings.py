@@ -123,9 +123,14 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="designia")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "designiaBackend.cache.RedisCache",
+            # Failures read as misses behind a short circuit breaker (designiaBackend/cache.py).
+            "BACKEND": "designiaBackend.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -150,6 +155,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# After a failed cache call, answer without the cache for this long before trying Redis again.
+CACHE_CIRCUIT_OPEN_SECONDS = env.float("CACHE_CIRCUIT_OPEN_SECONDS", default=5.0)
+# Throttle scopes that let requests through while the cache is down; the others answer 503.
+THROTTLE_FAIL_OPEN_SCOPES = env.list("THROTTLE_FAIL_OPEN_SCOPES", default=["activity"])
+
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
@@ -158,7 +168,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 # Namespace for the broker's keys, so several deployments (or test runs) can share one Redis.
 CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default="")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
+# Redis redelivers a task a worker took and never acknowledged (killed mid-run) after this many
+# seconds: longer than any task's hard time limit and any retry countdown (designiaBackend/celery.py).
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
+}
 # The outbox relay sends a message again when it was relayed this long ago and is still not done
 # (lost by the broker, or its worker killed); a message whose run failed this often stays for a person.
 OUTBOX_REDELIVER_AFTER_MINUTES = env.int("OUTBOX_REDELIVER_AFTER_MINUTES", default=15)

@@ -11,6 +11,7 @@ handler maps it to its status and body.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -48,6 +49,12 @@ def exception_handler(exc, context):
         set_rollback()
         body = error_body(exc.message, exc.code, exc.error, **exc.extra)
         return Response(body, status=exc.status, headers=getattr(exc, "headers", None))  # e.g. Retry-After
+    if isinstance(exc, RequestDataTooBig):  # a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE
+        set_rollback()
+        return Response(
+            error_body("The request body is too large.", "request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

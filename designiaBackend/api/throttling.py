@@ -2,12 +2,35 @@
 
 Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` and are read on every request, so
 they follow the settings (environment) without a restart of the class definitions.
+
+Without Redis (the cache circuit is open, ``designiaBackend.cache``) a throttle cannot count: the
+scopes in ``THROTTLE_FAIL_OPEN_SCOPES`` (reads and counters such as ``activity``) let the request
+through; every other scope (login, two-factor and reset codes, registration) refuses it with 503
+``throttle_unavailable`` and a ``Retry-After``, so no one can guess passwords or codes unlimited.
 """
 
 import hashlib
 
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from designiaBackend.cache import cache_available
+from designiaBackend.errors import ServiceUnavailableError
+
+
+class ThrottleUnavailable(ServiceUnavailableError):
+    code = "throttle_unavailable"
+    default_message = "This is briefly unavailable. Please try again in a few seconds."
+    headers = {"Retry-After": "5"}
+
+
+def _decided_without_cache(scope, allowed: bool) -> bool:
+    """The throttle's answer, or the scope's choice when the cache could not count (see above)."""
+    if cache_available():
+        return allowed
+    if scope in settings.THROTTLE_FAIL_OPEN_SCOPES:
+        return True
+    raise ThrottleUnavailable()
 
 
 def client_address(request):
@@ -35,7 +58,7 @@ class IPRateThrottle(_SettingsRateThrottle):
         if not self.rate:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        return _decided_without_cache(self.scope, super().allow_request(request, view))
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -54,7 +77,7 @@ class AccountRateThrottle(IPRateThrottle):
         if not self.rate:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return SimpleRateThrottle.allow_request(self, request, view)
+        return _decided_without_cache(self.scope, SimpleRateThrottle.allow_request(self, request, view))
 
     def get_cache_key(self, request, view):
         ident = None
