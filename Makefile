@@ -82,7 +82,7 @@ fmt: install-dev  ## format the code
 	$(BIN)/black .
 
 worker: install  ## Celery worker on both queues (needs REDIS_URL)
-	$(BIN)/celery -A designiaBackend worker -Q payment_tasks,marketplace_tasks -l info
+	$(BIN)/celery -A designiaBackend worker -Q payment_tasks,marketplace_tasks,email_tasks -l info
 
 beat: install  ## Celery beat (needs REDIS_URL)
 	$(BIN)/celery -A designiaBackend beat -l info

@@ -1,4 +1,4 @@
-"""The Celery app: `celery -A designiaBackend worker -Q payment_tasks,marketplace_tasks` and
+"""The Celery app: `celery -A designiaBackend worker -Q payment_tasks,marketplace_tasks,email_tasks` and
 `celery -A designiaBackend beat`."""
 
 import os
@@ -18,18 +18,25 @@ connect_celery_signals()
 
 PAYMENT_QUEUE = "payment_tasks"
 MARKETPLACE_QUEUE = "marketplace_tasks"
-QUEUES = (PAYMENT_QUEUE, MARKETPLACE_QUEUE)
+# E-mails drain on their own queue, so a burst (20,000 cancellations) delays no other task.
+EMAIL_QUEUE = "email_tasks"
+QUEUES = (PAYMENT_QUEUE, MARKETPLACE_QUEUE, EMAIL_QUEUE)
+EMAIL_TASKS = (
+    "authentication.tasks.send_account_email_task",
+    "marketplace.ordering.tasks.order_email_send_task",
+    "marketplace.ordering.tasks.order_emails_send_task",
+)
 
 RESULT_NOBODY_READS = (
-    "authentication.tasks.send_account_email_task",
+    *EMAIL_TASKS,
     "authentication.tasks.purge_expired_codes_task",
-    "marketplace.ordering.tasks.order_email_send_task",
     "marketplace.activity.tasks.activity_flush_task",
     "payment_system.Tasks.payment_tasks.refund_submit_task",
     "payment_system.Tasks.payment_tasks.payment_fee_record_task",
     "payment_system.Tasks.payment_tasks.checkout_session_close_task",
     "payment_system.Tasks.payment_tasks.transfer_reversal_submit_task",
     "payment_system.Tasks.payment_tasks.dummy_checkout_complete_task",
+    "payment_system.Tasks.payment_tasks.checkout_sessions_close_task",
 )
 LONG_TASKS = (
     "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
@@ -57,6 +64,7 @@ app.conf.update(
     task_default_exchange=MARKETPLACE_QUEUE,
     task_default_routing_key=MARKETPLACE_QUEUE,
     task_routes={
+        **{name: {"queue": EMAIL_QUEUE} for name in EMAIL_TASKS},
         "payment_system.Tasks.payment_tasks.*": {"queue": PAYMENT_QUEUE},
         "payment_system.Tasks.exchange_rate_tasks.*": {"queue": MARKETPLACE_QUEUE},
         "*": {"queue": MARKETPLACE_QUEUE},

@@ -2,11 +2,17 @@
 Django's mail framework (console by default, SMTP when configured)."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 
-def send_templated_email(*, to, subject, template, context=None, attachments=(), headers=None):
+def email_connection():
+    """One connection for a batch of messages: ``with email_connection() as connection:`` opens
+    the SMTP session once; pass it to each ``send_templated_email(..., connection=connection)``."""
+    return get_connection()
+
+
+def send_templated_email(*, to, subject, template, context=None, attachments=(), headers=None, connection=None):
     """Render ``emails/<template>.txt`` and ``.html`` and send them to ``to`` (an address or list).
 
     Templates receive ``context`` plus ``frontend_url``; ``headers`` adds message headers
@@ -16,7 +22,9 @@ def send_templated_email(*, to, subject, template, context=None, attachments=(),
     context = {"frontend_url": settings.FRONTEND_URL, **(context or {})}
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients, headers=headers or None)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=recipients, headers=headers or None, connection=connection
+    )
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)

@@ -16,6 +16,14 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # above 1, gunicorn switches to gthread
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Sync workers cannot defend against slow clients themselves: every production path puts a
+# buffering proxy in front (Kong in the compose stack, nginx in the single-host recipe:
+# infrastructure/nginx/designia.conf). These bound what still reaches a worker.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 16380
 preload_app = False
 # Django logs each request with its request id; gunicorn's own access log would repeat it.
 accesslog = None

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from infrastructure.email import send_templated_email
+from infrastructure.email import email_connection, send_templated_email
 from marketplace.ordering.models import Order
 from marketplace.ordering.services.shipments import shipments_auto_deliver
 
@@ -26,8 +26,34 @@ def order_email_send_task(order_id: str, kind: str) -> bool:
     order = Order.objects.select_related("buyer").prefetch_related("items").filter(pk=order_id).first()
     if order is None or kind not in SUBJECTS:
         return False
+    _send_order_email(order, kind)
+    return True
+
+
+@shared_task(
+    name="marketplace.ordering.tasks.order_emails_send_task",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def order_emails_send_task(order_ids: list, kind: str) -> int:
+    """The e-mail ``kind`` to the buyers of a batch of orders over one SMTP connection (the
+    payment-timeout sweep); queued through the outbox, so the batch is sent once."""
+    if kind not in SUBJECTS:
+        return 0
+    orders = Order.objects.select_related("buyer").prefetch_related("items").filter(pk__in=order_ids)
+    sent = 0
+    with email_connection() as connection:
+        for order in orders.order_by("pk"):
+            _send_order_email(order, kind, connection=connection)
+            sent += 1
+    return sent
+
+
+def _send_order_email(order, kind, connection=None) -> None:
     short_id = str(order.pk)[:8].upper()
     send_templated_email(
+        connection=connection,
         to=order.buyer.email,
         subject=SUBJECTS[kind].format(short_id=short_id),
         template=f"order_{kind}",
@@ -38,7 +64,6 @@ def order_email_send_task(order_id: str, kind: str) -> bool:
             "order_url": f"{settings.FRONTEND_URL}/orders/{order.pk}",
         },
     )
-    return True
 
 
 @shared_task(name="marketplace.ordering.tasks.orders_auto_deliver_task")

@@ -91,6 +91,26 @@ def checkout_session_close_task(session_id: str) -> str | None:
 # --- payouts: release of held funds, transfer reversals, reconciliation ----------------------------
 
 
+@shared_task(
+    name="payment_system.Tasks.payment_tasks.checkout_sessions_close_task",
+    autoretry_for=(PaymentProviderUnavailable,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def checkout_sessions_close_task(session_ids: list) -> int:
+    """Expire a batch of sessions of cancelled orders at the provider (idempotent per session)."""
+    closed = 0
+    for session_id in session_ids:
+        try:
+            checkout_session_close(session_id=session_id)
+            closed += 1
+        except PaymentProviderUnavailable:
+            raise
+        except PaymentProviderError as exc:
+            logger.warning("Session %s not closed: %s", session_id, exc)
+    return closed
+
+
 @shared_task(name="payment_system.Tasks.payment_tasks.release_held_funds_task")
 def release_held_funds_task(batch_size: int = 200) -> dict:
     """Hourly: transfer the funds whose hold has ended to the sellers' connected accounts."""

@@ -12,10 +12,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from designiaBackend.api.after_commit import must_happen
 from infrastructure.payments import PaymentProviderError, get_gateway
 from marketplace.ordering.selectors import order_pk_batches_unpaid_before
+from marketplace.ordering.services.expiry import orders_expire_unpaid_batch, orders_unpayable_among
 from marketplace.ordering.services.orders import order_expire_unpaid
 from marketplace.ordering.services.reservations import lapsed_reservation_ids, order_release_reservation
 from payment_system.payments.models import Payment
@@ -46,21 +49,43 @@ def _session_still_payable(order_id) -> bool:
     return status == "complete"
 
 
-def payment_timeouts_check(*, now=None, batch_size: int = 100) -> int:
+def payment_timeouts_check(*, now=None, batch_size: int = 500) -> int:
     """Cancel every unpaid order older than the grace period, in batches. Returns how many.
 
-    Each order is decided under its own row lock (``order_expire_unpaid``): a concurrent run or a
-    payment webhook that got there first wins, and this run moves on.
+    Orders whose session is already over (nearly all: the reservation sweep expired it) are
+    cancelled set-wise, a batch per transaction, and their sessions are closed at the provider by
+    a task of their own (idempotent; after the fact, in case one was still open). The few others
+    are decided one by one under their row lock, the provider asked first (``order_expire_unpaid``).
     """
-    cutoff = (now or timezone.now()) - timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
     cancelled = 0
     for batch in order_pk_batches_unpaid_before(cutoff=cutoff, batch_size=batch_size):
-        for order_id in batch:
+        unpayable = orders_unpayable_among(batch, now=now)
+        cancelled += len(_expire_batch(unpayable))
+        for order_id in sorted(set(batch) - set(unpayable)):
             if _session_still_payable(order_id):
                 continue
             if order_expire_unpaid(order_id=order_id):
                 cancelled += 1
     return cancelled
+
+
+@transaction.atomic
+def _expire_batch(order_ids) -> list:
+    ids = orders_expire_unpaid_batch(order_ids=order_ids) if order_ids else []
+    sessions = sorted(
+        Payment.objects.filter(order_id__in=ids, checkout_session_id__isnull=False).values_list(
+            "checkout_session_id", flat=True
+        )
+    )
+    if sessions:
+        from payment_system.Tasks.payment_tasks import checkout_sessions_close_task
+
+        must_happen(
+            checkout_sessions_close_task, args=[sessions], key=f"checkout-sessions-close-{sessions[0]}"
+        )
+    return ids
 
 
 def stock_reservations_sweep(*, now=None, batch_size: int = 100) -> int:

@@ -177,7 +177,9 @@ def start_websockets(stack: Stack) -> Process:
 def start_worker(stack: Stack, env: dict[str, str] | None = None) -> Process:
     """The compose stack's worker: both queues, task events (-E), its metrics on its own port."""
     port = free_port()
-    command = celery_command("worker", "-Q", "payment_tasks,marketplace_tasks", "-E", "-l", "info")
+    command = celery_command(
+        "worker", "-Q", "payment_tasks,marketplace_tasks,email_tasks", "-E", "-l", "info"
+    )
     command += ["--pool=prefork", "--concurrency=1", "-n", f"ops-{uuid.uuid4().hex[:6]}@%h"]
     worker_env = {
         "PROMETHEUS_MULTIPROC_DIR": stack.metrics_dir("worker"),

@@ -1,0 +1,225 @@
+"""Fault injection against services of the test's own: a private redis-server on a port of its own
+(never the shared one) is SIGKILLed and started again during browsing and checkout, and the fake
+Stripe answers 500 or hangs past the client's timeout. Each test asserts the final state."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from decimal import Decimal
+
+import pytest
+import redis
+from channels.layers import channel_layers
+
+from authentication.tests.factories import UserFactory
+from designiaBackend.cache import cache_available, cache_circuit_reset
+from designiaBackend.outbox.models import OutboxMessage
+from designiaBackend.outbox.relay import outbox_relay_pending
+from designiaBackend.tests.ops.stack import celery_broker
+from marketplace.catalog.models import Product
+from marketplace.ordering.models import CartItem, Order
+from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, route_checkout_sessions
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/marketplace/products/"
+CART = "/api/marketplace/cart/"
+CHECKOUT = "/api/payments/checkout_session/"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server process of this test: ``kill()`` (SIGKILL) and ``start()`` on the same port."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server, our arguments
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                if client.ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def kill(self):
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def client(self):
+        return redis.Redis.from_url(self.url)
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis()
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def redis_everywhere(private_redis, settings):
+    """Cache and channel layer on the private Redis (tasks still run inline unless a test sends them)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "designiaBackend.cache.ResilientRedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": "faults",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        },
+    }
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "designiaBackend.api.channel_layer.BoundedPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": private_redis.url}], "prefix": "faults:asgi", "capacity": 100},
+        }
+    }
+    settings.CATALOG_RESPONSE_CACHE_SECONDS = 60
+    channel_layers.backends = {}
+    cache_circuit_reset()
+    yield private_redis
+    channel_layers.backends = {}
+    cache_circuit_reset()
+
+
+def test_browsing_survives_redis_killed_and_uses_the_cache_again_after_it_is_back(
+    redis_everywhere, api_client, settings
+):
+    OrderingProductFactory(name="Oak Chair", price=Decimal("120.00"))
+    warm = api_client.get(PRODUCTS)
+    assert warm.status_code == 200
+    assert redis_everywhere.client().dbsize() > 0  # the list is cached in the private Redis
+
+    redis_everywhere.kill()
+    during = [api_client.get(PRODUCTS) for _ in range(5)]
+
+    assert [response.status_code for response in during] == [200] * 5
+    assert all(response.json() == warm.json() for response in during)
+    assert not cache_available()
+
+    redis_everywhere.start()  # an empty Redis on the same port
+    settings.CACHE_CIRCUIT_OPEN_SECONDS = 0  # the circuit's few seconds are over
+    cache_circuit_reset()
+    after = api_client.get(PRODUCTS)
+    assert after.status_code == 200 and after.json() == warm.json()
+    assert redis_everywhere.client().dbsize() > 0  # cached again
+    assert cache_available()
+
+
+def test_checkout_with_redis_killed_keeps_every_order_with_its_session(
+    redis_everywhere, auth_client, fake_stripe
+):
+    route_checkout_sessions(fake_stripe)
+    chair = OrderingProductFactory(price=Decimal("80.00"), stock_quantity=10)
+    buyers = [UserFactory() for _ in range(3)]
+    for buyer in buyers:
+        assert (
+            auth_client(buyer)
+            .post(f"{CART}add_item/", {"product_id": chair.pk, "quantity": 2}, format="json")
+            .status_code
+            == 200
+        )
+
+    redis_everywhere.kill()
+    answers = [auth_client(buyer).post(CHECKOUT) for buyer in buyers]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    orders = Order.objects.filter(buyer__in=buyers)
+    assert orders.count() == 3
+    assert all(order.payment.checkout_session_id for order in orders)
+    # Stock equals the live orders: 3 orders of 2 units out of 10.
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 4
+    assert not CartItem.objects.filter(cart__user__in=buyers).exists()
+
+
+def test_an_e_mail_recorded_while_the_broker_is_killed_reaches_the_queue_once_after_it_is_back(
+    private_redis, django_capture_on_commit_callbacks
+):
+    from marketplace.ordering.services.checkout import order_place_from_cart
+    from marketplace.ordering.services.orders import send_order_email_on_commit
+
+    buyer = UserFactory()
+    fill_cart(buyer, (OrderingProductFactory(stock_quantity=3), 1))
+    order = order_place_from_cart(buyer=buyer)
+    prefix = "faults-broker:"
+
+    with celery_broker(private_redis.url, prefix):
+        private_redis.kill()
+        with django_capture_on_commit_callbacks(execute=True):
+            send_order_email_on_commit(order, "cancelled")
+        message = OutboxMessage.objects.get(key=f"order-email-{order.pk}-cancelled")
+        assert message.relayed_at is None  # the broker refused it: kept, not lost
+
+        private_redis.start()
+        assert outbox_relay_pending() == 1
+        assert outbox_relay_pending() == 0  # relayed once; a second run sends nothing
+        queued = private_redis.client().llen(f"{prefix}email_tasks")
+    assert queued == 1
+    message.refresh_from_db()
+    assert message.relayed_at is not None and message.done_at is None  # a worker would run it now
+
+
+def test_stripe_answering_500_at_checkout_undoes_the_order(auth_client, fake_stripe):
+    route_checkout_sessions(fake_stripe, status=500, error="Stripe is down")
+    buyer = UserFactory()
+    chair = OrderingProductFactory(stock_quantity=5)
+    fill_cart(buyer, (chair, 2))
+
+    response = auth_client(buyer).post(CHECKOUT)
+
+    assert response.status_code == 503
+    assert response.json()["code"]
+    assert not Order.objects.filter(buyer=buyer, status="pending_payment").exists()
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 5
+    assert CartItem.objects.get(cart__user=buyer).quantity == 2  # the cart is back
+
+
+def test_stripe_hanging_past_its_timeout_at_checkout_undoes_the_order(auth_client, fake_stripe, settings):
+    settings.STRIPE_TIMEOUT_SECONDS = 0.3
+    release = []
+
+    def hang(request, match):
+        time.sleep(1.0)  # longer than the client waits
+        release.append(True)
+        return 500, {"error": {"type": "api_error", "message": "late"}}
+
+    fake_stripe.on("POST", r"/v1/checkout/sessions$", hang)
+    buyer = UserFactory()
+    chair = OrderingProductFactory(stock_quantity=5)
+    fill_cart(buyer, (chair, 1))
+
+    response = auth_client(buyer).post(CHECKOUT)
+
+    assert response.status_code == 503
+    assert not Order.objects.filter(buyer=buyer, status="pending_payment").exists()
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 5
+    assert CartItem.objects.get(cart__user=buyer).quantity == 1
