@@ -6,8 +6,11 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import redis
@@ -24,6 +27,7 @@ from marketplace.tests.ordering_factories import OrderingProductFactory, fill_ca
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTS = "/api/marketplace/products/"
 CART = "/api/marketplace/cart/"
 CHECKOUT = "/api/payments/checkout_session/"
@@ -223,3 +227,161 @@ def test_stripe_hanging_past_its_timeout_at_checkout_undoes_the_order(auth_clien
     assert not Order.objects.filter(buyer=buyer, status="pending_payment").exists()
     assert Product.objects.get(pk=chair.pk).stock_quantity == 5
     assert CartItem.objects.get(cart__user=buyer).quantity == 1
+
+
+# --- a Celery worker SIGKILLed while it sends an e-mail batch -------------------------------------
+
+
+class SmtpSink:
+    """A minimal SMTP server on a port of its own. While ``stalling`` it accepts connections and says
+    nothing (a worker sending mail hangs there, mid-task); afterwards it takes every message."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stalling = True
+        self.stalled = threading.Event()
+        self.recipients: list[str] = []
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            if self.stalling:
+                self._held.append(connection)
+                self.stalled.set()
+                continue
+            threading.Thread(target=self._session, args=(connection,), daemon=True).start()
+
+    def _session(self, connection):
+        reader = connection.makefile("rb")
+        connection.sendall(b"220 sink\r\n")
+        while line := reader.readline():
+            verb = line.strip().split(b" ")[0].upper()
+            if verb in (b"EHLO", b"HELO"):
+                connection.sendall(b"250 sink\r\n")
+            elif verb == b"RCPT":
+                self.recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
+                connection.sendall(b"250 ok\r\n")
+            elif verb == b"DATA":
+                connection.sendall(b"354 go\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                connection.sendall(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                connection.sendall(b"221 bye\r\n")
+                break
+            else:
+                connection.sendall(b"250 ok\r\n")
+        connection.close()
+
+    def serve_normally(self):
+        self.stalling = False
+        for connection in self._held:
+            connection.close()
+
+    def close(self):
+        self.server.close()
+
+
+def _start_worker(private_redis, prefix, sink, log_path):
+    from tests.fixtures.db import database_url_for_processes
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_processes(),
+        "REDIS_URL": private_redis.url,
+        "CELERY_BROKER_URL": private_redis.url,
+        "CELERY_RESULT_BACKEND": private_redis.url,
+        "CELERY_KEY_PREFIX": prefix,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": "2",  # a killed worker's task comes back at once here
+        "CACHE_KEY_PREFIX": f"{prefix}cache",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_TIMEOUT": "120",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", "email_tasks"]
+    command += [
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "info",
+        "-n",
+        f"faults-{time.time_ns()}@%h",
+    ]
+    return subprocess.Popen(  # noqa: S603 - our interpreter and arguments
+        command, cwd=ROOT, env=env, stdout=open(log_path, "a"), stderr=subprocess.STDOUT  # noqa: SIM115
+    )
+
+
+def _wait(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_recovery(
+    private_redis, tmp_path
+):
+    from django.db import transaction
+
+    from designiaBackend.api.after_commit import must_happen
+    from marketplace.ordering.services.checkout import order_place_from_cart
+
+    buyers = [UserFactory() for _ in range(3)]
+    orders = []
+    for buyer in buyers:
+        fill_cart(buyer, (OrderingProductFactory(stock_quantity=3), 1))
+        orders.append(order_place_from_cart(buyer=buyer))
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    log_path = tmp_path / "worker.log"
+    with celery_broker(private_redis.url, prefix):
+        with transaction.atomic():
+            must_happen(
+                "marketplace.ordering.tasks.order_emails_send_task",
+                args=[[str(order.pk) for order in orders], "cancelled"],
+                key="faults-batch",
+            )
+        message = OutboxMessage.objects.get(key="faults-batch")
+        assert message.relayed_at is not None  # on the private broker's email_tasks queue
+
+        first = _start_worker(private_redis, prefix, sink, log_path)
+        try:
+            assert sink.stalled.wait(timeout=180), log_path.read_text()[-3000:]  # mid-batch now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            assert sink.recipients == []
+            message.refresh_from_db()
+            assert message.done_at is None
+
+            sink.serve_normally()
+            second = _start_worker(private_redis, prefix, sink, log_path)
+            try:
+                _wait(
+                    lambda: OutboxMessage.objects.filter(key="faults-batch", done_at__isnull=False).exists(),
+                    180,
+                    "the redelivered batch was not done",
+                )
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+            sink.close()
+
+    assert sorted(sink.recipients) == sorted(buyer.email for buyer in buyers)  # each once
+    # A relay run afterwards sends nothing again: the message is done.
+    assert outbox_relay_pending() == 0
