@@ -13,7 +13,7 @@ from typing import Any
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
-from designiaBackend.cache import RedisCache
+from designiaBackend.cache import CACHE_ERRORS, RedisCache, cache_available, cache_circuit_trip
 
 RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<number>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\w*\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -55,7 +55,14 @@ def take(scope: str, ident: object, rate: str) -> float:
     key = f"ratelimit:{scope}:{ident}"
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return _take_in_redis(backend, backend.make_key(key), count, period)
+        # Redis down: chat limits fail open (a message is never refused for it; README, Operations).
+        if not cache_available():
+            return 0.0
+        try:
+            return _take_in_redis(backend, backend.make_key(key), count, period)
+        except CACHE_ERRORS as exc:
+            cache_circuit_trip("chat_rate_limit", exc)
+            return 0.0
     return _take_in_process(key, count, period)
 
 

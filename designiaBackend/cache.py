@@ -54,6 +54,15 @@ def cache_circuit_reset() -> None:
     _circuit["open_until"] = 0.0
 
 
+def cache_circuit_trip(operation: str, exc: BaseException) -> None:
+    """Open the circuit after a failed Redis call (also for callers that use the client directly)."""
+    from designiaBackend.observability import metrics
+
+    _circuit["open_until"] = time.monotonic() + settings.CACHE_CIRCUIT_OPEN_SECONDS
+    metrics.CACHE_FAILURES.labels(operation=operation).inc()
+    logger.warning("Cache %s failed (%r): answering without the cache for a while", operation, exc)
+
+
 def _guarded(name, fallback):
     def method(self, *args, **kwargs):
         from designiaBackend.observability import metrics
@@ -64,9 +73,7 @@ def _guarded(name, fallback):
         try:
             return getattr(django_redis.RedisCache, name)(self, *args, **kwargs)
         except CACHE_ERRORS as exc:
-            _circuit["open_until"] = time.monotonic() + settings.CACHE_CIRCUIT_OPEN_SECONDS
-            metrics.CACHE_FAILURES.labels(operation=name).inc()
-            logger.warning("Cache %s failed (%r): answering without the cache for a while", name, exc)
+            cache_circuit_trip(name, exc)
             return fallback(*args, **kwargs)
 
     method.__name__ = name

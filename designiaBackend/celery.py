@@ -96,6 +96,10 @@ app.conf.beat_schedule = {
         "task": "designiaBackend.outbox.tasks.outbox_relay_task",
         "schedule": 5.0,  # must-happen tasks the broker refused at commit time
     },
+    "purge-done-outbox-messages": {
+        "task": "designiaBackend.outbox.tasks.outbox_purge_task",
+        "schedule": crontab(minute=50, hour=4),  # daily
+    },
     "check-payment-timeouts": {
         "task": "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
         "schedule": crontab(minute=5),  # hourly

@@ -12,7 +12,7 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     relayed_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)  # relay attempts the broker refused + failed runs
+    attempts = models.PositiveIntegerField(default=0)  # deliveries that failed (their retries spent)
     last_error = models.TextField(blank=True)
 
     class Meta:

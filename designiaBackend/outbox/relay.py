@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -96,9 +96,14 @@ def outbox_mark_done(message_id) -> None:
     OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
 
 
-def outbox_mark_failed(message_id, exc: BaseException) -> None:
-    from django.db.models import F
+def outbox_mark_failed(message_id, exc: BaseException, *, final: bool) -> None:
+    """Record the error; ``final``: this delivery gave up (its retries are spent), one attempt used."""
+    changes = {"last_error": repr(exc)[:2000], **({"attempts": F("attempts") + 1} if final else {})}
+    OutboxMessage.objects.filter(pk=message_id).update(**changes)
 
-    OutboxMessage.objects.filter(pk=message_id).update(
-        attempts=F("attempts") + 1, last_error=repr(exc)[:2000]
-    )
+
+def outbox_purge_done(*, older_than_days: int = 7) -> int:
+    """Delete messages done more than ``older_than_days`` ago (a redelivery of those is long over)."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = OutboxMessage.objects.filter(done_at__lt=cutoff).delete()
+    return deleted

@@ -1,7 +1,12 @@
 from celery import shared_task
 
 from designiaBackend.outbox.models import OutboxMessage
-from designiaBackend.outbox.relay import outbox_mark_done, outbox_mark_failed, outbox_relay_pending
+from designiaBackend.outbox.relay import (
+    outbox_mark_done,
+    outbox_mark_failed,
+    outbox_purge_done,
+    outbox_relay_pending,
+)
 
 
 @shared_task(name="designiaBackend.outbox.tasks.outbox_relay_task", ignore_result=True)
@@ -9,13 +14,19 @@ def outbox_relay_task() -> int:
     return outbox_relay_pending()
 
 
+@shared_task(name="designiaBackend.outbox.tasks.outbox_purge_task", ignore_result=True)
+def outbox_purge_task() -> int:
+    return outbox_purge_done()
+
+
 @shared_task(bind=True, name="designiaBackend.outbox.tasks.outbox_deliver_task", ignore_result=True)
 def outbox_deliver_task(self, message_id: int) -> None:
     """Run the message's task once: a done message (a relay retry, a redelivery) is skipped.
 
     The task's own ``autoretry_for`` errors are retried here with a backoff, up to its
-    ``max_retries``; another error fails the run (counted in ``attempts``; the relay sends it again
-    after ``OUTBOX_REDELIVER_AFTER_MINUTES`` until ``OUTBOX_MAX_ATTEMPTS``)."""
+    ``max_retries``; after those, or on another error, the delivery failed (one of ``attempts``):
+    the relay sends it again after ``OUTBOX_REDELIVER_AFTER_MINUTES``, up to ``OUTBOX_MAX_ATTEMPTS``
+    deliveries."""
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None or message.done_at is not None:
         return
@@ -24,11 +35,12 @@ def outbox_deliver_task(self, message_id: int) -> None:
     try:
         run(*message.args, **message.kwargs)
     except Exception as exc:
-        outbox_mark_failed(message_id, exc)
         retryable = tuple(getattr(task, "autoretry_for", ()) or ())
         max_retries = task.max_retries if task.max_retries is not None else 3
         if retryable and isinstance(exc, retryable) and self.request.retries < max_retries:
+            outbox_mark_failed(message_id, exc, final=False)
             countdown = min(600, 5 * 2**self.request.retries)
             raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+        outbox_mark_failed(message_id, exc, final=True)  # one attempt used up
         raise
     outbox_mark_done(message_id)

@@ -150,3 +150,20 @@ def test_no_application_code_schedules_after_commit_but_the_helper():
         and "transaction.on_commit(" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_done_messages_are_purged_after_a_week():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from designiaBackend.outbox.relay import outbox_purge_done
+
+    now = timezone.now()
+    old = OutboxMessage.objects.create(key="old", task="t", done_at=now - timedelta(days=8))
+    recent = OutboxMessage.objects.create(key="recent", task="t", done_at=now - timedelta(days=1))
+    waiting = OutboxMessage.objects.create(key="waiting", task="t")
+
+    assert outbox_purge_done() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not OutboxMessage.objects.filter(pk=old.pk).exists()

@@ -385,3 +385,90 @@ def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_rec
     assert sorted(sink.recipients) == sorted(buyer.email for buyer in buyers)  # each once
     # A relay run afterwards sends nothing again: the message is done.
     assert outbox_relay_pending() == 0
+
+
+# --- Stripe failing during refunds ---------------------------------------------------------------
+
+
+def test_a_refund_while_stripe_answers_500_is_sent_once_after_stripe_recovers(
+    auth_client, api_client, fake_stripe, settings
+):
+    from marketplace.tests.ordering_factories import paid_order
+    from payment_system.payments.models import Refund
+
+    buyer = UserFactory()
+    product = OrderingProductFactory(price=Decimal("90.00"), stock_quantity=4)
+    order = paid_order(auth_client, api_client, buyer, fake_stripe, (product, 1))
+    stripe_down = [True]
+    answered = []
+
+    def refunds(request, match):
+        if stripe_down[0]:
+            return 500, {"error": {"type": "api_error", "message": "Stripe is down"}}
+        answered.append(request.idempotency_key)
+        return 200, {
+            "id": "re_test_fault",
+            "object": "refund",
+            "status": "pending",
+            "amount": int(request.form["amount"]),
+            "payment_intent": request.form["payment_intent"],
+            "metadata": {"refund_id": request.form.get("metadata[refund_id]")},
+        }
+
+    fake_stripe.on("POST", r"/v1/refunds", refunds)
+
+    response = auth_client(buyer).post(
+        f"/api/marketplace/orders/{order.pk}/cancel/", {"reason": "other"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content  # the cancel stands; the refund waits in the outbox
+    refund = Refund.objects.get(order=order)
+    assert refund.status == "pending"
+    message = OutboxMessage.objects.get(key=f"refund-submit-{refund.pk}")
+    assert message.done_at is None and "Stripe is down" in message.last_error  # to be retried
+    tried = fake_stripe.requests_to("POST", r"/v1/refunds")
+    assert tried and {request.idempotency_key for request in tried} == {refund.idempotency_key}
+
+    stripe_down[0] = False
+    settings.OUTBOX_REDELIVER_AFTER_MINUTES = 0  # the redelivery window has passed
+    assert outbox_relay_pending() == 1
+    assert outbox_relay_pending() == 0
+
+    assert answered == [refund.idempotency_key]  # one refund reached Stripe, with the same key
+    refund.refresh_from_db()
+    assert (refund.status, refund.provider_refund_id) == ("requested", "re_test_fault")
+    message.refresh_from_db()
+    assert message.done_at is not None
+
+
+# --- chat with Redis killed ------------------------------------------------------------------------
+
+
+def test_a_chat_message_over_rest_is_stored_while_redis_is_killed(redis_everywhere, auth_client):
+    from authentication.tests.factories import SellerFactory
+    from chat.models import Message
+    from chat.tests.factories import ProductFactory, thread_between
+
+    buyer, seller = UserFactory(), SellerFactory()
+    thread = thread_between(buyer, seller, product=ProductFactory(seller=seller))
+    client = auth_client(buyer)
+
+    redis_everywhere.kill()
+    response = client.post(f"/api/chat/conversations/{thread.pk}/messages/", {"text": "still there?"})
+
+    assert response.status_code == 201, response.content
+    assert list(Message.objects.filter(thread=thread).values_list("text", flat=True)) == ["still there?"]
+    # The rate limit and the pushes needed Redis: the limit let it through, the pushes were dropped.
+    assert not cache_available()
+
+
+def test_view_counters_and_their_throttle_fail_open_while_redis_is_killed(redis_everywhere, api_client):
+    product = OrderingProductFactory()
+
+    redis_everywhere.kill()
+    response = api_client.post(
+        "/api/activity/track/", {"product_id": product.pk, "action": "click"}, format="json"
+    )
+
+    assert response.status_code == 202
+    assert response.json() == {"recorded": False}  # dropped, not failed

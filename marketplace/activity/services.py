@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from designiaBackend.api.throttling import client_address
+from designiaBackend.cache import CACHE_ERRORS, cache_available, cache_circuit_trip
 from marketplace.activity import buffer
 from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.models import Product
@@ -33,9 +34,21 @@ def viewer_key(request):
 
 
 def activity_record(*, product_id, action, viewer):
-    """Count one event; returns False for a repeated view within the hour (not counted)."""
+    """Count one event; returns False for a repeated view within the hour (not counted), and while
+    Redis is unreachable (a counter never fails a request: the event is dropped and counted in
+    ``designia_cache_failures_total``)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown activity action {action!r}.")
+    if not cache_available():
+        return False
+    try:
+        return _record(product_id, action, viewer)
+    except CACHE_ERRORS as exc:
+        cache_circuit_trip("activity", exc)
+        return False
+
+
+def _record(product_id, action, viewer):
     field = _field(product_id, action)
     if action == "view":
         if not buffer.add_once(_view_marker(product_id, viewer), field, VIEW_DEDUP_SECONDS):
