@@ -82,11 +82,20 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis():
+    from designiaBackend.celery import app as celery_app
+
     server = PrivateRedis()
     server.start()
+    _forget_result_backend(celery_app)  # one built on another broker would be reused
     yield server
     if server.process.poll() is None:
         server.kill()
+    _forget_result_backend(celery_app)
+
+
+def _forget_result_backend(celery_app):
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
@@ -288,7 +297,7 @@ class SmtpSink:
         self.server.close()
 
 
-def _start_worker(private_redis, prefix, sink, log_path):
+def _start_worker(private_redis, prefix, sink, log_path, queues="email_tasks", **extra_env):
     from tests.fixtures.db import database_url_for_processes
 
     env = {
@@ -305,8 +314,9 @@ def _start_worker(private_redis, prefix, sink, log_path):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink.port),
         "EMAIL_TIMEOUT": "120",
+        **extra_env,
     }
-    command = [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", "email_tasks"]
+    command = [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", queues]
     command += [
         "--pool=solo",
         "--without-gossip",
@@ -472,3 +482,101 @@ def test_view_counters_and_their_throttle_fail_open_while_redis_is_killed(redis_
 
     assert response.status_code == 202
     assert response.json() == {"recorded": False}  # dropped, not failed
+
+
+# --- a Celery worker SIGKILLed while it runs the payment-timeout sweep ---------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_the_timeout_sweep_leaves_every_order_cancelled_once(
+    private_redis, fake_stripe, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.ordering.services.checkout import order_place_from_cart
+    from payment_system.payments.models import Payment
+    from payment_system.Tasks import check_payment_timeouts_task
+
+    chair = OrderingProductFactory(stock_quantity=10)
+    orders = []
+    for _ in range(4):
+        buyer = UserFactory()
+        fill_cart(buyer, (chair, 2))
+        order = order_place_from_cart(buyer=buyer)
+        Payment.objects.create(
+            order=order,
+            provider="stripe",
+            amount=order.total_amount,
+            currency=order.currency,
+            checkout_session_id=f"cs_test_{order.pk.hex}",
+        )
+        orders.append(order)
+    old = timezone.now() - timedelta(days=4)
+    Order.objects.filter(pk__in=[o.pk for o in orders[:3]]).update(created_at=old, reserved_until=None)
+    # The last one was reserved again recently: the sweep asks Stripe first, and Stripe hangs.
+    recent = orders[3]
+    Order.objects.filter(pk=recent.pk).update(
+        created_at=old, reserved_until=timezone.now() + timedelta(minutes=20)
+    )
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 2
+
+    hanging, release = threading.Event(), threading.Event()
+
+    def expire(request, match):
+        if match.group(1) == f"cs_test_{recent.pk.hex}" and not release.is_set():
+            hanging.set()
+            release.wait(timeout=300)
+        return 200, {
+            "id": match.group(1),
+            "object": "checkout.session",
+            "status": "expired",
+            "client_secret": "",
+        }
+
+    fake_stripe.on("POST", r"/v1/checkout/sessions/([^/]+)/expire", expire)
+    stripe_env = {
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_API_BASE": fake_stripe.url,
+        "STRIPE_TIMEOUT_SECONDS": "300",
+    }
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    sink.serve_normally()
+    log_path = tmp_path / "worker.log"
+    queues = "payment_tasks,email_tasks"
+    with celery_broker(private_redis.url, prefix):
+        check_payment_timeouts_task.apply_async(ignore_result=True)
+        first = _start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+        try:
+            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-sweep now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            # The batch that was done before the kill stays done; the last order is still open.
+            assert Order.objects.get(pk=recent.pk).status == "pending_payment"
+            release.set()
+            second = _start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+            try:
+                _wait(
+                    lambda: Order.objects.filter(pk__in=[o.pk for o in orders], status="cancelled").count()
+                    == 4,
+                    180,
+                    "the redelivered sweep did not cancel every order",
+                )
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            release.set()
+            if first.poll() is None:
+                first.kill()
+            sink.close()
+
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 10  # released once per order
+    keys = list(
+        OutboxMessage.objects.filter(task__endswith="order_emails_send_task").values_list("kwargs", "args")
+    )
+    assert len(keys) == 1 and sorted(keys[0][1][0]) == sorted(str(o.pk) for o in orders[:3])
+    assert OutboxMessage.objects.filter(key=f"order-email-{recent.pk}-cancelled").count() == 1
