@@ -13,7 +13,7 @@ from designiaBackend.celery import ping
 from designiaBackend.tests.ops.stack import FLOWER_CREDENTIALS, start_beat
 
 AUTH = tuple(FLOWER_CREDENTIALS.split(":", 1))
-QUEUES = {"payment_tasks", "marketplace_tasks"}
+QUEUES = {"payment_tasks", "marketplace_tasks", "email_tasks"}
 
 
 def _flower(stack, path, **params):
