@@ -25,6 +25,7 @@ EMAIL_TASKS = (
     "authentication.tasks.send_account_email_task",
     "marketplace.ordering.tasks.order_email_send_task",
     "marketplace.ordering.tasks.order_emails_send_task",
+    "notifications.tasks.notification_email_send_task",
 )
 
 RESULT_NOBODY_READS = (

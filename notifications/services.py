@@ -1,7 +1,7 @@
 """Writes of the notification centre: store, mark read, preferences, unsubscribe, e-mail once.
 
-Every side effect (socket push, e-mail task) leaves through :func:`_after_commit`, the one place
-that schedules work after the transaction commits.
+Side effects leave through ``designiaBackend.api.after_commit``: socket pushes are best effort, the
+e-mail is a must-happen outbox message recorded with the notification.
 """
 
 from functools import partial
@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from authentication.selectors import user_language
 from designiaBackend.api import realtime
+from designiaBackend.api.after_commit import best_effort, must_happen
 from infrastructure.email import send_templated_email
 from notifications import kinds, selectors
 from notifications.exceptions import (
@@ -23,11 +24,6 @@ from notifications.models import Notification, NotificationPreference
 from notifications.unsubscribe import unsubscribe_token_read, unsubscribe_url
 
 GENERIC_TEMPLATE = "notification"
-
-
-def _after_commit(callback) -> None:
-    """The one place notifications schedule work after commit (a shared helper may replace it)."""
-    transaction.on_commit(callback, robust=True)
 
 
 def _push(user_id, frame: dict) -> None:
@@ -56,9 +52,14 @@ def _push_count(user_id) -> None:
 
 
 def _queue_email(notification_id) -> None:
+    """Must happen: the e-mail is recorded in the outbox with the notification (once per notification)."""
     from notifications.tasks import notification_email_send_task
 
-    notification_email_send_task.delay(notification_id=notification_id)
+    must_happen(
+        notification_email_send_task,
+        kwargs={"notification_id": notification_id},
+        key=f"notification-email-{notification_id}",
+    )
 
 
 @transaction.atomic
@@ -104,9 +105,9 @@ def notify(
     )
     if not created:
         return notification
-    _after_commit(partial(_push_created, notification.pk))
+    best_effort(partial(_push_created, notification.pk), what="notification_push")
     if email and selectors.email_enabled(user_id=recipient_id, kind=kind):
-        _after_commit(partial(_queue_email, notification.pk))
+        _queue_email(notification.pk)
     return notification
 
 
@@ -121,7 +122,7 @@ def notification_mark_read(*, user, notification_id) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-        _after_commit(partial(_push_count, user.pk))
+        best_effort(partial(_push_count, user.pk), what="notification_count_push")
     return notification
 
 
@@ -131,7 +132,7 @@ def notifications_mark_all_read(*, user) -> int:
         read_at=timezone.now()
     )
     if marked:
-        _after_commit(partial(_push_count, user.pk))
+        best_effort(partial(_push_count, user.pk), what="notification_count_push")
     return marked
 
 

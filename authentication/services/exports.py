@@ -15,8 +15,8 @@ from django.utils import timezone
 from authentication.exceptions import ExportLimitError
 from authentication.lock_objects import user_for_update
 from authentication.models import DataExport, User
-from infrastructure.storage import private_storage, private_url
 from designiaBackend.api.after_commit import must_happen
+from infrastructure.storage import private_storage, private_url
 
 
 def _archive_link(export: DataExport, now: datetime) -> tuple[str | None, datetime | None]:

@@ -12,7 +12,9 @@ def email_connection():
     return get_connection()
 
 
-def send_templated_email(*, to, subject, template, context=None, attachments=(), headers=None, connection=None):
+def send_templated_email(
+    *, to, subject, template, context=None, attachments=(), headers=None, connection=None
+):
     """Render ``emails/<template>.txt`` and ``.html`` and send them to ``to`` (an address or list).
 
     Templates receive ``context`` plus ``frontend_url``; ``headers`` adds message headers

@@ -1,11 +1,14 @@
 """Back-in-stock alerts: subscribe, unsubscribe, and the restock fan-out (batched, idempotent)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from designiaBackend.api.after_commit import must_happen
 from designiaBackend.api.notifications import notify
 from marketplace.alerts.exceptions import OwnProductAlert, ProductInStock
 from marketplace.alerts.models import StockAlert
@@ -45,8 +48,13 @@ def stock_alerts_schedule(product_ids) -> None:
     ids = sorted(set(product_ids))
     if not ids or not StockAlert.objects.filter(product_id__in=ids, notified_at__isnull=True).exists():
         return
+    restock = uuid.uuid4().hex  # each restock is its own message; the task closes alerts once
     for product_id in ids:
-        transaction.on_commit(lambda pk=product_id: stock_alerts_fire_task.delay(product_id=pk), robust=True)
+        must_happen(
+            stock_alerts_fire_task,
+            kwargs={"product_id": product_id},
+            key=f"stock-alerts-{product_id}-{restock}",
+        )
 
 
 def stock_alerts_fire(*, product_id, batch_size=BATCH_SIZE) -> int:

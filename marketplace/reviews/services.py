@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from designiaBackend.api.notifications import notify
 from designiaBackend.api.after_commit import best_effort
+from designiaBackend.api.notifications import notify
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.seller_ratings import rating_points, seller_rating_move, stars_average

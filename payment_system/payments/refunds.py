@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from designiaBackend.api.notifications import notify
 from designiaBackend.api.after_commit import must_happen
+from designiaBackend.api.notifications import notify
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
     PaymentProviderError,

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from designiaBackend.api.after_commit import best_effort
 from infrastructure.exchange_rates import ExchangeRateProviderError, RateQuote, get_provider
 from payment_system.rates.models import ExchangeRate
 from payment_system.rates.selectors import RATE_TABLE_CACHE_KEY
@@ -50,7 +51,7 @@ def exchange_rates_store(*, quote: RateQuote) -> int:
             rate_date=quote.date,
             defaults={"rate": rate, "source": quote.source, "fetched_at": fetched_at},
         )
-    transaction.on_commit(lambda: cache.delete(RATE_TABLE_CACHE_KEY))
+    best_effort(lambda: cache.delete(RATE_TABLE_CACHE_KEY), what="rate_table_cache")
     return len(quote.rates)
 
 

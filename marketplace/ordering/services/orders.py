@@ -7,8 +7,8 @@ state machine (``marketplace.ordering.state``). E-mails and payment-side effects
 
 from django.db import transaction
 
-from marketplace.coupons.services import coupon_release_for_order
 from designiaBackend.api.after_commit import must_happen
+from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
