@@ -144,25 +144,40 @@ def ar_model_list_with_download_counts():
     )
 
 
-def app_release_get(*, platform):
+def app_version_check(*, platform, version):
+    """Compare the app's ``version`` (a parsed ``Version``) with the platform's release.
+
+    With no release configured for the platform nothing can be required: "no update required"."""
     release = MobileAppRelease.objects.filter(platform=platform).first()
     if release is None:
-        raise NotFoundError(f"No app release is configured for {platform}.", code="platform_not_configured")
-    return release
-
-
-def app_version_check(*, platform, version):
-    """Compare the app's ``version`` (a parsed ``Version``) with the platform's release."""
-    release = app_release_get(platform=platform)
+        return {
+            "platform": platform,
+            "current_version": str(version),
+            "latest_version": None,
+            "minimum_version": None,
+            "update_available": False,
+            "update_required": False,
+            "store_url": None,
+            "release_notes": "",
+            "message": "No update required.",
+        }
     latest = Version.parse(release.latest_version)
     minimum = Version.parse(release.minimum_version)
+    required, available = version < minimum, version < latest
     return {
         "platform": platform,
         "current_version": str(version),
         "latest_version": release.latest_version,
         "minimum_version": release.minimum_version,
-        "update_available": version < latest,
-        "update_required": version < minimum,
+        "update_available": available,
+        "update_required": required,
         "store_url": release.store_url,
         "release_notes": release.release_notes,
+        "message": _version_message(available=available, required=required),
     }
+
+
+def _version_message(*, available, required):
+    if required:
+        return "An update is required."
+    return "An update is available." if available else "No update required."

@@ -233,8 +233,16 @@ class ARProductSerializer(serializers.Serializer):
 
 
 class AppVersionQuerySerializer(serializers.Serializer):
+    """``version``, or ``current_version`` as the upstream API named it (``version`` wins)."""
+
     platform = serializers.ChoiceField(choices=MobileAppRelease.Platform.choices)
     version = serializers.CharField(max_length=64)
+    current_version = serializers.CharField(max_length=64, required=False, write_only=True)
+
+    def to_internal_value(self, data):
+        if "version" not in data and "current_version" in data:
+            data = {**data, "version": data["current_version"]}
+        return super().to_internal_value(data)
 
     def validate_version(self, value):
         try:
@@ -246,9 +254,10 @@ class AppVersionQuerySerializer(serializers.Serializer):
 class AppVersionCheckSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=MobileAppRelease.Platform.choices)
     current_version = serializers.CharField()
-    latest_version = serializers.CharField()
-    minimum_version = serializers.CharField()
+    latest_version = serializers.CharField(allow_null=True, help_text="null when no release is configured")
+    minimum_version = serializers.CharField(allow_null=True, help_text="null when no release is configured")
     update_available = serializers.BooleanField()
     update_required = serializers.BooleanField()
-    store_url = serializers.URLField()
+    store_url = serializers.URLField(allow_null=True, help_text="null when no release is configured")
     release_notes = serializers.CharField()
+    message = serializers.CharField(help_text="No update required. / An update is available. / ... required.")

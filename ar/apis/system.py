@@ -19,7 +19,6 @@ class AppVersionCheckView(APIView):
         responses={
             200: serializers.AppVersionCheckSerializer,
             400: error_response("Unknown platform or malformed version."),
-            404: error_response("No release configured for this platform."),
         },
     )
     def get(self, request):

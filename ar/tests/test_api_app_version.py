@@ -1,5 +1,8 @@
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from ar.models import MobileAppRelease
 from ar.tests.factories import MobileAppReleaseFactory
@@ -39,7 +42,28 @@ def test_the_app_learns_whether_an_update_is_available_or_required(
         "update_required": required,
         "store_url": "https://apps.apple.com/app/designia/id123456789",
         "release_notes": "AR previews of every chair.",
+        "message": (
+            "An update is required."
+            if required
+            else "An update is available." if available else "No update required."
+        ),
     }
+
+
+def test_the_upstream_current_version_parameter_is_accepted_too(api_client, ios_release):
+    response = api_client.get(URL, {"platform": "ios", "current_version": "1.12.0"})
+
+    assert response.status_code == 200
+    assert response.json()["current_version"] == "1.12.0"
+    assert response.json()["update_required"] is True
+
+    both = api_client.get(URL, {"platform": "ios", "version": "2.3.0", "current_version": "1.0.0"})
+    assert both.json()["current_version"] == "2.3.0"
+    assert both.json()["update_required"] is False
+
+    malformed = api_client.get(URL, {"platform": "ios", "current_version": "v2"})
+    assert malformed.status_code == 400
+    assert "version" in malformed.json()
 
 
 def test_a_stale_token_is_ignored_by_the_public_version_check(api_client, ios_release):
@@ -66,11 +90,21 @@ def test_an_unknown_platform_or_missing_parameters_are_400(api_client, ios_relea
     assert set(response.json()) == {"platform", "version", "code"}
 
 
-def test_a_platform_without_a_configured_release_is_a_404(api_client, ios_release):
+def test_a_platform_without_a_configured_release_needs_no_update(api_client, ios_release):
     response = api_client.get(URL, {"platform": "android", "version": "1.0.0"})
 
-    assert response.status_code == 404
-    assert response.json()["code"] == "platform_not_configured"
+    assert response.status_code == 200
+    assert response.json() == {
+        "platform": "android",
+        "current_version": "1.0.0",
+        "latest_version": None,
+        "minimum_version": None,
+        "update_available": False,
+        "update_required": False,
+        "store_url": None,
+        "release_notes": "",
+        "message": "No update required.",
+    }
 
 
 @pytest.mark.django_db
@@ -91,3 +125,18 @@ def test_the_admin_model_refuses_malformed_or_inverted_versions():
     assert caught.value.message_dict == {
         "minimum_version": ["The minimum version cannot be above the latest."]
     }
+
+
+def test_seed_demo_seeds_a_release_per_platform_and_keeps_the_admins(api_client, ios_release, settings):
+    settings.DEBUG = True  # as under `make run`
+    out = io.StringIO()
+    call_command("seed_demo", products=3, stdout=out)
+    call_command("seed_demo", products=3, stdout=io.StringIO())  # idempotent
+
+    assert "Mobile app releases: 1 created." in out.getvalue()
+    assert MobileAppRelease.objects.count() == 2
+    android = api_client.get(URL, {"platform": "android", "version": "0.9.0"}).json()
+    assert (android["latest_version"], android["update_required"]) == ("1.2.0", True)
+    assert android["store_url"].startswith("https://play.google.com/")
+    ios = api_client.get(URL, {"platform": "ios", "version": "2.3.0"}).json()
+    assert ios["latest_version"] == "2.3.0"  # the release set in the admin is not replaced

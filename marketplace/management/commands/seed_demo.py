@@ -34,6 +34,7 @@ from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.products.demo_data import COMMENTS, demo_photo, product_spec
 from marketplace.catalog.products.seller_ratings import seller_ratings_rebuild
 from marketplace.catalog.search.text import build_search_document
+from marketplace.demo_seeds import demo_seeders_run
 from marketplace.ordering.demo_orders import (
     demo_half_shipped_order,
     demo_order_create,
@@ -83,6 +84,8 @@ class Command(BaseCommand):
         created = self._products(products, sellers, photos)
         reviews = self._reviews(buyers)
         self._half_shipped_order(buyers[0], sellers)
+        for line in demo_seeders_run():
+            self.stdout.write(line)
         category_tree_invalidate()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {created} new products, {reviews} new reviews.")
