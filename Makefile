@@ -40,7 +40,7 @@ seed: migrate  ## load the demo data and today's exchange rates (idempotent)
 	$(PY) manage.py update_exchange_rates
 
 run: seed  ## serve API, admin and WebSockets on http://localhost:8000 with demo data
-	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://localhost:$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 services:  ## make sure MariaDB and Redis are running (starts them if not)
 	bash scripts/services.sh

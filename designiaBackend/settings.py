@@ -29,8 +29,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Base of every link sent out (verification, password reset, Stripe return URL).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
-# Base of absolute URLs for files served by this server (local media, private downloads).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Base of absolute URLs for files served by this server (local media, private downloads); unset:
+# the request's scheme and host (http://localhost:8000 outside a request), infrastructure.storage.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "infrastructure.storage.MediaBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -5,6 +5,8 @@ Callers never build URLs themselves: ``public_url`` returns an absolute URL a br
 link to a private file (a presigned S3 URL, or a signed download URL served by this server).
 """
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, default_storage, storages
@@ -15,6 +17,29 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.functional import LazyObject, empty
 
 PRIVATE_DOWNLOAD_SALT = "infrastructure.storage.private-download"
+# Without PUBLIC_BASE_URL, links built while serving a request start with that request's
+# scheme and host (``MediaBaseUrlMiddleware``); outside a request (tasks, commands) with this.
+DEFAULT_BASE_URL = "http://localhost:8000"
+_request_base_url: ContextVar[str | None] = ContextVar("media_request_base_url", default=None)
+
+
+def base_url():
+    """``PUBLIC_BASE_URL`` when set, else the current request's ``scheme://host``, else the default."""
+    return settings.PUBLIC_BASE_URL or _request_base_url.get() or DEFAULT_BASE_URL
+
+
+class MediaBaseUrlMiddleware:
+    """Remembers the request's ``scheme://host`` for ``base_url()`` while the request is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_base_url.set(f"{request.scheme}://{request.get_host()}")
+        try:
+            return self.get_response(request)
+        finally:
+            _request_base_url.reset(token)
 
 
 class _PrivateStorage(LazyObject):
@@ -37,7 +62,7 @@ def absolute(url):
         return None
     if url.startswith(("http://", "https://")):
         return url
-    return f"{settings.PUBLIC_BASE_URL}{url}"
+    return f"{base_url()}{url}"
 
 
 def public_url(file_or_name, storage=None):
