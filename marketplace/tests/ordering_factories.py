@@ -144,16 +144,23 @@ def completed_session(order, *, amount_minor=None, currency=None, payment_status
     }
 
 
-def post_event(client, body, *, secret=STRIPE_TEST_WEBHOOK_SECRET, signature=None):
+def post_event(client, body, *, secret=STRIPE_TEST_WEBHOOK_SECRET, signature=None, expect=None):
+    """POST a signed webhook; with ``expect`` the HTTP status must be that."""
     payload = json.dumps(body)
     header = signature if signature is not None else sign_webhook(payload, secret)
-    return client.post(
+    response = client.post(
         WEBHOOK_URL, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
     )
+    if expect is not None:
+        assert response.status_code == expect, (response.status_code, response.content)
+    return response
 
 
-def send_event(client, event_type, obj, **kwargs):
-    return post_event(client, event(event_type, obj, **{k: v for k, v in kwargs.items() if k == "event_id"}))
+def send_event(client, event_type, obj, *, expect=200, **kwargs):
+    """A signed ``event_type`` webhook around ``obj``; the answer must be ``expect`` (200: Stripe
+    retries anything else), ``expect=None`` to check it in the test."""
+    body = event(event_type, obj, **{k: v for k, v in kwargs.items() if k == "event_id"})
+    return post_event(client, body, expect=expect)
 
 
 def pending_order(auth_client, buyer, fake_stripe, *lines):

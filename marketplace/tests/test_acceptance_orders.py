@@ -145,11 +145,15 @@ def test_F10_order_history_and_order_detail(auth_client, api_client, buyer, chai
 def test_F11_cancel_an_order(auth_client, api_client, buyer, chair, seller, fake_stripe):
     route_checkout_sessions(fake_stripe)
     client = auth_client(buyer)
+    product_url = f"/api/marketplace/products/{chair.slug}/"
+    stock_before = client.get(product_url).json()["stock_quantity"]
     client.post(f"{CART}add_item/", {"product_id": chair.pk, "quantity": 1}, format="json")
     order_id = client.post("/api/payments/checkout_session/").json()["order_id"]
+    stock_reserved = client.get(product_url).json()["stock_quantity"]
 
     cancelled = client.post(f"{ORDERS}{order_id}/cancel/", {"reason": "changed_mind"}, format="json")
     reloaded = client.get(f"{ORDERS}{order_id}/")
+    stock_after_cancel = client.get(product_url).json()["stock_quantity"]
     shipped_order = paid_order(auth_client, api_client, buyer, fake_stripe, (chair, 1))
     auth_client(seller).patch(
         f"{ORDERS}{shipped_order.pk}/update_shipping/",
@@ -160,6 +164,7 @@ def test_F11_cancel_an_order(auth_client, api_client, buyer, chair, seller, fake
 
     assert cancelled.status_code == 200
     assert reloaded.json()["status"] == "cancelled"
+    assert (stock_before, stock_reserved, stock_after_cancel) == (3, 2, 3)
     assert refused.status_code == 400
     assert refused.json()["detail"]
     assert Order.objects.get(pk=shipped_order.pk).status == "shipped"
@@ -255,8 +260,9 @@ def test_F09_webhook_completes_the_checkout(auth_client, api_client, buyer, chai
     client.post(f"{CART}add_item/", {"product_id": chair.pk, "quantity": 1}, format="json")
     order = Order.objects.get(pk=client.post("/api/payments/checkout_session/").json()["order_id"])
 
-    send_event(api_client, "checkout.session.completed", completed_session(order))
+    webhook = send_event(api_client, "checkout.session.completed", completed_session(order))
 
+    assert webhook.status_code == 200, webhook.content
     body = client.get(f"{ORDERS}{order.pk}/").json()
     assert (body["status"], body["payment_status"]) == ("awaiting_shipment", "paid")
     assert body["shipping_address"]["city"] == "Porto"
