@@ -35,12 +35,18 @@ class Socket:
             if frame.get("type") == frame_type:
                 return frame
 
-    async def assert_silent(self, seconds=0.7):
-        try:
-            frame = await self.receive(timeout=seconds)
-        except TimeoutError:
-            return
-        raise AssertionError(f"Expected no frame, got {frame}")
+    async def assert_next_is(self, frame_type, timeout=TIMEOUT):
+        """Prove "no frame" by a marker: a frame the test caused *after* the one it must not get,
+        through the same channel-layer path, comes first (Redis keeps one subscriber's order)."""
+        frame = await self.receive(timeout=timeout)
+        assert frame.get("type") == frame_type, f"Expected the {frame_type} marker first, got {frame}"
+        return frame
+
+    async def settled(self):
+        """A ``ping`` answered: every frame this socket sent before was handled, its group sends
+        included (a consumer handles one frame at a time)."""
+        await self.send({"type": "ping"})
+        await self.receive_type("pong")
 
     async def close_code(self, timeout=TIMEOUT):
         """Wait until the server closes the connection; return its close code."""

@@ -95,7 +95,8 @@ def test_F19_live_chat_between_two_browsers(live_asgi_server, live_http, pair):
                 "username": "bruno",
                 "user_id": str(b_user.pk),
             }
-            await b.assert_silent()
+            await a.send({"type": "chat.typing"})  # marker: B's next frame is A's typing, not its own
+            assert (await b.assert_next_is("chat.typing"))["user_id"] == str(a_user.pk)
 
             # 3. B marks the thread read: A gets chat.read with B's id, B's activity the new count.
             newest = (await live_http.aget(f"{CONVERSATIONS}{thread.pk}/messages/?page=1", b_user)).json()
