@@ -40,10 +40,6 @@ def registered_exporters():
     return dict(_exporters)
 
 
-def registered_erasers():
-    return list(_erasers)
-
-
 def collect_sections(user):
     """Every registered exporter's section, keyed by its name."""
     return {name: exporter(user) for name, exporter in sorted(_exporters.items())}

@@ -112,20 +112,12 @@ class Product(models.Model):
         return self.name
 
     @property
-    def is_in_stock(self):
-        return self.stock_quantity > 0
-
-    @property
     def is_on_sale(self):
         return is_on_sale(self.price, self.original_price)
 
     @property
     def discount_percentage(self):
         return discount_percentage(self.price, self.original_price)
-
-    @property
-    def is_deleted(self):
-        return self.deleted_at is not None
 
 
 class ProductImage(models.Model):

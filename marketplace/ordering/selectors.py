@@ -5,7 +5,7 @@ from django.db.models import Prefetch, Subquery, Sum, prefetch_related_objects
 
 from marketplace.coupons.models import Coupon
 from marketplace.coupons.pricing import CouponDiscount
-from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, ReturnRequest, Shipment
+from marketplace.ordering.models import Cart, CartItem, Order, OrderItem, Shipment
 from marketplace.ordering.pricing import Quote, QuoteLine
 from marketplace.ordering.state import AWAITING_SHIPMENT_GROUP, PAID_OPEN
 from marketplace.shipping.quotes import quote_for, shipping_countries_for
@@ -124,10 +124,6 @@ def shipment_get_for_viewer(*, shipment_id, user) -> Shipment | None:
     if shipment is None or user.pk not in (shipment.seller_id, shipment.order.buyer_id):
         return None
     return shipment
-
-
-def return_request_list_for_order(*, order):
-    return ReturnRequest.objects.filter(order=order).prefetch_related("items")
 
 
 def order_pk_batches_unpaid_before(*, cutoff, batch_size: int):

@@ -47,10 +47,6 @@ class Payment(models.Model):
     def __str__(self):
         return f"Payment of order {self.order_id} ({self.status})"
 
-    @property
-    def refundable_amount(self) -> Decimal:
-        return self.amount - self.amount_refunded
-
 
 class SellerTransaction(models.Model):
     """A seller's part of a paid order: gross, platform fee, Stripe fee and net, held after delivery.

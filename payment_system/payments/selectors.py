@@ -1,10 +1,6 @@
 from payment_system.payments.models import Payment
 
 
-def payment_get_for_order(*, order_id) -> Payment | None:
-    return Payment.objects.filter(order_id=order_id).first()
-
-
 def payment_find(*, order_id=None, session_id=None, payment_intent_id=None) -> Payment | None:
     """The payment matching any of the given references (first by order, then session, then intent;
     the intent of a duplicate charge given back names the payment of its order)."""

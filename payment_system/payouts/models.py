@@ -61,10 +61,6 @@ class Transfer(models.Model):
     def idempotency_key(self) -> str:
         return f"transfer-{self.seller_transaction_id}-{self.attempt}"
 
-    @property
-    def net_transferred(self) -> Decimal:
-        return self.amount - self.amount_reversed
-
 
 class TransferReversal(models.Model):
     """Part of a transfer taken back from the seller because the buyer got a refund after release."""
