@@ -4,19 +4,15 @@ any ``period`` seconds, with no burst at a window's edge. One script call per ev
 Redis's own clock; without Redis (``make run``) the log is kept in this process.
 """
 
-import re
 import threading
 import time
 import uuid
 from typing import Any
 
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 
+from designiaBackend.api.throttling import parse_rate
 from designiaBackend.cache import CACHE_ERRORS, RedisCache, cache_available, cache_circuit_trip
-
-RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<number>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\w*\s*$")
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # KEYS[1] the log; ARGV: period (s), count, a unique member. Returns 0 when the event is taken,
 # else the seconds (a string) until the oldest logged event leaves the window.
@@ -38,15 +34,7 @@ return tostring(tonumber(oldest[2]) + period - now)
 _local_logs: dict[str, list[float]] = {}
 _local_lock = threading.Lock()
 _scripts: dict[int, Any] = {}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"30/min"`` -> (30, 60); ``"20/10s"`` -> (20, 10)."""
-    match = RATE.match(rate or "")
-    if not match:
-        raise ImproperlyConfigured(f"Invalid rate {rate!r}: use '<count>/<period>', e.g. '30/min'.")
-    seconds = int(match["number"] or 1) * UNIT_SECONDS[match["unit"][0]]
-    return int(match["count"]), seconds
+__all__ = ["parse_rate", "take"]
 
 
 def take(scope: str, ident: object, rate: str) -> float:

@@ -18,7 +18,7 @@ from authentication.serializers.sellers import (
     SellerApplySerializer,
 )
 from authentication.services import sellers
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import paginated
 from designiaBackend.api.permissions import IsStaff
 
 STAFF_ONLY = {401: UNAUTHORIZED, 403: ERROR}
@@ -71,9 +71,7 @@ class AdminSellerApplicationListView(APIView):
         query = SellerApplicationListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         applications = selectors.seller_application_list(status=query.validated_data.get("status"))
-        paginator = PagePagination()
-        page = paginator.paginate_queryset(applications, request, view=self)
-        return paginator.get_paginated_response(SellerApplicationAdminSerializer(page, many=True).data)
+        return paginated(request, self, applications, serializer=SellerApplicationAdminSerializer)
 
 
 class AdminSellerApplicationDecisionView(APIView):

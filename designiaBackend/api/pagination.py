@@ -1,3 +1,6 @@
+"""The one pagination helper: the §4.1 page (``PagePagination``, ``paginated``) and its OpenAPI
+shape (``PageSerializer``, ``page_of``); ``LinkPagination`` for DRF's plain shape (chat history)."""
+
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
@@ -67,3 +70,26 @@ class PageSerializer(serializers.Serializer):
     has_previous = serializers.BooleanField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+
+
+def paginated(request, view, queryset, present=None, *, serializer=None, context=None):
+    """The §4.1 page of ``queryset`` for ``request``: each item through ``present(item)``, or the
+    page through ``serializer(page, many=True, context=context)``."""
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    if serializer is not None:
+        data = serializer(page, many=True, context=context or {}).data
+    else:
+        data = [present(item) for item in page]
+    return paginator.get_paginated_response(data)
+
+
+_PAGE_SERIALIZERS = {}
+
+
+def page_of(item_serializer):
+    """The §4.1 page shape around ``item_serializer`` for the schema (one class per item type)."""
+    name = f"Paginated{item_serializer.__name__.removesuffix('Serializer')}List"
+    if name not in _PAGE_SERIALIZERS:
+        _PAGE_SERIALIZERS[name] = type(name, (PageSerializer,), {"results": item_serializer(many=True)})
+    return _PAGE_SERIALIZERS[name]

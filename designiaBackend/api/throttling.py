@@ -10,8 +10,10 @@ through; every other scope (login, two-factor and reset codes, registration) ref
 """
 
 import hashlib
+import re
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from designiaBackend.cache import cache_available
@@ -33,6 +35,20 @@ def _decided_without_cache(scope, allowed: bool) -> bool:
     raise ThrottleUnavailable()
 
 
+RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<number>\d*)\s*(?P<unit>s|sec|m|min|h|hour|d|day)\w*\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """The one rate parser (REST throttles, the chat's sliding window): ``"30/min"`` -> (30, 60),
+    ``"20/10s"`` -> (20, 10), ``"5/hour"`` -> (5, 3600)."""
+    match = RATE.match(rate or "")
+    if not match:
+        raise ImproperlyConfigured(f"Invalid rate {rate!r}: use '<count>/<period>', e.g. '30/min'.")
+    seconds = int(match["number"] or 1) * UNIT_SECONDS[match["unit"][0]]
+    return int(match["count"]), seconds
+
+
 def client_address(request):
     """The client's IP address: ``REMOTE_ADDR``, or the entry of ``X-Forwarded-For`` that the
     ``NUM_PROXIES`` trusted proxies added (never an address the client wrote itself)."""
@@ -42,6 +58,9 @@ def client_address(request):
 class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
+
+    def parse_rate(self, rate):
+        return (None, None) if rate is None else parse_rate(rate)
 
 
 class IPRateThrottle(_SettingsRateThrottle):

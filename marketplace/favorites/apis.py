@@ -4,8 +4,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designiaBackend.api.pagination import page_of, paginated
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
-from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.products import presenters
 from marketplace.catalog.products.selectors import product_get_public

@@ -1,13 +1,12 @@
 """Cart (E32–E36) and order (E38, E40–E43, E45, E46, delivery, returns) endpoints: thin views."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import paginated
 from designiaBackend.api.permissions import IsSeller
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.coupons import services as coupon_services
@@ -163,12 +162,6 @@ class CartClearView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _paginated(view, request, queryset: QuerySet, context=None):
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(OrderSerializer(page, many=True, context=context or {}).data)
-
-
 class OrderListView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -179,7 +172,8 @@ class OrderListView(APIView):
         responses={200: OrderPageSerializer},
     )
     def get(self, request):
-        return _paginated(self, request, selectors.order_list_for_buyer(buyer=request.user))
+        orders = selectors.order_list_for_buyer(buyer=request.user)
+        return paginated(request, self, orders, serializer=OrderSerializer)
 
     @extend_schema(
         tags=["orders"], request=OrderCreateInputSerializer, responses={201: OrderSerializer, 400: ERROR}
@@ -208,7 +202,7 @@ class SellerOrderListView(APIView):
         orders = selectors.order_list_for_seller(
             seller=request.user, status=query.validated_data.get("status")
         )
-        return _paginated(self, request, orders, {"seller_view": True})
+        return paginated(request, self, orders, serializer=OrderSerializer, context={"seller_view": True})
 
 
 class OrderDetailView(APIView):

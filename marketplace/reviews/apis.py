@@ -7,8 +7,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designiaBackend.api.pagination import page_of, paginated
 from designiaBackend.api.permissions import IsStaff
-from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.products.selectors import product_get_public
 from marketplace.reviews import services

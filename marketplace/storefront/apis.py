@@ -5,9 +5,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import PagePagination, page_of
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
-from marketplace.catalog.http.pagination import page_of
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.products import presenters
 from marketplace.catalog.products.serializers import ProductListItemSerializer

@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import paginated
 from designiaBackend.api.permissions import IsSeller, IsStaff
 from designiaBackend.errors import NotFoundError
 from payment_system.payouts import selectors, serializers
@@ -45,11 +45,8 @@ class SellerPayoutListApi(APIView):
     )
     def get(self, request):
         """The seller's payouts to their bank, newest first (paginated)."""
-        paginator = PagePagination()
-        page = paginator.paginate_queryset(
-            selectors.payout_list_for_seller(seller=request.user), request, self
-        )
-        return paginator.get_paginated_response(serializers.PayoutSerializer(page, many=True).data)
+        payouts = selectors.payout_list_for_seller(seller=request.user)
+        return paginated(request, self, payouts, serializer=serializers.PayoutSerializer)
 
 
 class SellerPayoutDetailApi(APIView):
@@ -84,9 +81,7 @@ def _admin_filters(query):
 
 
 def _page_with_totals(view, request, queryset, item_serializer, totals):
-    paginator = PagePagination()
-    page = paginator.paginate_queryset(queryset, request, view)
-    response = paginator.get_paginated_response(item_serializer(page, many=True).data)
+    response = paginated(request, view, queryset, serializer=item_serializer)
     response.data["totals"] = totals
     return response
 

@@ -8,11 +8,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import PagePagination, page_of, paginated
 from designiaBackend.api.permissions import IsSeller
 from marketplace.activity.services import activity_view_record_later, viewer_key
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
-from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.http.uploads import LargeBodyMixin
 from marketplace.catalog.images.services import prepare_data_url_images, prepare_uploaded_images

@@ -6,9 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination
+from designiaBackend.api.pagination import PagePagination, page_of, paginated
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
-from marketplace.catalog.http.pagination import page_of, paginated
 from marketplace.catalog.http.renderers import ORJSONRenderer, render_json
 from marketplace.catalog.http.response_cache import cached_json_response
 from marketplace.catalog.products import presenters
