@@ -112,6 +112,10 @@ class Product(models.Model):
         return self.name
 
     @property
+    def is_in_stock(self):  # read by the cart's CartProductSerializer (``is_in_stock``)
+        return self.stock_quantity > 0
+
+    @property
     def is_on_sale(self):
         return is_on_sale(self.price, self.original_price)
 

@@ -63,6 +63,7 @@ def test_F07_add_to_cart_and_view_the_cart(auth_client, buyer, chair):
         "stock_quantity": 3,
     }
     assert line["product"]["primary_image"].startswith("http")
+    assert line["product"]["is_in_stock"] is True
     assert beyond.status_code == 400
     assert beyond.json()["detail"] == "Not enough stock for Oak Chair: only 3 left."
 
