@@ -1,3 +1,5 @@
+import hashlib
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -6,9 +8,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.fields import PublicIdField
-from designiaBackend.api.throttling import IPRateThrottle
-from marketplace.activity.services import ACTIONS, activity_record, viewer_key
+from designiaBackend.api.throttling import IPRateThrottle, client_address
+from marketplace.activity.services import ACTIONS, activity_record
 from marketplace.catalog.products.selectors import product_queryset_public
+
+
+def viewer_key(request):
+    """The user's id, or a hash of a guest's address and browser (the request is the web layer's)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u:{user.pk}"
+    agent = request.META.get("HTTP_USER_AGENT", "")[:200]
+    return "g:" + hashlib.sha256(f"{client_address(request)}|{agent}".encode()).hexdigest()[:24]
 
 
 class TrackSerializer(serializers.Serializer):

@@ -5,14 +5,12 @@ batch into ``ProductDailyActivity`` and the product's ``view_count``/``click_cou
 counts at most once per viewer per hour.
 """
 
-import hashlib
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from designiaBackend.api.throttling import client_address
 from designiaBackend.cache import CACHE_ERRORS, cache_available, cache_circuit_trip
 from marketplace.activity import buffer
 from marketplace.activity.models import ProductDailyActivity
@@ -22,15 +20,6 @@ ACTIONS = ("view", "click", "favorite", "add_to_cart")
 DAILY_FIELD = {"view": "views", "click": "clicks", "favorite": "favorites", "add_to_cart": "add_to_cart"}
 PRODUCT_FIELD = {"view": "view_count", "click": "click_count"}
 VIEW_DEDUP_SECONDS = 3600
-
-
-def viewer_key(request):
-    """The user's id, or a hash of a guest's address and browser."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"u:{user.pk}"
-    agent = request.META.get("HTTP_USER_AGENT", "")[:200]
-    return "g:" + hashlib.sha256(f"{client_address(request)}|{agent}".encode()).hexdigest()[:24]
 
 
 def activity_record(*, product_id, action, viewer):

@@ -1,4 +1,4 @@
-from designiaBackend.api.exceptions import NotFoundError
+from designiaBackend.errors import NotFoundError
 
 
 class ShippingProfileNotFound(NotFoundError):

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import PagePagination, page_of, paginated
 from designiaBackend.api.permissions import IsSeller
-from marketplace.activity.services import activity_view_record_later, viewer_key
+from marketplace.activity.apis import viewer_key
+from marketplace.activity.services import activity_view_record_later
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.renderers import ORJSONRenderer
 from marketplace.catalog.http.uploads import LargeBodyMixin

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from designiaBackend.api.exceptions import PermissionDeniedError
+from designiaBackend.errors import PermissionDeniedError
 from marketplace.lock_objects import order_for_update, shipment_order_id, shipments_for_update
 from marketplace.ordering import events
 from marketplace.ordering.exceptions import (
