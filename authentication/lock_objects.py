@@ -7,7 +7,14 @@ an application is locked before its user. Every helper must run inside ``transac
 from datetime import datetime
 from uuid import UUID
 
-from authentication.models import EmailVerificationToken, Profile, SellerApplication, User, VerificationCode
+from authentication.models import (
+    EmailVerificationToken,
+    IssuedRefreshToken,
+    Profile,
+    SellerApplication,
+    User,
+    VerificationCode,
+)
 
 
 def user_for_update(user_id: UUID | str) -> User:
@@ -58,3 +65,15 @@ def verification_code_for_update(
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def issued_refresh_token_for_update(
+    *, jti: str, user: User, family_id: UUID | None = None
+) -> IssuedRefreshToken | None:
+    """Lock the user's record of refresh token ``jti`` (in ``family_id`` when given), with its family
+    and successor read."""
+    records = IssuedRefreshToken.objects.select_for_update().select_related("family", "successor")
+    records = records.filter(jti=jti, family__user=user)
+    if family_id is not None:
+        records = records.filter(family_id=family_id)
+    return records.first()

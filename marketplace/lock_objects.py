@@ -2,11 +2,14 @@
 
 Rules that keep concurrent checkouts, cancels, timeouts and webhooks free of deadlocks:
 an order row is locked before its shipment rows, and those before product rows; several rows of one table are locked in primary-key
-order. Every helper must run inside ``transaction.atomic``.
+order; a product is locked before its reviews. Every helper must run inside ``transaction.atomic``.
+Only this module calls ``select_for_update`` in the marketplace (a test checks it).
 """
 
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
+from marketplace.reviews.models import Review
+from marketplace.shipping.models import ShippingProfile
 
 
 def products_for_update(product_ids):
@@ -38,3 +41,29 @@ def shipments_for_update(order_id) -> list[Shipment]:
 def shipment_order_id(shipment_id) -> object | None:
     """The order a shipment belongs to (read without a lock: lock the order first, then the shipment)."""
     return Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
+
+
+# --- catalogue, reviews, favorites, shipping profiles ---------------------------------------------
+
+
+def product_for_update(product_id, *, fields=None, with_category=False):
+    """Lock one product (``Product.DoesNotExist`` when there is none); ``fields`` limits the columns read."""
+    products = Product.objects.select_for_update()
+    if with_category:
+        products = products.select_related("category")
+    if fields:
+        products = products.only(*fields)
+    return products.get(pk=product_id)
+
+
+def review_for_update(review_id, *, with_reviewer=False):
+    """Lock one review (its product first when the caller needs both: ``product_for_update``)."""
+    reviews = Review.objects.select_for_update()
+    if with_reviewer:
+        reviews = reviews.select_related("reviewer")
+    return reviews.get(pk=review_id)
+
+
+def shipping_profiles_for_update(seller_id) -> list[ShippingProfile]:
+    """Lock a seller's shipping profiles, in pk order."""
+    return list(ShippingProfile.objects.select_for_update().filter(seller_id=seller_id).order_by("pk"))

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ar.lock_objects import ar_download_for_update
 from ar.models import ARModel, ARModelDownload
 
 
@@ -26,7 +27,13 @@ def ar_download_record(*, user, device_id, model, version=None, checksum=None):
     checksum = (checksum or model.checksum).lower()
     now = timezone.now()
     key = {"user": user, "device_id": device_id, "product_id": model.product_id, "format": model.format}
-    record = ARModelDownload.objects.select_for_update().filter(**key).first()
+    lock = {
+        "user": user,
+        "device_id": device_id,
+        "product_id": model.product_id,
+        "model_format": model.format,
+    }
+    record = ar_download_for_update(**lock)
     if record is not None:
         return _bump(record, version=version, checksum=checksum, now=now), False
     try:
@@ -36,7 +43,7 @@ def ar_download_record(*, user, device_id, model, version=None, checksum=None):
             )
             return created, True
     except IntegrityError:  # the same device reported twice at once: count it on the winner's row
-        record = ARModelDownload.objects.select_for_update().get(**key)
+        record = ar_download_for_update(**lock, must_exist=True)
         return _bump(record, version=version, checksum=checksum, now=now), False
 
 

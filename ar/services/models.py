@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from ar.lock_objects import ar_model_for_update, ar_models_for_update
 from ar.models import ARModel
 from ar.validation import inspect_model
 from designiaBackend.api.after_commit import best_effort
@@ -44,7 +45,7 @@ def ar_model_put(*, product, info, storage_name, filename, uploaded_by):
 
     Must run inside a transaction. Returns ``(model, created)``.
     """
-    model = ARModel.objects.select_for_update().filter(product=product, format=info.format).first()
+    model = ar_model_for_update(product_id=product.pk, model_format=info.format)
     fields = {
         "storage_name": storage_name,
         "original_filename": display_filename(filename, info.format),
@@ -104,9 +105,7 @@ def ar_model_store_from_data_url(*, product, uploaded_by, model_content, filenam
 @transaction.atomic
 def ar_model_delete(*, product, model_format=None):
     """Delete the product's model in one format, or all of them; returns how many were deleted."""
-    models = ARModel.objects.select_for_update().filter(product=product).order_by("pk")
-    if model_format:
-        models = models.filter(format=model_format)
+    models = ar_models_for_update(product_id=product.pk, model_format=model_format)
     names = [model.storage_name for model in models]
     ARModel.objects.filter(storage_name__in=names).delete()
     for name in names:

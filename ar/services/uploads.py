@@ -23,6 +23,7 @@ from ar.exceptions import (
     ModelTooLargeError,
     UploadStateError,
 )
+from ar.lock_objects import ar_upload_for_update
 from ar.models import ARModelUpload
 from ar.services.models import ar_model_put, model_storage_name
 from ar.validation import CONTENT_TYPES, inspect_model
@@ -120,7 +121,7 @@ def ar_upload_finish(*, upload):
         )
     try:
         with transaction.atomic():
-            locked = ARModelUpload.objects.select_for_update().get(pk=upload.pk)
+            locked = ar_upload_for_update(upload.pk)
             if locked.status != ARModelUpload.Status.PENDING:
                 raise UploadStateError()
             result = ar_model_put(

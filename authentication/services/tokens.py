@@ -24,6 +24,7 @@ from authentication.exceptions import (
     RefreshTokenReusedError,
     TokenFamilyRevokedError,
 )
+from authentication.lock_objects import issued_refresh_token_for_update
 from authentication.models import IssuedRefreshToken, TokenFamily, User
 from authentication.tokens import FAMILY_CLAIM, family_revocation_remember
 from designiaBackend.api.after_commit import best_effort
@@ -84,11 +85,10 @@ def _refresh_token_read(raw_token: str) -> tuple[RefreshToken, User]:
 def _record_locked(*, token: RefreshToken, user: User) -> IssuedRefreshToken | None:
     """The token's record, row-locked. A token without a family (issued before families existed)
     gets one now, so it rotates like any other from here on."""
-    records = IssuedRefreshToken.objects.select_for_update().select_related("family", "successor")
     family_id = token.get(FAMILY_CLAIM)
     if family_id is not None:
-        return records.filter(jti=token["jti"], family_id=family_id, family__user=user).first()
-    record = records.filter(jti=token["jti"], family__user=user).first()
+        return issued_refresh_token_for_update(jti=token["jti"], user=user, family_id=family_id)
+    record = issued_refresh_token_for_update(jti=token["jti"], user=user)
     if record is not None:
         return record
     try:
@@ -97,7 +97,7 @@ def _record_locked(*, token: RefreshToken, user: User) -> IssuedRefreshToken | N
             issued_at = datetime_from_epoch(token["iat"])
             return _record_issue(family=family, jti=token["jti"], issued_at=issued_at)
     except IntegrityError:  # a parallel refresh of the same token created it first
-        return records.filter(jti=token["jti"], family__user=user).first()
+        return issued_refresh_token_for_update(jti=token["jti"], user=user)
 
 
 def _family_revoke(*, family: TokenFamily, reason: str) -> None:

@@ -9,6 +9,7 @@ from authentication.emails import send_after_commit
 from authentication.services.profile import files_delete_after_commit
 from chat import events, selectors
 from chat.exceptions import ReportNotAllowedError
+from chat.lock_objects import message_report_for_update
 from chat.models import ChatBan, Message, MessageReport
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def report_resolve(*, report_id, staff, resolution):
     sender from chatting."""
     if resolution not in RESOLUTIONS:
         raise ValueError(f"Unknown resolution {resolution!r}")
-    report = MessageReport.objects.select_for_update().select_related("message__sender").get(pk=report_id)
+    report = message_report_for_update(report_id)
     if report.status != MessageReport.Status.OPEN:
         raise ReportNotAllowedError("This report is already resolved.", code="report_already_resolved")
     sender = report.message.sender

@@ -9,6 +9,7 @@ from designiaBackend.api.after_commit import best_effort
 from marketplace.activity.services import activity_record
 from marketplace.catalog.models import Product
 from marketplace.favorites.models import Favorite
+from marketplace.lock_objects import product_for_update
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def favorite_toggle(*, user, product):
     The product row is locked first, so toggles of one product run one after another; the
     counter moves with an F() expression in the same transaction as the favorite row.
     """
-    Product.objects.select_for_update().only("id").get(pk=product.pk)
+    product_for_update(product.pk, fields=("id",))
     deleted, _ = Favorite.objects.filter(user=user, product=product).delete()
     if deleted:
         Product.objects.filter(pk=product.pk).update(favorite_count=F("favorite_count") - 1)
@@ -44,7 +45,7 @@ def favorites_remove_for_user(*, user):
     """Remove every favorite of ``user`` (account deletion), decrementing each product's counter."""
     product_ids = sorted(Favorite.objects.filter(user=user).values_list("product_id", flat=True))
     for product_id in product_ids:
-        Product.objects.select_for_update().only("id").get(pk=product_id)
+        product_for_update(product_id, fields=("id",))
         if Favorite.objects.filter(user=user, product_id=product_id).delete()[0]:
             Product.objects.filter(pk=product_id).update(favorite_count=F("favorite_count") - 1)
     return len(product_ids)

@@ -13,6 +13,7 @@ from designiaBackend.api.notifications import notify
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.seller_ratings import rating_points, seller_rating_move, stars_average
+from marketplace.lock_objects import product_for_update, review_for_update
 from marketplace.ordering.selectors import buyer_has_received_product
 from marketplace.reviews.exceptions import (
     DuplicateReviewError,
@@ -58,7 +59,7 @@ def product_rating_recompute(*, product_id):
 
 
 def _lock_product(product_id):
-    return Product.objects.select_for_update().only("id", "seller_id").get(pk=product_id)
+    return product_for_update(product_id, fields=("id", "seller_id"))
 
 
 @transaction.atomic
@@ -104,7 +105,7 @@ def _review_notify(review, product):
 def _locked_review(review_id):
     review = Review.objects.select_related("reviewer").get(pk=review_id)
     _lock_product(review.product_id)
-    return Review.objects.select_for_update().select_related("reviewer").get(pk=review_id)
+    return review_for_update(review_id, with_reviewer=True)
 
 
 @transaction.atomic
@@ -149,7 +150,7 @@ def review_reply(*, review, seller, text):
     product = _lock_product(review.product_id)
     if product.seller_id != seller.pk:
         raise NotProductSellerError()
-    review = Review.objects.select_for_update().select_related("reviewer").get(pk=review.pk)
+    review = review_for_update(review.pk, with_reviewer=True)
     review.seller_reply = text
     review.seller_replied_at = timezone.now() if text else None
     review.save(update_fields=["seller_reply", "seller_replied_at", "updated_at"])
@@ -159,7 +160,7 @@ def review_reply(*, review, seller, text):
 @transaction.atomic
 def review_toggle_helpful(*, review, user):
     """E31: vote once, or take the vote back; ``helpful_count`` is recounted under the row lock."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = review_for_update(review.pk)
     if review.reviewer_id == user.pk:
         raise OwnReviewVoteError()
     deleted, _ = ReviewHelpfulVote.objects.filter(review=review, user=user).delete()

@@ -3,6 +3,7 @@ there is always at most one default; the first profile a seller creates is their
 
 from django.db import transaction
 
+from marketplace.lock_objects import shipping_profiles_for_update
 from marketplace.shipping.exceptions import ShippingProfileNotFound
 from marketplace.shipping.models import ShippingProfile, ShippingZone
 
@@ -17,7 +18,7 @@ ZONE_FIELDS = ("name", "countries", "rest_of_world", "base_price", "price_per_kg
 
 
 def _lock_profiles(seller) -> list[ShippingProfile]:
-    return list(ShippingProfile.objects.select_for_update().filter(seller=seller).order_by("pk"))
+    return shipping_profiles_for_update(seller.pk)
 
 
 def _replace_zones(profile: ShippingProfile, zones: list[dict]) -> None:

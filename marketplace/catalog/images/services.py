@@ -22,6 +22,7 @@ from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.exceptions import ImageOrderError, TooManyImagesError
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.catalog.products.permissions import ensure_product_owner
+from marketplace.lock_objects import product_for_update
 
 GALLERY_FIELDS = ("id", "image", "thumbnail", "alt_text", "is_primary", "order")
 GALLERY_ORDER = ("-is_primary", "order", "id")
@@ -165,7 +166,7 @@ def image_files_delete_on_commit(names):
 
 
 def _locked_product(*, product, user):
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    product = product_for_update(product.pk)
     ensure_product_owner(product=product, user=user)
     best_effort(category_tree_invalidate, what="cache_invalidate")  # cached lists and details show the images
     return product

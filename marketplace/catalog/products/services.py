@@ -20,6 +20,7 @@ from marketplace.catalog.products.seller_ratings import (
 )
 from marketplace.catalog.products.slugs import product_slug_generate
 from marketplace.catalog.search.text import build_search_document
+from marketplace.lock_objects import product_for_update
 from marketplace.shipping.services import shipping_profile_ensure_owned
 
 # Fields a seller sets directly; ``is_featured`` is for staff only.
@@ -93,7 +94,7 @@ def product_create(*, seller, data, images=(), model_data=MISSING):
 @transaction.atomic
 def product_update(*, product, user, data, images=(), model_data=MISSING):
     """E49: change fields, append images (C18), replace (object) or remove (null) the AR model."""
-    product = Product.objects.select_for_update().select_related("category").get(pk=product.pk)
+    product = product_for_update(product.pk, with_category=True)
     ensure_product_owner(product=product, user=user)
     _ensure_own_shipping_profile(product.seller, data)
     for key in EDITABLE_FIELDS:
@@ -118,7 +119,7 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
 @transaction.atomic
 def product_delete(*, product, user):
     """E50: a soft delete. The product leaves the catalogue; orders keep pointing at it."""
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    product = product_for_update(product.pk)
     ensure_product_owner(product=product, user=user)
     product.deleted_at = timezone.now()
     product.is_active = False
