@@ -2,7 +2,7 @@
 
 1. Seeds 10,000 demo products into a separate benchmark database (``BENCH_DATABASE_URL``,
    default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent).
-2. Starts gunicorn with the production settings (``infrastructure/kong/gunicorn.conf.py``: sync
+2. Starts gunicorn with the production settings (``infrastructure/gunicorn/gunicorn.conf.py``: sync
    workers) on a free loopback port, the way the README says production serves ``/api/``:
    ``DEBUG=False``, Redis cache, persistent DB connections.
 3. Drives it with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up:
@@ -84,7 +84,7 @@ def manage(env, *args):
 def start_gunicorn(env, port, workers):
     log = open(Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "infrastructure/kong/gunicorn.conf.py"]
+        [PYTHON, "-m", "gunicorn", "-c", "infrastructure/gunicorn/gunicorn.conf.py"]
         + ["designiaBackend.wsgi:application", "-w", str(workers), "--threads", "1"]
         + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,

@@ -23,6 +23,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infrastructure"
 KONG_DIR = INFRA / "kong"
+GUNICORN_CONF = INFRA / "gunicorn" / "gunicorn.conf.py"
 COMPOSE_FILES = {
     "kong": KONG_DIR / "docker-compose.kong.yml",
     "observability-only": KONG_DIR / "docker-compose.observability-only.yml",
@@ -109,8 +110,8 @@ def test_the_full_stack_has_every_part_on_its_documented_port():
     assert services["kong"]["environment"]["KONG_DECLARATIVE_CONFIG"] == "/kong/declarative/kong.yml"
     assert "./kong.yml:/kong/declarative/kong.yml:ro" in services["kong"]["volumes"]
     # Each Django process listens where the others look for it.
-    assert "gunicorn -c infrastructure/kong/gunicorn.conf.py" in services["api"]["command"]
-    gunicorn_conf = runpy.run_path(str(KONG_DIR / "gunicorn.conf.py"))
+    assert "gunicorn -c infrastructure/gunicorn/gunicorn.conf.py" in services["api"]["command"]
+    gunicorn_conf = runpy.run_path(str(GUNICORN_CONF))
     assert gunicorn_conf["bind"] == "0.0.0.0:8000"
     assert (gunicorn_conf["workers"], gunicorn_conf["threads"]) == (4, 1)  # sync, as benchmarked
     assert "8000" in services["api"]["expose"]
@@ -150,12 +151,12 @@ def test_observability_only_stack():
 def test_dockerfile_installs_the_requirements_and_runs_gunicorn_with_its_config():
     dockerfile = (KONG_DIR / "Dockerfile").read_text()
     assert "pip install -r requirements.txt" in dockerfile
-    assert '"infrastructure/kong/gunicorn.conf.py"' in dockerfile
+    assert '"infrastructure/gunicorn/gunicorn.conf.py"' in dockerfile
     assert (ROOT / "requirements.txt").is_file()
 
 
 def test_gunicorn_hooks_reset_and_reap_the_metrics_files(tmp_path, monkeypatch):
-    hooks = runpy.run_path(str(KONG_DIR / "gunicorn.conf.py"))
+    hooks = runpy.run_path(str(GUNICORN_CONF))
     (tmp_path / "counter_123.db").write_bytes(b"old")
     (tmp_path / "keep.txt").write_text("not a metrics file")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
@@ -486,3 +487,8 @@ def test_flower_serves_its_metrics_against_redis(flower_metric_names):
         "flower_worker_online",
         "flower_task_runtime_seconds_bucket",
     } <= flower_metric_names
+
+
+def test_gunicorn_conf_sits_beside_the_server_it_configures_not_in_kong():
+    assert GUNICORN_CONF.is_file()
+    assert not (KONG_DIR / "gunicorn.conf.py").exists()

@@ -148,7 +148,7 @@ def celery_command(*args: str) -> list[str]:
 
 def start_gunicorn(stack: Stack) -> Process:
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-c", "infrastructure/kong/gunicorn.conf.py"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "infrastructure/gunicorn/gunicorn.conf.py"]
     command += ["designiaBackend.wsgi:application"]
     env = {"PORT": str(port), "GUNICORN_WORKERS": "2", "PROMETHEUS_MULTIPROC_DIR": stack.metrics_dir("api")}
     return stack.start("gunicorn", command, port=port, env=env)

@@ -1,4 +1,4 @@
-"""gunicorn settings of the production API server (``gunicorn -c infrastructure/kong/gunicorn.conf.py``):
+"""gunicorn settings of the production API server (``gunicorn -c infrastructure/gunicorn/gunicorn.conf.py``):
 the API container, the README's production command and ``make bench`` all use them.
 
 Sync workers: on 2 cores, 4 sync workers served the catalogue with the lowest tail latency; threads
