@@ -79,6 +79,15 @@ class CartView(APIView):
         return _cart_response(request.user, country=query.validated_data["country"], display=display)
 
 
+def _cart_change(request, input_serializer, change):
+    """Validate the body, apply one cart change for the user, answer with the cart."""
+    data = input_serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    display = display_currency_for(request)  # an unsupported ?currency= is refused before the change
+    change(user=request.user, **data.validated_data)
+    return _cart_response(request.user, display=display)
+
+
 class CartAddItemView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -86,11 +95,7 @@ class CartAddItemView(APIView):
         tags=["cart"], request=CartItemAddInputSerializer, responses={200: CartSerializer, 400: ERROR}
     )
     def post(self, request):
-        data = CartItemAddInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        display = display_currency_for(request)
-        cart_services.cart_add_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user, display=display)
+        return _cart_change(request, CartItemAddInputSerializer, cart_services.cart_add_item)
 
 
 class CartUpdateItemView(APIView):
@@ -102,11 +107,7 @@ class CartUpdateItemView(APIView):
         responses={200: CartSerializer, 400: ERROR, 404: ERROR},
     )
     def patch(self, request):
-        data = CartItemUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        display = display_currency_for(request)
-        cart_services.cart_update_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user, display=display)
+        return _cart_change(request, CartItemUpdateInputSerializer, cart_services.cart_update_item)
 
 
 class CartRemoveItemView(APIView):
@@ -120,11 +121,7 @@ class CartRemoveItemView(APIView):
         responses={200: CartSerializer, 400: ERROR, 404: ERROR},
     )
     def delete(self, request):
-        data = CartItemRemoveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        display = display_currency_for(request)
-        cart_services.cart_remove_item(user=request.user, **data.validated_data)
-        return _cart_response(request.user, display=display)
+        return _cart_change(request, CartItemRemoveInputSerializer, cart_services.cart_remove_item)
 
 
 class CartApplyCouponView(APIView):

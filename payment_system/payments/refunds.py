@@ -73,18 +73,29 @@ def refund_create(*, order, amount, reason: str, return_request=None, shipment=N
     return refund
 
 
+def _refund_fields(*, order, payment: Payment, payment_intent_id: str, amount, reason: str) -> dict:
+    """A refund of ``amount`` of ``payment`` (in its currency) for the order, for ``reason``."""
+    return {
+        "payment": payment,
+        "order": order,
+        "payment_intent_id": payment_intent_id,
+        "amount": amount,
+        "currency": payment.currency,
+        "reason": reason,
+    }
+
+
 def refund_duplicate_payment(*, order, payment: Payment, payment_intent_id: str, amount) -> Refund:
     """Give back a second payment of an already paid order (the locked ``order``), once per charge."""
     refund, created = Refund.objects.get_or_create(
         idempotency_key=f"duplicate-{payment_intent_id}",
-        defaults={
-            "payment": payment,
-            "order": order,
-            "payment_intent_id": payment_intent_id,
-            "amount": amount,
-            "currency": payment.currency,
-            "reason": "duplicate_payment",
-        },
+        defaults=_refund_fields(
+            order=order,
+            payment=payment,
+            payment_intent_id=payment_intent_id,
+            amount=amount,
+            reason="duplicate_payment",
+        ),
     )
     if created:
         metrics.REFUNDS.labels(outcome="requested").inc()
@@ -200,12 +211,13 @@ def refund_record_external(
     refund, _ = Refund.objects.get_or_create(
         provider_refund_id=provider_refund_id,
         defaults={
-            "payment": payment,
-            "order": order,
-            "payment_intent_id": payment_intent_id,
-            "amount": amount,
-            "currency": payment.currency,
-            "reason": "external",
+            **_refund_fields(
+                order=order,
+                payment=payment,
+                payment_intent_id=payment_intent_id,
+                amount=amount,
+                reason="external",
+            ),
             "status": Refund.Status.REQUESTED,
             "idempotency_key": f"external-{provider_refund_id}",
         },

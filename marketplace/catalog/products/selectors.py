@@ -53,16 +53,13 @@ def product_list_for_seller(*, seller):
     )
 
 
+# What describes a product beyond its list card (a seller edits them; the detail page shows them).
+DESCRIPTIVE_FIELDS = ("materials", "dimensions", "weight", "shipping_profile_id", "colors", "tags")
 DETAIL_FIELDS = (
     *LIST_FIELDS,
     "description",
     "short_description",
-    "materials",
-    "dimensions",
-    "weight",
-    "shipping_profile_id",
-    "colors",
-    "tags",
+    *DESCRIPTIVE_FIELDS,
     "click_count",
     "rating_distribution",
     "updated_at",

@@ -13,6 +13,7 @@ from marketplace.catalog.images.services import StoredFiles, images_store
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.ar_hooks import ar_model_handler
 from marketplace.catalog.products.permissions import ensure_product_owner
+from marketplace.catalog.products.selectors import DESCRIPTIVE_FIELDS
 from marketplace.catalog.products.seller_ratings import (
     rating_points,
     seller_rating_ensure,
@@ -35,12 +36,7 @@ EDITABLE_FIELDS = (
     "category",
     "condition",
     "brand",
-    "materials",
-    "dimensions",
-    "weight",
-    "shipping_profile_id",
-    "colors",
-    "tags",
+    *DESCRIPTIVE_FIELDS,
     "is_active",
 )
 MISSING = object()
