@@ -1,6 +1,7 @@
 """The provider interface and the checks every provider's answer goes through."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,14 +34,14 @@ class ExchangeRateProvider(Protocol):
     def fetch(self) -> RateQuote: ...
 
 
-def parse_currency(value) -> str:
+def parse_currency(value: object) -> str:
     code = str(value or "").strip().upper()
     if not CURRENCY_CODE.match(code):
         raise ExchangeRateProviderError(f"Not a currency code: {str(value)[:20]!r}")
     return code
 
 
-def parse_rate(value) -> Decimal:
+def parse_rate(value: object) -> Decimal:
     try:
         rate = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
@@ -50,17 +51,19 @@ def parse_rate(value) -> Decimal:
     return rate
 
 
-def parse_date(value) -> date:
+def parse_date(value: object) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
         raise ExchangeRateProviderError(f"Not a date: {str(value)[:20]!r}") from exc
 
 
-def build_quote(*, base, rate_date, pairs, source) -> RateQuote:
+def build_quote(
+    *, base: object, rate_date: object, pairs: Iterable[tuple[object, object]], source: str
+) -> RateQuote:
     """Validate ``pairs`` (an iterable of ``(currency, rate)``) into a ``RateQuote``."""
     base = parse_currency(base)
-    rates = {}
+    rates: dict[str, Decimal] = {}
     for currency, rate in pairs:
         code = parse_currency(currency)
         if code in rates:
