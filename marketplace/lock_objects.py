@@ -6,7 +6,9 @@ order; a product is locked before its reviews. Every helper must run inside ``tr
 Only this module calls ``select_for_update`` in the marketplace (a test checks it).
 """
 
+from marketplace.alerts.models import SavedSearch, StockAlert
 from marketplace.catalog.models import Product
+from marketplace.coupons.models import Coupon
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 from marketplace.reviews.models import Review
 from marketplace.shipping.models import ShippingProfile
@@ -67,3 +69,42 @@ def review_for_update(review_id, *, with_reviewer=False):
 def shipping_profiles_for_update(seller_id) -> list[ShippingProfile]:
     """Lock a seller's shipping profiles, in pk order."""
     return list(ShippingProfile.objects.select_for_update().filter(seller_id=seller_id).order_by("pk"))
+
+
+def unpaid_orders_for_update(order_ids) -> list[Order]:
+    """Lock the orders among ``order_ids`` that are still unpaid and pending payment, in pk order."""
+    return list(
+        Order.objects.select_for_update()
+        .filter(pk__in=list(order_ids), status=Order.Status.PENDING_PAYMENT)
+        .exclude(payment_status=Order.PaymentStatus.PAID)
+        .order_by("pk")
+    )
+
+
+def shipments_of_orders_for_update(order_ids) -> list[Shipment]:
+    """Lock the shipments of several orders (after their orders), in pk order."""
+    return list(Shipment.objects.select_for_update().filter(order_id__in=list(order_ids)).order_by("pk"))
+
+
+def coupon_for_update(coupon_id) -> Coupon | None:
+    """Lock one coupon (after the order and products of the checkout or cancel that counts its use)."""
+    return Coupon.objects.select_for_update().filter(pk=coupon_id).first()
+
+
+def stock_alert_get_or_create_for_update(*, user_id, product_id, defaults) -> tuple[StockAlert, bool]:
+    return StockAlert.objects.select_for_update().get_or_create(
+        user_id=user_id, product_id=product_id, defaults=defaults
+    )
+
+
+def pending_stock_alerts_for_update(product_id, *, limit) -> list[StockAlert]:
+    """Lock up to ``limit`` pending alerts of a product in pk order, skipping those another batch holds."""
+    return list(
+        StockAlert.objects.select_for_update(skip_locked=True)
+        .filter(product_id=product_id, notified_at__isnull=True)
+        .order_by("pk")[:limit]
+    )
+
+
+def saved_search_for_update(search_id) -> SavedSearch | None:
+    return SavedSearch.objects.select_for_update().filter(pk=search_id).first()

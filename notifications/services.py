@@ -20,6 +20,7 @@ from notifications.exceptions import (
     PreferenceLocked,
     UnknownNotificationKind,
 )
+from notifications.lock_objects import notification_for_update
 from notifications.models import Notification, NotificationPreference
 from notifications.unsubscribe import unsubscribe_token_read, unsubscribe_url
 
@@ -114,9 +115,7 @@ def notify(
 @transaction.atomic
 def notification_mark_read(*, user, notification_id) -> Notification:
     """Mark one of the user's notifications read; another user's id is not found."""
-    notification = (
-        Notification.objects.select_for_update().filter(pk=notification_id, recipient_id=user.pk).first()
-    )
+    notification = notification_for_update(notification_id, recipient_id=user.pk)
     if notification is None:
         raise NotificationNotFound()
     if notification.read_at is None:
@@ -177,12 +176,7 @@ def notification_unsubscribe(*, token: str) -> str:
 def notification_email_send(*, notification_id) -> bool:
     """Send a notification's e-mail at most once (the row lock and ``emailed_at`` make a redelivered
     task a no-op); the recipient's current preference decides. Returns whether it was sent."""
-    notification = (
-        Notification.objects.select_for_update()
-        .select_related("recipient")
-        .filter(pk=notification_id)
-        .first()
-    )
+    notification = notification_for_update(notification_id, with_recipient=True)
     if notification is None or notification.emailed_at is not None:
         return False
     recipient = notification.recipient

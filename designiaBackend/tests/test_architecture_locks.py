@@ -5,7 +5,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["authentication", "marketplace", "payment_system", "chat", "ar", "infrastructure", "designiaBackend"]
+APPS = [
+    "authentication",
+    "marketplace",
+    "payment_system",
+    "chat",
+    "ar",
+    "notifications",
+    "infrastructure",
+    "designiaBackend",
+]
 
 
 def _source_files():
@@ -43,5 +52,6 @@ def test_every_app_that_locks_rows_has_its_lock_module():
         "payment_system/lock_objects.py",
         "chat/lock_objects.py",
         "ar/lock_objects.py",
+        "notifications/lock_objects.py",
     }
     assert all(_lock_calls(ROOT / module) for module in modules)

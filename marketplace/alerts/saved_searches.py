@@ -17,6 +17,7 @@ from marketplace.alerts.exceptions import TooManySavedSearches
 from marketplace.alerts.models import SavedSearch
 from marketplace.catalog.search.selectors import product_list
 from marketplace.catalog.search.serializers import ProductFilterSerializer
+from marketplace.lock_objects import saved_search_for_update
 
 MAX_SAVED_SEARCHES = 50
 DIGEST_BATCH_SIZE = 500
@@ -61,7 +62,7 @@ def _matches(search: SavedSearch, until):
 @transaction.atomic
 def saved_search_digest(*, search_id, until) -> bool:
     """One search's digest up to ``until``; True when a notification was raised."""
-    search = SavedSearch.objects.select_for_update().filter(pk=search_id).first()
+    search = saved_search_for_update(search_id)
     if search is None or search.checked_until >= until:
         return False
     products = _matches(search, until)

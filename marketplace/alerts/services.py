@@ -13,6 +13,7 @@ from designiaBackend.api.notifications import notify
 from marketplace.alerts.exceptions import OwnProductAlert, ProductInStock
 from marketplace.alerts.models import StockAlert
 from marketplace.catalog.models import Product
+from marketplace.lock_objects import pending_stock_alerts_for_update, stock_alert_get_or_create_for_update
 
 BATCH_SIZE = 500
 
@@ -24,7 +25,7 @@ def stock_alert_subscribe(*, user, product) -> tuple[StockAlert, bool]:
         raise OwnProductAlert()
     if product.stock_quantity > 0:
         raise ProductInStock()
-    alert, created = StockAlert.objects.select_for_update().get_or_create(
+    alert, created = stock_alert_get_or_create_for_update(
         user_id=user.pk, product_id=product.pk, defaults={"subscribed_at": timezone.now()}
     )
     if not created and alert.notified_at is not None:
@@ -74,11 +75,7 @@ def _fire_batch(*, product_id, batch_size) -> int:
     product = Product.objects.filter(pk=product_id, is_active=True, deleted_at__isnull=True).first()
     if product is None or product.stock_quantity <= 0:
         return 0
-    alerts = list(
-        StockAlert.objects.select_for_update(skip_locked=True)
-        .filter(product_id=product_id, notified_at__isnull=True)
-        .order_by("pk")[:batch_size]
-    )
+    alerts = pending_stock_alerts_for_update(product_id, limit=batch_size)
     now = timezone.now()
     for alert in alerts:
         notify(

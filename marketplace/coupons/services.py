@@ -15,7 +15,7 @@ from marketplace.coupons.exceptions import (
 )
 from marketplace.coupons.models import Coupon, CouponRedemption
 from marketplace.coupons.pricing import CouponDiscount
-from marketplace.lock_objects import cart_for_update
+from marketplace.lock_objects import cart_for_update, coupon_for_update
 from marketplace.ordering.models import CartItem
 from marketplace.ordering.pricing import ZERO, QuoteLine, line_discounts
 
@@ -109,7 +109,7 @@ def coupon_for_checkout(*, cart, buyer, lines: list[QuoteLine]) -> Coupon | None
     locks): another buyer taking its last use first makes this checkout answer 409."""
     if cart.coupon_id is None:
         return None
-    coupon = Coupon.objects.select_for_update().filter(pk=cart.coupon_id).first()
+    coupon = coupon_for_update(cart.coupon_id)
     coupon = _check_valid(coupon, coupon.code if coupon else "The code")
     _check_uses(coupon, buyer)
     _check_covers(coupon, lines)
@@ -131,7 +131,7 @@ def coupon_release_for_order(*, order) -> bool:
     redemption = CouponRedemption.objects.filter(order=order).first()
     if redemption is None:
         return False
-    coupon = Coupon.objects.select_for_update().get(pk=redemption.coupon_id)
+    coupon = coupon_for_update(redemption.coupon_id)
     Coupon.objects.filter(pk=coupon.pk).update(uses_count=max(coupon.uses_count - 1, 0))
     redemption.delete()
     return True

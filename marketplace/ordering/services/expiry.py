@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from designiaBackend.api.after_commit import must_happen
+from marketplace.lock_objects import shipments_of_orders_for_update, unpaid_orders_for_update
 from marketplace.ordering.models import Order, OrderItem, Shipment
 from marketplace.ordering.services.stock import _units, stock_restore
 from marketplace.ordering.state import order_transition, shipment_transition
@@ -44,16 +45,11 @@ def _batch_key(kind: str, order_ids: list) -> str:
 def orders_expire_unpaid_batch(*, order_ids, reason: str = "payment_timeout") -> list:
     """Cancel the still-unpaid orders among ``order_ids`` and release their stock, set-wise.
     Returns the ids cancelled (an order paid or cancelled meanwhile is left alone)."""
-    orders = list(
-        Order.objects.select_for_update()
-        .filter(pk__in=list(order_ids), status=S.PENDING_PAYMENT)
-        .exclude(payment_status=Order.PaymentStatus.PAID)
-        .order_by("pk")
-    )
+    orders = unpaid_orders_for_update(order_ids)
     if not orders:
         return []
     ids = [order.pk for order in orders]
-    shipments = list(Shipment.objects.select_for_update().filter(order_id__in=ids).order_by("pk"))
+    shipments = shipments_of_orders_for_update(ids)
     released = {shipment.pk for shipment in shipments if shipment.stock_released}
     holding = [order.pk for order in orders if not order.stock_released]
     items = OrderItem.objects.filter(order_id__in=holding).only(
