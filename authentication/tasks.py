@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from authentication.models import User
+from authentication.models import DataExport, User
 from authentication.services.account import gdpr_export_build
 from authentication.services.codes import codes_purge_expired
 from authentication.services.exports import data_export_complete, data_export_release
@@ -29,6 +29,10 @@ def gdpr_export_task(*, user_id, export_id=None):
     user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
     if user is None:
         logger.info("GDPR export skipped: user %s is gone", user_id)
+        return None
+    if export_id is not None and not DataExport.objects.filter(pk=export_id).exists():
+        # A failed run released this export (the user may ask again); a redelivery does nothing.
+        logger.info("GDPR export %s skipped: it was released after a failure", export_id)
         return None
     name = None
     try:

@@ -160,7 +160,8 @@ else:
 # After a failed cache call, answer without the cache for this long before trying Redis again.
 CACHE_CIRCUIT_OPEN_SECONDS = env.float("CACHE_CIRCUIT_OPEN_SECONDS", default=5.0)
 # Throttle scopes that let requests through while the cache is down; the others answer 503.
-THROTTLE_FAIL_OPEN_SCOPES = env.list("THROTTLE_FAIL_OPEN_SCOPES", default=["activity"])
+# checkout: a per-user abuse limit; without Redis, buyers can still pay (sales are not refused).
+THROTTLE_FAIL_OPEN_SCOPES = env.list("THROTTLE_FAIL_OPEN_SCOPES", default=["activity", "checkout"])
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

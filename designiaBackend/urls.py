@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from designiaBackend.api import errors, files, health
 from designiaBackend.observability.exposition import metrics_view
+from notifications.views import UnsubscribePageView
 
 # The Swagger page loads Swagger UI from its CDN and has one inline <style>; its start-up script
 # comes from this server (the split view), so scripts stay limited to 'self' and the CDN.
@@ -37,6 +38,8 @@ api_urlpatterns = [
 urlpatterns = [
     path("api/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
+    # The page behind every notification e-mail's "Stop these e-mails" link (HTML, no login).
+    path("notifications/unsubscribe/", UnsubscribePageView.as_view(), name="notifications-unsubscribe-page"),
     # Prometheus (token or network rule: designiaBackend.observability.exposition).
     path("metrics", metrics_view, name="prometheus-metrics"),
 ]

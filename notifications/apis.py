@@ -3,7 +3,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -111,15 +110,13 @@ class NotificationPreferencesApi(APIView):
 
 
 class NotificationUnsubscribeApi(APIView):
-    """The unsubscribe link of every notification e-mail. GET only shows what the link would turn
-    off (mail scanners and link previews fetch links, so a GET never changes anything); a browser
-    gets a page with a confirm button. POST turns it off: the button, or a mail client's RFC 8058
-    one-click ``List-Unsubscribe-Post``."""
+    """The ``List-Unsubscribe`` target of every notification e-mail. GET only says what the token
+    turns off (mail scanners and link previews fetch links, so a GET never changes anything); POST
+    turns it off (a mail client's RFC 8058 one-click). People follow the e-mail's link to the page
+    in ``notifications.views`` instead."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
-    template_name = "notifications/unsubscribe.html"
 
     @extend_schema(
         operation_id="notifications_unsubscribe_link",
@@ -136,7 +133,7 @@ class NotificationUnsubscribeApi(APIView):
 
     @extend_schema(
         operation_id="notifications_unsubscribe_one_click",
-        summary="Turn off one kind's e-mails (the page's button, or RFC 8058 one-click)",
+        summary="Turn off one kind's e-mails (RFC 8058 one-click)",
         parameters=[OpenApiParameter("token", str, required=True)],
         request=None,
         responses={200: UnsubscribedSerializer},

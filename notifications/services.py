@@ -22,7 +22,7 @@ from notifications.exceptions import (
 )
 from notifications.lock_objects import notification_for_update
 from notifications.models import Notification, NotificationPreference
-from notifications.unsubscribe import unsubscribe_token_read, unsubscribe_url
+from notifications.unsubscribe import unsubscribe_page_url, unsubscribe_token_read, unsubscribe_url
 
 GENERIC_TEMPLATE = "notification"
 
@@ -182,15 +182,15 @@ def notification_email_send(*, notification_id) -> bool:
     recipient = notification.recipient
     if not recipient.email or not selectors.email_enabled(user_id=recipient.pk, kind=notification.kind):
         return False
-    link = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
     with translation.override(user_language(user_id=recipient.pk)):
-        _send(notification, recipient, link)
+        _send(notification, recipient)
     notification.emailed_at = timezone.now()
     notification.save(update_fields=["emailed_at"])
     return True
 
 
-def _send(notification, recipient, link) -> None:
+def _send(notification, recipient) -> None:
+    one_click = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
     send_templated_email(
         to=recipient.email,
         subject=notification.email_subject or notification.title,
@@ -200,9 +200,9 @@ def _send(notification, recipient, link) -> None:
             "title": notification.title,
             "body": notification.body,
             "url": notification.url,
-            "unsubscribe_url": link,
+            "unsubscribe_url": unsubscribe_page_url(user_id=recipient.pk, kind=notification.kind),
         },
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers={"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
 
 

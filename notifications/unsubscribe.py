@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 
+from infrastructure.storage import base_url
+
 SALT = "notifications.unsubscribe"
 
 
@@ -26,4 +28,10 @@ def unsubscribe_token_read(token: str) -> tuple[str, str] | None:
 
 def unsubscribe_url(*, user_id, kind: str) -> str:
     query = urlencode({"token": unsubscribe_token(user_id=user_id, kind=kind)})
-    return f"{settings.PUBLIC_BASE_URL}/api/notifications/unsubscribe/?{query}"
+    return f"{base_url()}/api/notifications/unsubscribe/?{query}"
+
+
+def unsubscribe_page_url(*, user_id, kind: str) -> str:
+    """The page people reach from the e-mail's link (it asks before it turns anything off)."""
+    query = urlencode({"token": unsubscribe_token(user_id=user_id, kind=kind)})
+    return f"{base_url()}/notifications/unsubscribe/?{query}"

@@ -83,7 +83,7 @@ def start_worker(prefix, smtp_port):
     name = f"celery-kill-{os.getpid()}-{uuid.uuid4().hex[:6]}.log"
     log = open(ROOT / ".pytest_cache" / name, "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", "marketplace_tasks",
+        [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", "marketplace_tasks,email_tasks",
          "--pool=solo", "--without-gossip", "--without-mingle", "-l", "info",
          "-n", f"kill-{uuid.uuid4().hex[:6]}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
