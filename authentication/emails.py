@@ -5,13 +5,22 @@ import uuid
 from designiaBackend.api.after_commit import must_happen
 
 
-def send_after_commit(*, to, subject, template, context, key=None):
+def send_after_commit(*, to, subject, template, context, user_id=None, key=None):
     """Send ``templates/emails/<template>`` to ``to`` once the current transaction commits (once per
-    ``key``; without one, every call is its own e-mail)."""
+    ``key``; without one, every call is its own e-mail).
+
+    ``subject`` is the English message id (mark it with ``gettext_noop``); the task translates it
+    and renders the templates in the language of the user ``user_id`` (the recipient)."""
     from authentication.tasks import send_account_email_task
 
     must_happen(
         send_account_email_task,
-        kwargs={"to": to, "subject": subject, "template": template, "context": context},
+        kwargs={
+            "to": to,
+            "subject": subject,
+            "template": template,
+            "context": context,
+            "user_id": user_id and str(user_id),
+        },
         key=key or f"account-email-{uuid.uuid4().hex}",
     )

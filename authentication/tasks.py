@@ -4,8 +4,11 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from authentication.models import DataExport, User
+from authentication.selectors import user_language
 from authentication.services.account import gdpr_export_build
 from authentication.services.codes import codes_purge_expired
 from authentication.services.exports import data_export_complete, data_export_release
@@ -18,9 +21,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_account_email_task(*, to, subject, template, context):
-    """Render and send one account e-mail (SMTP errors are retried with backoff)."""
-    send_templated_email(to=to, subject=subject, template=template, context=context)
+def send_account_email_task(*, to, subject, template, context, user_id=None):
+    """Render and send one account e-mail in its recipient's language (``user_id``; the default
+    language without one); SMTP errors are retried with backoff."""
+    with translation.override(user_language(user_id=user_id)):
+        send_templated_email(to=to, subject=gettext(subject), template=template, context=context)
 
 
 @shared_task
@@ -39,16 +44,17 @@ def gdpr_export_task(*, user_id, export_id=None):
         name = gdpr_export_build(user=user)
         data_export_complete(export_id=export_id, archive_name=name)
         expires_in = settings.GDPR_EXPORT_URL_EXPIRE_SECONDS
-        send_templated_email(
-            to=user.email,
-            subject="Your Designia data export is ready",
-            template="gdpr_export_ready",
-            context={
-                "first_name": user.first_name or user.username,
-                "link": private_url(name, expires_in=expires_in),
-                "expires_hours": expires_in // 3600,
-            },
-        )
+        with translation.override(user_language(user_id=user.pk)):
+            send_templated_email(
+                to=user.email,
+                subject=gettext("Your Designia data export is ready"),
+                template="gdpr_export_ready",
+                context={
+                    "first_name": user.first_name or user.username,
+                    "link": private_url(name, expires_in=expires_in),
+                    "expires_hours": expires_in // 3600,
+                },
+            )
     except Exception:
         # Whatever failed (the archive, storage, the e-mail), the user got nothing: the export
         # must not hold their once-a-day window. The task still fails, visibly.

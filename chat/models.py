@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Thread(models.Model):
@@ -69,11 +70,11 @@ class Message(models.Model):
 
 class MessageReport(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        HARASSMENT = "harassment", "Harassment"
-        INAPPROPRIATE = "inappropriate", "Inappropriate content"
-        SCAM = "scam", "Scam"
-        OTHER = "other", "Other"
+        SPAM = "spam", _("Spam")
+        HARASSMENT = "harassment", _("Harassment")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+        SCAM = "scam", _("Scam")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidCodeError, TwoFactorStateError, WrongPasswordError
@@ -17,6 +18,10 @@ Purpose = VerificationCode.Purpose
 TWO_FACTOR_PURPOSES = {
     Purpose.ENABLE_2FA: ("enable", False),  # (verb, required current state)
     Purpose.DISABLE_2FA: ("disable", True),
+}
+TWO_FACTOR_SUBJECTS = {  # translated into the recipient's language when the e-mail is rendered
+    Purpose.ENABLE_2FA: gettext_noop("Your code to enable two-factor authentication"),
+    Purpose.DISABLE_2FA: gettext_noop("Your code to disable two-factor authentication"),
 }
 
 
@@ -34,7 +39,8 @@ def two_factor_code_send(*, user, purpose):
     verb, _required = TWO_FACTOR_PURPOSES[purpose]
     send_after_commit(
         to=user.email,
-        subject=f"Your code to {verb} two-factor authentication",
+        user_id=user.pk,
+        subject=TWO_FACTOR_SUBJECTS[purpose],
         template="two_factor_code",
         context={"first_name": user.first_name or user.username, "code": issued.code, "action": verb},
     )
@@ -68,7 +74,8 @@ def password_reset_request(*, email):
         query = urlencode({"email": user.email, "code": issued.code})
         send_after_commit(
             to=user.email,
-            subject="Reset your Designia password",
+            user_id=user.pk,
+            subject=gettext_noop("Reset your Designia password"),
             template="password_reset",
             context={
                 "first_name": user.first_name or user.username,

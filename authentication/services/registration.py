@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import InvalidTokenError
@@ -76,7 +77,8 @@ def verification_email_send(*, user):
     )
     send_after_commit(
         to=user.email,
-        subject="Confirm your Designia email address",
+        user_id=user.pk,
+        subject=gettext_noop("Confirm your Designia email address"),
         template="verify_email",
         context={
             "first_name": user.first_name or user.username,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from authentication.emails import send_after_commit
 from authentication.exceptions import EmailNotVerifiedError, InvalidCodeError, InvalidCredentialsError
@@ -49,7 +50,8 @@ def login_code_send(*, user):
     issued = code_issue(user=user, purpose=VerificationCode.Purpose.LOGIN)
     send_after_commit(
         to=user.email,
-        subject="Your Designia login code",
+        user_id=user.pk,
+        subject=gettext_noop("Your Designia login code"),
         template="login_code",
         context={"first_name": user.first_name or user.username, "code": issued.code},
     )

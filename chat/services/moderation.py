@@ -3,9 +3,11 @@
 import logging
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from authentication.emails import send_after_commit
+from authentication.selectors import user_language
 from authentication.services.profile import files_delete_after_commit
 from chat import events, selectors
 from chat.exceptions import ReportNotAllowedError
@@ -50,11 +52,14 @@ def report_resolve(*, report_id, staff, resolution):
         raise ReportNotAllowedError("This report is already resolved.", code="report_already_resolved")
     sender = report.message.sender
     if resolution == "warn":
+        with translation.override(user_language(user_id=sender.pk)):  # the reason in their language
+            reason = str(report.get_reason_display())
         send_after_commit(
             to=sender.email,
-            subject="A message you sent on Designia was reported",
+            user_id=sender.pk,
+            subject=gettext_noop("A message you sent on Designia was reported"),
             template="chat_warning",
-            context={"username": sender.username, "reason": str(report.get_reason_display())},
+            context={"username": sender.username, "reason": reason},
         )
     elif resolution == "block":
         chat_ban_create(user=sender, created_by=staff, report=report, reason=report.get_reason_display())

@@ -2,16 +2,19 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
+from authentication.selectors import user_language
 from infrastructure.email import email_connection, send_templated_email
 from marketplace.ordering.models import Order
 from marketplace.ordering.services.shipments import shipments_auto_deliver
 
-SUBJECTS = {
-    "receipt": "Your Designia order {short_id} is confirmed",
-    "shipped": "Your Designia order {short_id} is on its way",
-    "cancelled": "Your Designia order {short_id} was cancelled",
-    "refunded": "Your Designia order {short_id} was refunded",
+SUBJECTS = {  # translated into the buyer's language when the e-mail is rendered
+    "receipt": gettext_noop("Your Designia order {short_id} is confirmed"),
+    "shipped": gettext_noop("Your Designia order {short_id} is on its way"),
+    "cancelled": gettext_noop("Your Designia order {short_id} was cancelled"),
+    "refunded": gettext_noop("Your Designia order {short_id} was refunded"),
 }
 
 
@@ -51,19 +54,21 @@ def order_emails_send_task(order_ids: list, kind: str) -> int:
 
 
 def _send_order_email(order, kind, connection=None) -> None:
+    """Subject and templates in the buyer's language."""
     short_id = str(order.pk)[:8].upper()
-    send_templated_email(
-        connection=connection,
-        to=order.buyer.email,
-        subject=SUBJECTS[kind].format(short_id=short_id),
-        template=f"order_{kind}",
-        context={
-            "order": order,
-            "short_id": short_id,
-            "items": list(order.items.all()),
-            "order_url": f"{settings.FRONTEND_URL}/orders/{order.pk}",
-        },
-    )
+    with translation.override(user_language(user_id=order.buyer_id)):
+        send_templated_email(
+            connection=connection,
+            to=order.buyer.email,
+            subject=gettext(SUBJECTS[kind]).format(short_id=short_id),
+            template=f"order_{kind}",
+            context={
+                "order": order,
+                "short_id": short_id,
+                "items": list(order.items.all()),
+                "order_url": f"{settings.FRONTEND_URL}/orders/{order.pk}",
+            },
+        )
 
 
 @shared_task(name="marketplace.ordering.tasks.orders_auto_deliver_task")

@@ -131,3 +131,84 @@ def test_a_portuguese_buyers_shipping_email_is_in_portuguese(
     assert "Acompanhe a encomenda: https://www.ups.com/track?tracknum=1Z999AA10123456784" in mail.body
     [notice] = Notification.objects.filter(recipient=buyer, kind="shipment_shipped")
     assert notice.title == f"A sua encomenda Designia {short} está a caminho"
+
+
+RECEIPT = {
+    "pt": (
+        "A sua encomenda Designia {short} está confirmada",
+        ["Olá {name},", "Obrigado pela sua encomenda.", "Encomenda {short}", "Ver a sua encomenda"],
+    ),
+    "en": (
+        "Your Designia order {short} is confirmed",
+        ["Hello {name},", "Thank you for your order.", "Order {short}", "See your order"],
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_the_order_receipt_is_in_the_buyers_language(
+    language, auth_client, api_client, fake_stripe, mailoutbox
+):
+    from marketplace.tests.ordering_factories import OrderingProductFactory, paid_order
+
+    buyer = UserFactory(language=language)
+    order = paid_order(auth_client, api_client, buyer, fake_stripe, (OrderingProductFactory(), 1))
+
+    short = str(order.pk)[:8].upper()
+    subject, lines = RECEIPT[language]
+    [mail] = [m for m in mailoutbox if m.subject == subject.format(short=short)]
+    assert mail.to == [buyer.email]
+    html = mail.alternatives[0][0]
+    for line in lines:
+        line = line.format(short=short, name=buyer.first_name or buyer.username)
+        assert line in mail.body
+        assert line in html
+    assert f'<html lang="{language}">' in html
+
+
+ACCOUNT_EMAILS = {
+    "pt": {
+        "reset": ("Redefina a sua palavra-passe da Designia", "Alguém pediu para redefinir a palavra-passe"),
+        "2fa": (
+            "O seu código para ativar a autenticação de dois fatores",
+            "O seu código para ativar a autenticação de dois fatores é:",
+        ),
+    },
+    "en": {
+        "reset": ("Reset your Designia password", "Someone asked to reset the password"),
+        "2fa": (
+            "Your code to enable two-factor authentication",
+            "Your code to enable two-factor authentication is:",
+        ),
+    },
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_the_password_reset_and_two_factor_emails_are_in_the_users_language(
+    language, api_client, auth_client, mailoutbox
+):
+    user = UserFactory(language=language)
+    expected = ACCOUNT_EMAILS[language]
+    greeting = ("Olá" if language == "pt" else "Hello") + f" {user.first_name or user.username},"
+
+    # The request's own language (Accept-Language) does not matter: the recipient's does.
+    other = "en" if language == "pt" else "pt"
+    answer = api_client.post(
+        "/api/auth/password/reset/", {"email": user.email}, format="json", HTTP_ACCEPT_LANGUAGE=other
+    )
+    assert answer.status_code == 200, answer.content
+    answer = auth_client(user).post(
+        "/api/auth/2fa/send-code/", {"purpose": "enable_2fa"}, format="json", HTTP_ACCEPT_LANGUAGE=other
+    )
+    assert answer.status_code == 200, answer.content
+
+    for kind in ("reset", "2fa"):
+        subject, text = expected[kind]
+        [mail] = [m for m in mailoutbox if m.subject == subject]
+        assert mail.to == [user.email]
+        html = mail.alternatives[0][0]
+        assert mail.body.startswith(greeting) and greeting in html
+        assert text in mail.body and text in html
