@@ -63,7 +63,7 @@ def proxied_gunicorn(tmp_path):
             "-m",
             "gunicorn",
             "-c",
-            "infrastructure/kong/gunicorn.conf.py",
+            "infrastructure/gunicorn/gunicorn.conf.py",
             "designiaBackend.wsgi:application",
         ],
         cwd=ROOT,
