@@ -259,3 +259,23 @@ def test_gdpr_export_lists_the_users_notifications_and_erasure_removes_them(push
     assert not Notification.objects.filter(recipient=user).exists()
     assert not NotificationPreference.objects.filter(user=user).exists()
     assert Notification.objects.filter(recipient=other).count() == 1
+
+
+def test_the_inbox_costs_the_same_queries_for_a_short_and_a_full_page(auth_client, pushed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few, many = UserFactory(), UserFactory()
+    for n in range(2):
+        raise_event(few, f"few-{n}")
+    for n in range(12):
+        raise_event(many, f"many-{n}")
+    counts = []
+    for user, size in ((few, 2), (many, 12)):
+        client = auth_client(user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/api/notifications/?page_size=20")
+        assert page.status_code == 200 and len(page.json()["results"]) == size
+        counts.append(len(queries.captured_queries))
+
+    assert counts[0] == counts[1]  # no query per notification
