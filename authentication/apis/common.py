@@ -1,13 +1,20 @@
-"""Shared bits of the account views: throttles, documented error responses, login answers."""
+"""Shared bits of the account views: throttles, documented error responses, login answers, and
+``FormView``, the one body every "post a small form, run one account step" endpoint shares."""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from authentication.selectors import user_get_with_profile
-from authentication.serializers.users import AuthErrorSerializer, UserSerializer
+from authentication.serializers.users import AuthErrorSerializer, AuthMessageSerializer, UserSerializer
 from designiaBackend.api.throttling import AccountRateThrottle, IPRateThrottle
+from designiaBackend.observability import metrics
 
 THROTTLES = [IPRateThrottle, AccountRateThrottle]
 
@@ -15,6 +22,10 @@ VALIDATION_ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Field error
 ERROR = OpenApiResponse(AuthErrorSerializer, description="Error with detail, error and code.")
 THROTTLED = OpenApiResponse(AuthErrorSerializer, description="Too many attempts; try again later.")
 UNAUTHORIZED = OpenApiResponse(AuthErrorSerializer, description="Missing, invalid or expired access token.")
+
+# The documented answers of a form endpoint, anonymous or signed in.
+PUBLIC_FORM = {200: AuthMessageSerializer, 400: VALIDATION_ERROR, 429: THROTTLED}
+SIGNED_IN_FORM = {200: AuthMessageSerializer, 400: VALIDATION_ERROR, 401: UNAUTHORIZED, 429: THROTTLED}
 
 TWO_FACTOR_MESSAGE = "A verification code has been sent to your email. Enter it to finish logging in."
 
@@ -37,3 +48,56 @@ def login_response(result, message="Login successful."):
         "message": message,
     }
     return Response(body, status=status.HTTP_200_OK)
+
+
+class PublicView(APIView):
+    """No authentication at all: a stale token sent by the client is simply ignored."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = THROTTLES
+
+
+class FormView(APIView):
+    # POST: validate the body with ``form``, call ``service`` with its fields (and ``user=`` the
+    # caller when ``for_user``), answer ``respond(result)``: ``{"message": message}`` unless a view
+    # says otherwise. The OpenAPI operation is declared from the same attributes (``form`` is the
+    # request, ``responses`` the answers), so a view states only what is its own.
+    # (A comment, not a docstring: drf-spectacular would print a docstring on every subclass.)
+    throttle_classes = THROTTLES
+    form: ClassVar[type[serializers.Serializer]]
+    service: ClassVar[Callable[..., Any]]
+    responses: ClassVar[dict] = SIGNED_IN_FORM
+    for_user: ClassVar[bool] = True
+    message = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "form" in cls.__dict__:
+            extend_schema(request=cls.form, responses=cls.responses)(cls)
+
+    def post(self, request):
+        form = self.form(data=request.data, context={"user": request.user})
+        form.is_valid(raise_exception=True)
+        caller = {"user": request.user} if self.for_user else {}
+        return self.respond(type(self).service(**caller, **form.validated_data))
+
+    def respond(self, result):
+        return Response({"message": self.message})
+
+
+class PublicFormView(FormView, PublicView):
+    responses = PUBLIC_FORM
+    for_user = False
+
+
+class LoginFormView(PublicFormView):
+    # A login step: counts its throttled attempts and answers with tokens or a 2FA challenge.
+    message = "Login successful."
+
+    def throttled(self, request, wait):
+        metrics.LOGINS.labels(outcome="throttled").inc()
+        super().throttled(request, wait)
+
+    def respond(self, result):
+        return login_response(result, message=self.message)

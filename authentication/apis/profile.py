@@ -6,7 +6,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from authentication.apis.common import THROTTLED, THROTTLES, UNAUTHORIZED, VALIDATION_ERROR, user_payload
+from authentication.apis.common import UNAUTHORIZED, VALIDATION_ERROR, FormView, user_payload
 from authentication.serializers import inputs
 from authentication.serializers.users import (
     AuthMessageSerializer,
@@ -71,16 +71,8 @@ class ExportView(APIView):
         )
 
 
-class AccountDeleteView(APIView):
-    throttle_classes = THROTTLES
+class AccountDeleteView(FormView):
     throttle_scope = "login"
-
-    @extend_schema(
-        request=inputs.AccountDeleteSerializer,
-        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, 401: UNAUTHORIZED, 429: THROTTLED},
-    )
-    def post(self, request):
-        serializer = inputs.AccountDeleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        account.account_delete(user=request.user, **serializer.validated_data)
-        return Response({"message": "Your account has been deleted."})
+    form = inputs.AccountDeleteSerializer
+    service = account.account_delete
+    message = "Your account has been deleted."

@@ -2,16 +2,15 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from authentication.apis.common import (
     ERROR,
     THROTTLED,
-    THROTTLES,
     VALIDATION_ERROR,
-    login_response,
+    LoginFormView,
+    PublicFormView,
+    PublicView,
     user_payload,
 )
 from authentication.serializers import inputs
@@ -22,15 +21,6 @@ from authentication.serializers.users import (
     TwoFactorChallengeSerializer,
 )
 from authentication.services import google, registration, sessions, tokens
-from designiaBackend.observability import metrics
-
-
-class PublicView(APIView):
-    """No authentication at all: a stale token sent by the client is simply ignored."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = THROTTLES
 
 
 class RegisterView(PublicView):
@@ -54,95 +44,54 @@ class RegisterView(PublicView):
         return Response({"message": message, "user": user_payload(user)}, status=status.HTTP_201_CREATED)
 
 
-class VerifyEmailView(PublicView):
+class VerifyEmailView(PublicFormView):
     throttle_scope = "register"
-
-    @extend_schema(
-        request=inputs.TokenSerializer,
-        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, 429: THROTTLED},
-    )
-    def post(self, request):
-        serializer = inputs.TokenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        registration.email_verify(token=serializer.validated_data["token"])
-        return Response({"message": "Your email is verified. You can log in now."})
+    form = inputs.TokenSerializer
+    service = registration.email_verify
+    message = "Your email is verified. You can log in now."
 
 
-class ResendVerificationView(PublicView):
+class ResendVerificationView(PublicFormView):
     throttle_scope = "register"
-
-    @extend_schema(
-        request=inputs.EmailSerializer,
-        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, 429: THROTTLED},
-    )
-    def post(self, request):
-        serializer = inputs.EmailSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        registration.verification_email_resend(email=serializer.validated_data["email"])
-        message = "If this address belongs to an unverified account, a new verification link is on its way."
-        return Response({"message": message})
+    form = inputs.EmailSerializer
+    service = registration.verification_email_resend
+    message = "If this address belongs to an unverified account, a new verification link is on its way."
 
 
-class LoginThrottleCountingMixin:
-    def throttled(self, request, wait):
-        metrics.LOGINS.labels(outcome="throttled").inc()
-        super().throttled(request, wait)
-
-
-class LoginView(LoginThrottleCountingMixin, PublicView):
+class LoginView(LoginFormView):
     throttle_scope = "login"
-
-    @extend_schema(
-        request=inputs.LoginSerializer,
-        responses={
-            200: TokenPairResponseSerializer,
-            202: TwoFactorChallengeSerializer,
-            400: VALIDATION_ERROR,
-            401: ERROR,
-            403: ERROR,
-            429: THROTTLED,
-        },
-    )
-    def post(self, request):
-        serializer = inputs.LoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = sessions.login_with_password(**serializer.validated_data)
-        return login_response(result)
+    form = inputs.LoginSerializer
+    service = sessions.login_with_password
+    responses = {
+        200: TokenPairResponseSerializer,
+        202: TwoFactorChallengeSerializer,
+        400: VALIDATION_ERROR,
+        401: ERROR,
+        403: ERROR,
+        429: THROTTLED,
+    }
 
 
-class LoginTwoFactorView(LoginThrottleCountingMixin, PublicView):
+class LoginTwoFactorView(LoginFormView):
     throttle_scope = "two_factor"
-
-    @extend_schema(
-        request=inputs.TwoFactorLoginSerializer,
-        responses={200: TokenPairResponseSerializer, 400: VALIDATION_ERROR, 429: THROTTLED},
-    )
-    def post(self, request):
-        serializer = inputs.TwoFactorLoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = sessions.login_verify_two_factor(**serializer.validated_data)
-        return login_response(result)
+    form = inputs.TwoFactorLoginSerializer
+    service = sessions.login_verify_two_factor
+    responses = {200: TokenPairResponseSerializer, 400: VALIDATION_ERROR, 429: THROTTLED}
 
 
-class GoogleLoginView(LoginThrottleCountingMixin, PublicView):
+class GoogleLoginView(LoginFormView):
     throttle_scope = "login"
-
-    @extend_schema(
-        request=inputs.GoogleLoginSerializer,
-        responses={
-            200: TokenPairResponseSerializer,
-            202: TwoFactorChallengeSerializer,
-            400: VALIDATION_ERROR,
-            409: ERROR,
-            429: THROTTLED,
-            503: ERROR,
-        },
-    )
-    def post(self, request):
-        serializer = inputs.GoogleLoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = google.login_with_google(token=serializer.validated_data["token"])
-        return login_response(result, message="Signed in with Google.")
+    form = inputs.GoogleLoginSerializer
+    service = google.login_with_google
+    message = "Signed in with Google."
+    responses = {
+        200: TokenPairResponseSerializer,
+        202: TwoFactorChallengeSerializer,
+        400: VALIDATION_ERROR,
+        409: ERROR,
+        429: THROTTLED,
+        503: ERROR,
+    }
 
 
 class TokenRefreshResponseSerializer(serializers.Serializer):
@@ -150,30 +99,22 @@ class TokenRefreshResponseSerializer(serializers.Serializer):
     refresh = serializers.CharField(required=False)
 
 
-class TokenRefreshView(PublicView):
+class TokenRefreshView(PublicFormView):
     """E06: ``{refresh}`` → ``{access, refresh}``. The old refresh token is spent, except within
     the grace window, where parallel refreshes get the same new one (``services.tokens``)."""
 
-    @extend_schema(
-        request=inputs.RefreshTokenSerializer,
-        responses={200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR},
-    )
-    def post(self, request):
-        serializer = inputs.RefreshTokenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        pair = tokens.refresh_token_rotate(raw_token=serializer.validated_data["refresh"])
-        return Response({"access": pair.access, "refresh": pair.refresh})
+    form = inputs.RefreshTokenSerializer
+    service = tokens.refresh_token_rotate
+    responses = {200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR}
+
+    def respond(self, result):
+        return Response({"access": result.access, "refresh": result.refresh})
 
 
-class LogoutView(PublicView):
+class LogoutView(PublicFormView):
     """Signs the login out: every refresh and access token of its family is refused from now on."""
 
-    @extend_schema(
-        request=inputs.RefreshTokenSerializer,
-        responses={200: AuthMessageSerializer, 400: VALIDATION_ERROR, 401: ERROR},
-    )
-    def post(self, request):
-        serializer = inputs.RefreshTokenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tokens.token_family_revoke(raw_token=serializer.validated_data["refresh"])
-        return Response({"message": "You are signed out."})
+    form = inputs.RefreshTokenSerializer
+    service = tokens.token_family_revoke
+    responses = {200: AuthMessageSerializer, 400: VALIDATION_ERROR, 401: ERROR}
+    message = "You are signed out."

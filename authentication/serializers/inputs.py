@@ -19,7 +19,8 @@ def check_password(password, user=None, field="password"):
 
 
 def check_confirmation(attrs, field="password", confirm="password_confirm"):
-    if attrs[field] != attrs[confirm]:
+    """The confirmation must repeat ``field``; once checked it is spent (it leaves ``attrs``)."""
+    if attrs[field] != attrs.pop(confirm):
         raise serializers.ValidationError({confirm: ["The two passwords do not match."]})
 
 
@@ -57,7 +58,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2048, trim_whitespace=True)
+    # Read as the services' ``raw_token`` (the body field stays ``refresh``).
+    refresh = serializers.CharField(max_length=2048, trim_whitespace=True, source="raw_token")
 
 
 class EmailSerializer(serializers.Serializer):
