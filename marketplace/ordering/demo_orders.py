@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from marketplace.ordering.models import Order, OrderItem, Shipment
+from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.pricing import QuoteLine
+from marketplace.ordering.services.order_items import order_items_create
 from marketplace.ordering.state import fulfillment_of
 from marketplace.shipping.models import ShippingProfile, ShippingZone
 from marketplace.shipping.quotes import quote_for
@@ -75,19 +76,7 @@ def demo_order_create(*, buyer, products, status: str, note: str) -> Order:
     )
     for group in quote.groups:
         shipment = Shipment.objects.create(order=order, seller_id=group.seller_id, **group.totals.as_dict())
-        OrderItem.objects.bulk_create(
-            OrderItem(
-                order=order,
-                shipment=shipment,
-                product=line.product,
-                seller_id=group.seller_id,
-                product_name=line.product.name,
-                unit_price=line.product.price,
-                quantity=1,
-                total_price=line.amount,
-            )
-            for line in group.lines
-        )
+        order_items_create(shipment=shipment, group=group)
     demo_shipments_move(order, [status] * len(quote.groups))
     return order
 

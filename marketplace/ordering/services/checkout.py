@@ -17,9 +17,10 @@ from marketplace.ordering.exceptions import (
     OrderNotFound,
     ProductUnavailable,
 )
-from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
+from marketplace.ordering.models import CartItem, Order, Shipment
 from marketplace.ordering.pricing import ZERO, Quote, QuoteLine
 from marketplace.ordering.services.cart import announce_cart_count
+from marketplace.ordering.services.order_items import order_items_create
 from marketplace.ordering.services.reservations import reservation_end
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
@@ -47,24 +48,7 @@ def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
             platform_discount_amount=group.platform_discount,
             **group.totals.stored(),
         )
-        line_taxes = group.line_taxes or {}
-        line_discounts = group.line_discounts or {}
-        OrderItem.objects.bulk_create(
-            OrderItem(
-                order=order,
-                shipment=shipment,
-                product=line.product,
-                seller_id=group.seller_id,
-                product_name=line.product.name,
-                product_image=images[line.product.pk].image.name if line.product.pk in images else "",
-                unit_price=line.product.price,
-                quantity=line.quantity,
-                total_price=line.amount,
-                tax_amount=line_taxes.get(line.product.pk, ZERO),
-                discount_amount=line_discounts.get(line.product.pk, ZERO),
-            )
-            for line in sorted(group.lines, key=lambda line: line.product.pk)
-        )
+        order_items_create(shipment=shipment, group=group, images=images)
 
 
 def ships_by(shipping) -> date | None:
