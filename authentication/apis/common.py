@@ -1,12 +1,9 @@
 """Shared bits of the account views: throttles, documented error responses, login answers, and
-``FormView``, the one body every "post a small form, run one account step" endpoint shares."""
-
-from collections.abc import Callable
-from typing import Any, ClassVar
+the form views (``ServiceView``s that answer a message or a login)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +11,7 @@ from rest_framework.views import APIView
 from authentication.selectors import user_get_with_profile
 from authentication.serializers.users import AuthErrorSerializer, AuthMessageSerializer, UserSerializer
 from designiaBackend.api.throttling import AccountRateThrottle, IPRateThrottle
+from designiaBackend.api.views import ServiceView
 from designiaBackend.observability import metrics
 
 THROTTLES = [IPRateThrottle, AccountRateThrottle]
@@ -58,37 +56,20 @@ class PublicView(APIView):
     throttle_classes = THROTTLES
 
 
-class FormView(APIView):
-    # POST: validate the body with ``form``, call ``service`` with its fields (and ``user=`` the
-    # caller when ``for_user``), answer ``respond(result)``: ``{"message": message}`` unless a view
-    # says otherwise. The OpenAPI operation is declared from the same attributes (``form`` is the
-    # request, ``responses`` the answers), so a view states only what is its own.
-    # (A comment, not a docstring: drf-spectacular would print a docstring on every subclass.)
+class FormView(ServiceView):
+    # Post a small form, run one account step (``ServiceView``), answer ``{"message": message}``
+    # unless a view says otherwise. (A comment: a docstring would show on every subclass's schema.)
     throttle_classes = THROTTLES
-    form: ClassVar[type[serializers.Serializer]]
-    service: ClassVar[Callable[..., Any]]
-    responses: ClassVar[dict] = SIGNED_IN_FORM
-    for_user: ClassVar[bool] = True
+    responses = SIGNED_IN_FORM
     message = ""
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "form" in cls.__dict__:
-            extend_schema(request=cls.form, responses=cls.responses)(cls)
-
-    def post(self, request):
-        form = self.form(data=request.data, context={"user": request.user})
-        form.is_valid(raise_exception=True)
-        caller = {"user": request.user} if self.for_user else {}
-        return self.respond(type(self).service(**caller, **form.validated_data))
-
-    def respond(self, result):
+    def respond(self, request, result):
         return Response({"message": self.message})
 
 
 class PublicFormView(FormView, PublicView):
     responses = PUBLIC_FORM
-    for_user = False
+    caller = None
 
 
 class LoginFormView(PublicFormView):
@@ -99,5 +80,5 @@ class LoginFormView(PublicFormView):
         metrics.LOGINS.labels(outcome="throttled").inc()
         super().throttled(request, wait)
 
-    def respond(self, result):
+    def respond(self, request, result):
         return login_response(result, message=self.message)

@@ -43,7 +43,7 @@ class _TwoFactorToggleView(FormView):
     throttle_scope = "two_factor"
     form = inputs.CodeSerializer
 
-    def respond(self, result):
+    def respond(self, request, result):
         return Response({"message": self.message, "two_factor_enabled": result.two_factor_enabled})
 
 
@@ -79,6 +79,6 @@ class PasswordChangeView(FormView):
     service = credentials.password_change
     responses = {**SIGNED_IN_FORM, 200: PasswordChangedSerializer}
 
-    def respond(self, result):
+    def respond(self, request, result):
         access, refresh = tokens_issue(user=result)
         return Response({"message": "Your password has been changed.", "access": access, "refresh": refresh})

@@ -107,7 +107,7 @@ class TokenRefreshView(PublicFormView):
     service = tokens.refresh_token_rotate
     responses = {200: TokenRefreshResponseSerializer, 400: VALIDATION_ERROR, 401: ERROR}
 
-    def respond(self, result):
+    def respond(self, request, result):
         return Response({"access": result.access, "refresh": result.refresh})
 
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from designiaBackend.api.pagination import paginated
 from designiaBackend.api.permissions import IsSeller
+from designiaBackend.api.views import ServiceView
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.coupons import services as coupon_services
 from marketplace.coupons.serializers import ApplyCouponInputSerializer
@@ -79,75 +80,50 @@ class CartView(APIView):
         return _cart_response(request.user, country=query.validated_data["country"], display=display)
 
 
-def _cart_change(request, input_serializer, change):
-    """Validate the body, apply one cart change for the user, answer with the cart."""
-    data = input_serializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    display = display_currency_for(request)  # an unsupported ?currency= is refused before the change
-    change(user=request.user, **data.validated_data)
-    return _cart_response(request.user, display=display)
-
-
-class CartAddItemView(APIView):
+class _CartChangeView(ServiceView):
+    # One change to the signed-in user's cart; answers with the cart in the asked display currency.
     permission_classes = [IsAuthenticated]
+    tags = ["cart"]
 
-    @extend_schema(
-        tags=["cart"], request=CartItemAddInputSerializer, responses={200: CartSerializer, 400: ERROR}
-    )
-    def post(self, request):
-        return _cart_change(request, CartItemAddInputSerializer, cart_services.cart_add_item)
+    def call(self, request, data):
+        self.display = display_currency_for(request)  # an unsupported ?currency= is refused first
+        return super().call(request, data)
 
-
-class CartUpdateItemView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["cart"],
-        request=CartItemUpdateInputSerializer,
-        responses={200: CartSerializer, 400: ERROR, 404: ERROR},
-    )
-    def patch(self, request):
-        return _cart_change(request, CartItemUpdateInputSerializer, cart_services.cart_update_item)
+    def respond(self, request, result):
+        return _cart_response(request.user, display=self.display)
 
 
-class CartRemoveItemView(APIView):
+class CartAddItemView(_CartChangeView):
+    form = CartItemAddInputSerializer
+    service = cart_services.cart_add_item
+    responses = {200: CartSerializer, 400: ERROR}
+
+
+class CartUpdateItemView(_CartChangeView):
+    method = "patch"
+    form = CartItemUpdateInputSerializer
+    service = cart_services.cart_update_item
+    responses = {200: CartSerializer, 400: ERROR, 404: ERROR}
+
+
+class CartRemoveItemView(_CartChangeView):
     """E35: a JSON body on DELETE; answers 200 with the cart."""
 
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["cart"],
-        request=CartItemRemoveInputSerializer,
-        responses={200: CartSerializer, 400: ERROR, 404: ERROR},
-    )
-    def delete(self, request):
-        return _cart_change(request, CartItemRemoveInputSerializer, cart_services.cart_remove_item)
+    method = "delete"
+    form = CartItemRemoveInputSerializer
+    service = cart_services.cart_remove_item
+    responses = {200: CartSerializer, 400: ERROR, 404: ERROR}
 
 
-class CartApplyCouponView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["cart"],
-        request=ApplyCouponInputSerializer,
-        responses={200: CartSerializer, 400: ERROR, 409: ERROR},
-    )
-    def post(self, request):
-        data = ApplyCouponInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        display = display_currency_for(request)
-        coupon_services.cart_apply_coupon(user=request.user, code=data.validated_data["code"])
-        return _cart_response(request.user, display=display)
+class CartApplyCouponView(_CartChangeView):
+    form = ApplyCouponInputSerializer
+    service = coupon_services.cart_apply_coupon
+    responses = {200: CartSerializer, 400: ERROR, 409: ERROR}
 
 
-class CartRemoveCouponView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(tags=["cart"], request=None, responses={200: CartSerializer})
-    def post(self, request):
-        display = display_currency_for(request)
-        coupon_services.cart_remove_coupon(user=request.user)
-        return _cart_response(request.user, display=display)
+class CartRemoveCouponView(_CartChangeView):
+    service = coupon_services.cart_remove_coupon
+    responses = {200: CartSerializer}
 
 
 class CartClearView(APIView):
@@ -213,66 +189,46 @@ class OrderDetailView(APIView):
         return Response(OrderSerializer(order).data)
 
 
-def _order_response(request, order_id, status_code=status.HTTP_200_OK):
-    order = selectors.order_get_for_viewer(order_id=order_id, user=request.user)
-    return Response(OrderSerializer(order).data, status=status_code)
-
-
-class OrderCancelView(APIView):
+class _OrderActionView(ServiceView):
+    # A buyer's or seller's step on one order; answers with the order as its viewer sees it.
     permission_classes = [IsAuthenticated]
+    tags = ["orders"]
+    caller = "buyer"
 
-    @extend_schema(
-        tags=["orders"],
-        request=OrderCancelInputSerializer,
-        responses={200: OrderSerializer, 400: ERROR, 404: ERROR},
-    )
-    def post(self, request, order_id):
-        data = OrderCancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        order_services.order_cancel(order_id=order_id, buyer=request.user, **data.validated_data)
-        return _order_response(request, order_id)
+    def respond(self, request, result, order_id):
+        order = selectors.order_get_for_viewer(order_id=order_id, user=request.user)
+        return Response(OrderSerializer(order).data)
 
 
-class OrderReturnView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["orders"],
-        request=ReturnRequestInputSerializer,
-        responses={201: ReturnRequestSerializer, 400: ERROR, 404: ERROR},
-    )
-    def post(self, request, order_id):
-        data = ReturnRequestInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return_request = return_services.return_request_create(
-            order_id=order_id, buyer=request.user, **data.validated_data
-        )
-        return Response(ReturnRequestSerializer(return_request).data, status=status.HTTP_201_CREATED)
+class OrderCancelView(_OrderActionView):
+    form = OrderCancelInputSerializer
+    service = order_services.order_cancel
+    responses = {200: OrderSerializer, 400: ERROR, 404: ERROR}
 
 
-class OrderUpdateShippingView(APIView):
+class OrderReturnView(_OrderActionView):
+    form = ReturnRequestInputSerializer
+    service = return_services.return_request_create
+    responses = {201: ReturnRequestSerializer, 400: ERROR, 404: ERROR}
+
+    def respond(self, request, result, order_id):
+        return Response(ReturnRequestSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class OrderUpdateShippingView(_OrderActionView):
     permission_classes = [IsAuthenticated, IsSeller]
-
-    @extend_schema(
-        tags=["orders"],
-        request=ShippingUpdateInputSerializer,
-        responses={200: OrderSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
-    )
-    def patch(self, request, order_id):
-        data = ShippingUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        shipment_services.order_ship(order_id=order_id, seller=request.user, **data.validated_data)
-        return _order_response(request, order_id)
+    method = "patch"
+    caller = "seller"
+    form = ShippingUpdateInputSerializer
+    service = shipment_services.order_ship
+    responses = {200: OrderSerializer, 400: ERROR, 403: ERROR, 404: ERROR}
 
 
-class OrderConfirmDeliveryView(APIView):
-    permission_classes = [IsAuthenticated]
+class OrderConfirmDeliveryView(_OrderActionView):
+    """Every shipped shipment of the order was received (one shipment: ``shipments/{id}/``)."""
 
-    @extend_schema(tags=["orders"], request=None, responses={200: OrderSerializer, 404: ERROR, 409: ERROR})
-    def post(self, request, order_id):
-        """Every shipped shipment of the order was received (one shipment: ``shipments/{id}/``)."""
-        shipment_services.order_confirm_delivery(order_id=order_id, buyer=request.user)
-        return _order_response(request, order_id)
+    service = shipment_services.order_confirm_delivery
+    responses = {200: OrderSerializer, 404: ERROR, 409: ERROR}
 
 
 def _shipment_response(request, shipment_id):
@@ -293,80 +249,56 @@ class ShipmentDetailView(APIView):
         return _shipment_response(request, shipment_id)
 
 
-class ShipmentUpdateShippingView(APIView):
+class _ShipmentActionView(ServiceView):
+    # A seller's or buyer's step on one shipment; answers with the shipment.
+    permission_classes = [IsAuthenticated, IsSeller]
+    tags = ["shipments"]
+    caller = "seller"
+    responses = {200: ShipmentSerializer, **SHIPMENT_ERRORS}
+
+    def respond(self, request, result, shipment_id):
+        return _shipment_response(request, shipment_id)
+
+
+class ShipmentUpdateShippingView(_ShipmentActionView):
     """The seller ships their shipment, or corrects its tracking while it is on its way."""
 
-    permission_classes = [IsAuthenticated, IsSeller]
-
-    @extend_schema(
-        tags=["shipments"],
-        request=ShippingUpdateInputSerializer,
-        responses={200: ShipmentSerializer, **SHIPMENT_ERRORS},
-    )
-    def patch(self, request, shipment_id):
-        data = ShippingUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        shipment_services.shipment_ship(shipment_id=shipment_id, seller=request.user, **data.validated_data)
-        return _shipment_response(request, shipment_id)
+    method = "patch"
+    form = ShippingUpdateInputSerializer
+    service = shipment_services.shipment_ship
 
 
-class ShipmentCancelView(APIView):
+class ShipmentCancelView(_ShipmentActionView):
     """The seller cancels their unshipped part: it is refunded and its stock comes back."""
 
-    permission_classes = [IsAuthenticated, IsSeller]
-
-    @extend_schema(
-        tags=["shipments"],
-        request=ShipmentCancelInputSerializer,
-        responses={200: ShipmentSerializer, **SHIPMENT_ERRORS},
-    )
-    def post(self, request, shipment_id):
-        data = ShipmentCancelInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        shipment_services.shipment_cancel(shipment_id=shipment_id, seller=request.user, **data.validated_data)
-        return _shipment_response(request, shipment_id)
+    form = ShipmentCancelInputSerializer
+    service = shipment_services.shipment_cancel
 
 
-class ShipmentConfirmDeliveryView(APIView):
+class ShipmentConfirmDeliveryView(_ShipmentActionView):
     permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["shipments"], request=None, responses={200: ShipmentSerializer, 404: ERROR, 409: ERROR}
-    )
-    def post(self, request, shipment_id):
-        shipment_services.shipment_confirm_delivery(shipment_id=shipment_id, buyer=request.user)
-        return _shipment_response(request, shipment_id)
+    caller = "buyer"
+    service = shipment_services.shipment_confirm_delivery
+    responses = {200: ShipmentSerializer, 404: ERROR, 409: ERROR}
 
 
-class ReturnApproveView(APIView):
+class _ReturnDecisionView(ServiceView):
+    # The seller (or staff) approves or rejects a return request; answers with the request.
     permission_classes = [IsAuthenticated, IsSeller]
+    tags = ["orders"]
+    form = ReturnDecisionInputSerializer
+    responses = {200: ReturnRequestSerializer, 403: ERROR, 404: ERROR, 409: ERROR}
 
-    @extend_schema(
-        tags=["orders"],
-        request=ReturnDecisionInputSerializer,
-        responses={200: ReturnRequestSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
-    )
-    def post(self, request, return_id):
-        data = ReturnDecisionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decided = return_services.return_request_approve(
-            return_request_id=return_id, actor=request.user, **data.validated_data
-        )
-        return Response(ReturnRequestSerializer(decided).data)
+    def call(self, request, data, return_id):
+        return type(self).service(return_request_id=return_id, actor=request.user, **data)
+
+    def respond(self, request, result, return_id):
+        return Response(ReturnRequestSerializer(result).data)
 
 
-class ReturnRejectView(APIView):
-    permission_classes = [IsAuthenticated, IsSeller]
+class ReturnApproveView(_ReturnDecisionView):
+    service = return_services.return_request_approve
 
-    @extend_schema(
-        tags=["orders"],
-        request=ReturnDecisionInputSerializer,
-        responses={200: ReturnRequestSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
-    )
-    def post(self, request, return_id):
-        data = ReturnDecisionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decided = return_services.return_request_reject(
-            return_request_id=return_id, actor=request.user, **data.validated_data
-        )
-        return Response(ReturnRequestSerializer(decided).data)
+
+class ReturnRejectView(_ReturnDecisionView):
+    service = return_services.return_request_reject
