@@ -1,19 +1,13 @@
-"""Marketplace models. Each sub-domain keeps its models in its own package; Django finds them here."""
+"""Marketplace models. Each sub-domain keeps its models in its own package; importing those modules
+here is how Django finds them (all of them belong to the ``marketplace`` app), so a new model needs
+no line here."""
 
-from marketplace.activity.models import ProductDailyActivity  # noqa: F401
-from marketplace.alerts.models import SavedSearch, StockAlert  # noqa: F401
-from marketplace.catalog.models import Category, Product, ProductImage  # noqa: F401
-from marketplace.coupons.models import Coupon, CouponRedemption  # noqa: F401
-from marketplace.favorites.models import Favorite  # noqa: F401
-from marketplace.ordering.models import (  # noqa: F401
-    Cart,
-    CartItem,
-    Order,
-    OrderItem,
-    ReturnRequest,
-    ReturnRequestItem,
-    Shipment,
-)
-from marketplace.reviews.models import Review, ReviewHelpfulVote  # noqa: F401
-from marketplace.shipping.models import ShippingProfile, ShippingZone  # noqa: F401
-from marketplace.tax.models import VatRate  # noqa: F401
+import marketplace.activity.models  # noqa: F401
+import marketplace.alerts.models  # noqa: F401
+import marketplace.catalog.models  # noqa: F401
+import marketplace.coupons.models  # noqa: F401
+import marketplace.favorites.models  # noqa: F401
+import marketplace.ordering.models  # noqa: F401
+import marketplace.reviews.models  # noqa: F401
+import marketplace.shipping.models  # noqa: F401
+import marketplace.tax.models  # noqa: F401

@@ -36,7 +36,24 @@ class CartItem(models.Model):
         return f"{self.quantity} x {self.product_id}"
 
 
-class Order(models.Model):
+class StoredTotals(models.Model):
+    """The money columns an order and each of its shipments keep (``pricing.Totals.stored()``);
+    a shipment holds its seller's part, and the parts of an order add up to its totals exactly."""
+
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    # The part of ``tax_amount`` already inside the prices (EU sellers price VAT-inclusive):
+    # total = subtotal + shipping_cost + (tax_amount - tax_included_amount) - discount_amount.
+    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+
+    class Meta:
+        abstract = True
+
+
+class Order(StoredTotals):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Pending payment"
         PAYMENT_CONFIRMED = "payment_confirmed", "Payment confirmed"
@@ -73,14 +90,6 @@ class Order(models.Model):
         max_length=24, choices=Fulfillment.choices, default=Fulfillment.UNFULFILLED, db_index=True
     )
     currency = models.CharField(max_length=3, default="USD")
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    # The part of ``tax_amount`` already inside the prices (EU sellers price VAT-inclusive):
-    # total = subtotal + shipping_cost + (tax_amount - tax_included_amount) - discount_amount.
-    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     # The destination the order was priced for (ISO code; empty: unknown at checkout).
     shipping_country = models.CharField(max_length=2, blank=True)
     # Contract C8: {name, address_line1, address_line2, city, state, postal_code, country}; never null.
@@ -115,7 +124,7 @@ class Order(models.Model):
         return f"Order {self.pk} ({self.status})"
 
 
-class Shipment(models.Model):
+class Shipment(StoredTotals):
     """One seller's part of an order: their items, their totals, their parcel.
 
     Statuses move only through ``marketplace.ordering.state.shipment_transition``.
@@ -131,13 +140,6 @@ class Shipment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shipments")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    # The seller's part of the order's totals; the parts of an order add up to its totals exactly.
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
     # The destination's rate this part was taxed at (a fraction) and whether its prices include it.
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=ZERO)
     prices_include_tax = models.BooleanField(default=False)
