@@ -48,13 +48,19 @@ def order_transition(order: Order, to: str) -> list[str]:
     """Move a locked ``order`` to ``to`` in memory; returns the fields to save. 409 if illegal."""
     if not can_transition(order, to):
         raise IllegalOrderTransition(f"An order that is {order.status} cannot become {to}.")
-    order.status = to
-    fields = ["status", "updated_at"]
-    stamp = TIMESTAMPS.get(to)
-    if stamp:
-        setattr(order, stamp, timezone.now())
-        fields.append(stamp)
+    fields = _status_set(order, to, TIMESTAMPS)
     metrics.ORDER_STATUS_TRANSITIONS.labels(status=to).inc()
+    return fields
+
+
+def _status_set(row: Order | Shipment, to: str, timestamps: dict[str, str]) -> list[str]:
+    """Set ``row.status`` to ``to`` and stamp the time field ``to`` has, if any; the fields to save."""
+    row.status = to
+    fields = ["status", "updated_at"]
+    stamp = timestamps.get(to)
+    if stamp:
+        setattr(row, stamp, timezone.now())
+        fields.append(stamp)
     return fields
 
 
@@ -83,13 +89,7 @@ def shipment_transition(shipment: Shipment, to: str) -> list[str]:
     """Move a locked ``shipment`` to ``to`` in memory; returns the fields to save. 409 if illegal."""
     if to not in SHIPMENT_TRANSITIONS[shipment.status]:
         raise IllegalShipmentTransition(f"A shipment that is {shipment.status} cannot become {to}.")
-    shipment.status = to
-    fields = ["status", "updated_at"]
-    stamp = SHIPMENT_TIMESTAMPS.get(to)
-    if stamp:
-        setattr(shipment, stamp, timezone.now())
-        fields.append(stamp)
-    return fields
+    return _status_set(shipment, to, SHIPMENT_TIMESTAMPS)
 
 
 def fulfillment_of(shipments: list[Shipment]) -> str:
