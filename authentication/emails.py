@@ -24,3 +24,15 @@ def send_after_commit(*, to, subject, template, context, user_id=None, key=None)
         },
         key=key or f"account-email-{uuid.uuid4().hex}",
     )
+
+
+def email_user_after_commit(user, *, subject, template, **context):
+    """``send_after_commit`` of an account e-mail to ``user``, in their language, greeting them by
+    first name (their username without one); ``context`` is the rest of the template's context."""
+    send_after_commit(
+        to=user.email,
+        user_id=user.pk,
+        subject=subject,
+        template=template,
+        context={"first_name": user.first_name or user.username, **context},
+    )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from authentication.emails import send_after_commit
+from authentication.emails import email_user_after_commit
 from authentication.exceptions import InvalidCodeError, TwoFactorStateError, WrongPasswordError
 from authentication.lock_objects import user_for_update
 from authentication.models import User, VerificationCode
@@ -37,12 +37,8 @@ def two_factor_code_send(*, user, purpose):
     _check_two_factor_state(user=user, purpose=purpose)
     issued = code_issue(user=user, purpose=purpose)
     verb, _required = TWO_FACTOR_PURPOSES[purpose]
-    send_after_commit(
-        to=user.email,
-        user_id=user.pk,
-        subject=TWO_FACTOR_SUBJECTS[purpose],
-        template="two_factor_code",
-        context={"first_name": user.first_name or user.username, "code": issued.code, "action": verb},
+    email_user_after_commit(
+        user, subject=TWO_FACTOR_SUBJECTS[purpose], template="two_factor_code", code=issued.code, action=verb
     )
 
 
@@ -72,17 +68,13 @@ def password_reset_request(*, email):
     with transaction.atomic():
         issued = code_issue(user=user, purpose=Purpose.PASSWORD_RESET)
         query = urlencode({"email": user.email, "code": issued.code})
-        send_after_commit(
-            to=user.email,
-            user_id=user.pk,
+        email_user_after_commit(
+            user,
             subject=gettext_noop("Reset your Designia password"),
             template="password_reset",
-            context={
-                "first_name": user.first_name or user.username,
-                "code": issued.code,
-                "link": f"{settings.FRONTEND_URL}/reset-password?{query}",
-                "ttl_minutes": settings.VERIFICATION_CODE_TTL_MINUTES,
-            },
+            code=issued.code,
+            link=f"{settings.FRONTEND_URL}/reset-password?{query}",
+            ttl_minutes=settings.VERIFICATION_CODE_TTL_MINUTES,
         )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
-from authentication.emails import send_after_commit
+from authentication.emails import email_user_after_commit
 from authentication.exceptions import InvalidTokenError
 from authentication.lock_objects import email_verification_token_for_update
 from authentication.models import EmailVerificationToken, Profile, User
@@ -75,16 +75,12 @@ def verification_email_send(*, user):
         created_at=now,
         expires_at=now + timedelta(hours=settings.EMAIL_VERIFICATION_TTL_HOURS),
     )
-    send_after_commit(
-        to=user.email,
-        user_id=user.pk,
+    email_user_after_commit(
+        user,
         subject=gettext_noop("Confirm your Designia email address"),
         template="verify_email",
-        context={
-            "first_name": user.first_name or user.username,
-            "link": f"{settings.FRONTEND_URL}/verify-email/{token}",
-            "ttl_hours": settings.EMAIL_VERIFICATION_TTL_HOURS,
-        },
+        link=f"{settings.FRONTEND_URL}/verify-email/{token}",
+        ttl_hours=settings.EMAIL_VERIFICATION_TTL_HOURS,
     )
 
 

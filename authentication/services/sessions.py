@@ -7,7 +7,7 @@ from django.contrib.auth.models import update_last_login
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from authentication.emails import send_after_commit
+from authentication.emails import email_user_after_commit
 from authentication.exceptions import EmailNotVerifiedError, InvalidCodeError, InvalidCredentialsError
 from authentication.models import User, VerificationCode
 from authentication.services.codes import code_consume, code_in_cooldown, code_issue
@@ -48,12 +48,8 @@ def login_code_send(*, user):
     if code_in_cooldown(user=user, purpose=VerificationCode.Purpose.LOGIN):
         return
     issued = code_issue(user=user, purpose=VerificationCode.Purpose.LOGIN)
-    send_after_commit(
-        to=user.email,
-        user_id=user.pk,
-        subject=gettext_noop("Your Designia login code"),
-        template="login_code",
-        context={"first_name": user.first_name or user.username, "code": issued.code},
+    email_user_after_commit(
+        user, subject=gettext_noop("Your Designia login code"), template="login_code", code=issued.code
     )
 
 
