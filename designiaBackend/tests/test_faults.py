@@ -23,7 +23,12 @@ from designiaBackend.outbox.relay import outbox_relay_pending
 from designiaBackend.tests.ops.stack import celery_broker
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import CartItem, Order
-from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, route_checkout_sessions
+from marketplace.tests.ordering_factories import (
+    OrderingProductFactory,
+    fill_cart,
+    placed_order,
+    route_checkout_sessions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -495,24 +500,12 @@ def test_a_worker_killed_during_the_timeout_sweep_leaves_every_order_cancelled_o
 
     from django.utils import timezone
 
-    from marketplace.ordering.services.checkout import order_place_from_cart
-    from payment_system.payments.models import Payment
     from payment_system.Tasks import check_payment_timeouts_task
 
     chair = OrderingProductFactory(stock_quantity=10)
     orders = []
     for _ in range(4):
-        buyer = UserFactory()
-        fill_cart(buyer, (chair, 2))
-        order = order_place_from_cart(buyer=buyer)
-        Payment.objects.create(
-            order=order,
-            provider="stripe",
-            amount=order.total_amount,
-            currency=order.currency,
-            checkout_session_id=f"cs_test_{order.pk.hex}",
-        )
-        orders.append(order)
+        orders.append(placed_order((chair, 2)))
     old = timezone.now() - timedelta(days=4)
     Order.objects.filter(pk__in=[o.pk for o in orders[:3]]).update(created_at=old, reserved_until=None)
     # The last one was reserved again recently: the sweep asks Stripe first, and Stripe hangs.

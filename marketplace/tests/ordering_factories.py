@@ -42,6 +42,28 @@ def fill_cart(user, *lines):
         cart_add_item(user=user, product_id=product.pk, quantity=quantity)
 
 
+def placed_order(*lines, session_prefix="cs_test", provider="stripe"):
+    """A new buyer's order of ``lines`` (``(product, quantity), ...``) placed through the checkout
+    service, with its pending ``Payment`` (session ``<session_prefix>_<order hex>``; a
+    ``session_prefix`` of None: no payment yet)."""
+    from authentication.tests.factories import UserFactory
+    from marketplace.ordering.services.checkout import order_place_from_cart
+    from payment_system.payments.models import Payment
+
+    buyer = UserFactory()
+    fill_cart(buyer, *lines)
+    order = order_place_from_cart(buyer=buyer)
+    if session_prefix is not None:
+        Payment.objects.create(
+            order=order,
+            provider=provider,
+            amount=order.total_amount,
+            currency=order.currency,
+            checkout_session_id=f"{session_prefix}_{order.pk.hex}",
+        )
+    return order
+
+
 def route_checkout_sessions(fake_stripe, *, status=200, error=None):
     """Answer ``POST /v1/checkout/sessions`` like Stripe (a new session per idempotency key)."""
     sessions = {}

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from authentication.tests.factories import SellerFactory, UserFactory
+from authentication.tests.factories import SellerFactory
 from infrastructure.payments import WebhookEvent
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Order, Shipment
@@ -16,6 +16,7 @@ from marketplace.ordering.services.shipments import order_confirm_delivery, orde
 from marketplace.tests.ordering_factories import (
     OrderingProductFactory,
     completed_session,
+    placed_order,
     route_refunds,
     route_session_expire,
     run_concurrently,
@@ -50,20 +51,7 @@ def two_seller_paid_order():
 
 
 def pending_two(chair, lamp):
-    from marketplace.ordering.services.checkout import order_place_from_cart
-    from marketplace.tests.ordering_factories import fill_cart
-    from payment_system.payments.models import Payment
-
-    buyer = UserFactory()
-    fill_cart(buyer, (chair, 1), (lamp, 2))
-    order = order_place_from_cart(buyer=buyer)
-    Payment.objects.create(
-        order=order,
-        provider="stripe",
-        amount=order.total_amount,
-        currency=order.currency,
-        checkout_session_id=f"cs_ship_{order.pk.hex}",
-    )
+    order = placed_order((chair, 1), (lamp, 2), session_prefix="cs_ship")
     return Order.objects.select_related("payment", "buyer").get(pk=order.pk)
 
 

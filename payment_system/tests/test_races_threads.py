@@ -11,12 +11,12 @@ from authentication.tests.factories import UserFactory
 from infrastructure.payments import WebhookEvent
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Order
-from marketplace.ordering.services.checkout import order_place_from_cart
 from marketplace.ordering.services.orders import order_cancel
 from marketplace.tests.ordering_factories import (
     OrderingProductFactory,
     completed_session,
     fill_cart,
+    placed_order,
     route_refunds,
     route_session_expire,
     run_concurrently,
@@ -32,16 +32,7 @@ pytestmark = [
 
 
 def pending(product, quantity):
-    buyer = UserFactory()
-    fill_cart(buyer, (product, quantity))
-    order = order_place_from_cart(buyer=buyer)
-    Payment.objects.create(
-        order=order,
-        provider="stripe",
-        amount=order.total_amount,
-        currency=order.currency,
-        checkout_session_id=f"cs_race_{order.pk.hex}",
-    )
+    order = placed_order((product, quantity), session_prefix="cs_race")
     return Order.objects.select_related("payment", "buyer").get(pk=order.pk)
 
 

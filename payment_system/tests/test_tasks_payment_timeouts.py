@@ -5,27 +5,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from authentication.tests.factories import UserFactory
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Order
-from marketplace.ordering.services.checkout import order_place_from_cart
-from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart
-from payment_system.payments.models import Payment
+from marketplace.tests.ordering_factories import OrderingProductFactory, placed_order
 from payment_system.Tasks import check_payment_timeouts_task
 
 
 def unpaid_order(product, quantity, *, age_days):
-    buyer = UserFactory()
-    fill_cart(buyer, (product, quantity))
-    order = order_place_from_cart(buyer=buyer)
     # The worker runs the default (dummy) gateway: its sessions expire without a network.
-    Payment.objects.create(
-        order=order,
-        provider="dummy",
-        amount=order.total_amount,
-        currency=order.currency,
-        checkout_session_id=f"cs_dummy_{order.pk.hex}",
-    )
+    order = placed_order((product, quantity), session_prefix="cs_dummy", provider="dummy")
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=age_days))
     return order
 

@@ -10,14 +10,11 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from authentication.tests.factories import UserFactory
 from designiaBackend.outbox.models import OutboxMessage
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Order, Shipment
-from marketplace.ordering.services.checkout import order_place_from_cart
-from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, route_session_expire
+from marketplace.tests.ordering_factories import OrderingProductFactory, placed_order, route_session_expire
 from payment_system.checkout.timeouts import payment_timeouts_check
-from payment_system.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +35,9 @@ def counting_mail(settings):
 
 
 def overdue_order(products, *, reserved_until=None, session=True):
-    buyer = UserFactory()
-    fill_cart(buyer, *[(product, 1) for product in products])
-    order = order_place_from_cart(buyer=buyer)
-    if session:
-        Payment.objects.create(
-            order=order,
-            provider="stripe",
-            amount=order.total_amount,
-            currency=order.currency,
-            checkout_session_id=f"cs_test_{order.pk.hex}",
-        )
+    order = placed_order(
+        *[(product, 1) for product in products], session_prefix="cs_test" if session else None
+    )
     Order.objects.filter(pk=order.pk).update(
         created_at=timezone.now() - timedelta(days=4), reserved_until=reserved_until
     )
