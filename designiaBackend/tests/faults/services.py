@@ -1,0 +1,167 @@
+"""Services of the fault tests' own, on ports of their own (never the shared ones): a redis-server
+and a MariaDB server the tests SIGKILL and start again, an SMTP sink that can stall, and Celery
+workers started (and SIGKILLed) on the private Redis."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import redis
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server process of this test: ``kill()`` (SIGKILL) and ``start()`` on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server, our arguments
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                if client.ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def kill(self):
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def client(self):
+        return redis.Redis.from_url(self.url)
+
+
+def forget_result_backend(celery_app):
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+class SmtpSink:
+    """A minimal SMTP server on a port of its own. While ``stalling`` it accepts connections and says
+    nothing (a worker sending mail hangs there, mid-task); afterwards it takes every message."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stalling = True
+        self.stalled = threading.Event()
+        self.recipients: list[str] = []
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            if self.stalling:
+                self._held.append(connection)
+                self.stalled.set()
+                continue
+            threading.Thread(target=self._session, args=(connection,), daemon=True).start()
+
+    def _session(self, connection):
+        reader = connection.makefile("rb")
+        connection.sendall(b"220 sink\r\n")
+        while line := reader.readline():
+            verb = line.strip().split(b" ")[0].upper()
+            if verb in (b"EHLO", b"HELO"):
+                connection.sendall(b"250 sink\r\n")
+            elif verb == b"RCPT":
+                self.recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
+                connection.sendall(b"250 ok\r\n")
+            elif verb == b"DATA":
+                connection.sendall(b"354 go\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                connection.sendall(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                connection.sendall(b"221 bye\r\n")
+                break
+            else:
+                connection.sendall(b"250 ok\r\n")
+        connection.close()
+
+    def serve_normally(self):
+        self.stalling = False
+        for connection in self._held:
+            connection.close()
+
+    def close(self):
+        self.server.close()
+
+
+def start_worker(private_redis, prefix, sink, log_path, queues="email_tasks", **extra_env):
+    from tests.fixtures.db import database_url_for_processes
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_processes(),
+        "REDIS_URL": private_redis.url,
+        "CELERY_BROKER_URL": private_redis.url,
+        "CELERY_RESULT_BACKEND": private_redis.url,
+        "CELERY_KEY_PREFIX": prefix,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": "2",  # a killed worker's task comes back at once here
+        "CACHE_KEY_PREFIX": f"{prefix}cache",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_TIMEOUT": "120",
+        **extra_env,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", queues]
+    command += [
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "info",
+        "-n",
+        f"faults-{time.time_ns()}@%h",
+    ]
+    return subprocess.Popen(  # noqa: S603 - our interpreter and arguments
+        command, cwd=ROOT, env=env, stdout=open(log_path, "a"), stderr=subprocess.STDOUT  # noqa: SIM115
+    )
+
+
+def wait_until(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds} s")

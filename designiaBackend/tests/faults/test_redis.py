@@ -1,0 +1,131 @@
+"""A private redis-server SIGKILLed during browsing, checkout, the e-mail relay and chat, and started
+again: requests keep answering, nothing is lost, and the service is used again once it is back."""
+
+from decimal import Decimal
+
+import pytest
+
+from authentication.tests.factories import UserFactory
+from designiaBackend.cache import cache_available, cache_circuit_reset
+from designiaBackend.outbox.models import OutboxMessage
+from designiaBackend.outbox.relay import outbox_relay_pending
+from designiaBackend.tests.ops.stack import celery_broker
+from marketplace.catalog.models import Product
+from marketplace.ordering.models import CartItem, Order
+from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, route_checkout_sessions
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/marketplace/products/"
+CART = "/api/marketplace/cart/"
+CHECKOUT = "/api/payments/checkout_session/"
+
+
+def test_browsing_survives_redis_killed_and_uses_the_cache_again_after_it_is_back(
+    redis_everywhere, api_client, settings
+):
+    OrderingProductFactory(name="Oak Chair", price=Decimal("120.00"))
+    warm = api_client.get(PRODUCTS)
+    assert warm.status_code == 200
+    assert redis_everywhere.client().dbsize() > 0  # the list is cached in the private Redis
+
+    redis_everywhere.kill()
+    during = [api_client.get(PRODUCTS) for _ in range(5)]
+
+    assert [response.status_code for response in during] == [200] * 5
+    assert all(response.json() == warm.json() for response in during)
+    assert not cache_available()
+
+    redis_everywhere.start()  # an empty Redis on the same port
+    settings.CACHE_CIRCUIT_OPEN_SECONDS = 0  # the circuit's few seconds are over
+    cache_circuit_reset()
+    after = api_client.get(PRODUCTS)
+    assert after.status_code == 200 and after.json() == warm.json()
+    assert redis_everywhere.client().dbsize() > 0  # cached again
+    assert cache_available()
+
+
+def test_checkout_with_redis_killed_keeps_every_order_with_its_session(
+    redis_everywhere, auth_client, fake_stripe
+):
+    route_checkout_sessions(fake_stripe)
+    chair = OrderingProductFactory(price=Decimal("80.00"), stock_quantity=10)
+    buyers = [UserFactory() for _ in range(3)]
+    for buyer in buyers:
+        assert (
+            auth_client(buyer)
+            .post(f"{CART}add_item/", {"product_id": chair.pk, "quantity": 2}, format="json")
+            .status_code
+            == 200
+        )
+
+    redis_everywhere.kill()
+    answers = [auth_client(buyer).post(CHECKOUT) for buyer in buyers]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    orders = Order.objects.filter(buyer__in=buyers)
+    assert orders.count() == 3
+    assert all(order.payment.checkout_session_id for order in orders)
+    # Stock equals the live orders: 3 orders of 2 units out of 10.
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 4
+    assert not CartItem.objects.filter(cart__user__in=buyers).exists()
+
+
+def test_an_e_mail_recorded_while_the_broker_is_killed_reaches_the_queue_once_after_it_is_back(
+    private_redis, django_capture_on_commit_callbacks
+):
+    from marketplace.ordering.services.checkout import order_place_from_cart
+    from marketplace.ordering.services.orders import send_order_email_on_commit
+
+    buyer = UserFactory()
+    fill_cart(buyer, (OrderingProductFactory(stock_quantity=3), 1))
+    order = order_place_from_cart(buyer=buyer)
+    prefix = "faults-broker:"
+
+    with celery_broker(private_redis.url, prefix):
+        private_redis.kill()
+        with django_capture_on_commit_callbacks(execute=True):
+            send_order_email_on_commit(order, "cancelled")
+        message = OutboxMessage.objects.get(key=f"order-email-{order.pk}-cancelled")
+        assert message.relayed_at is None  # the broker refused it: kept, not lost
+
+        private_redis.start()
+        assert outbox_relay_pending() == 1
+        assert outbox_relay_pending() == 0  # relayed once; a second run sends nothing
+        queued = private_redis.client().llen(f"{prefix}email_tasks")
+    assert queued == 1
+    message.refresh_from_db()
+    assert message.relayed_at is not None and message.done_at is None  # a worker would run it now
+
+
+# --- chat with Redis killed ------------------------------------------------------------------------
+
+
+def test_a_chat_message_over_rest_is_stored_while_redis_is_killed(redis_everywhere, auth_client):
+    from authentication.tests.factories import SellerFactory
+    from chat.models import Message
+    from chat.tests.factories import ProductFactory, thread_between
+
+    buyer, seller = UserFactory(), SellerFactory()
+    thread = thread_between(buyer, seller, product=ProductFactory(seller=seller))
+    client = auth_client(buyer)
+
+    redis_everywhere.kill()
+    response = client.post(f"/api/chat/conversations/{thread.pk}/messages/", {"text": "still there?"})
+
+    assert response.status_code == 201, response.content
+    assert list(Message.objects.filter(thread=thread).values_list("text", flat=True)) == ["still there?"]
+    # The rate limit and the pushes needed Redis: the limit let it through, the pushes were dropped.
+    assert not cache_available()
+
+
+def test_view_counters_and_their_throttle_fail_open_while_redis_is_killed(redis_everywhere, api_client):
+    product = OrderingProductFactory()
+
+    redis_everywhere.kill()
+    response = api_client.post(
+        "/api/activity/track/", {"product_id": product.pk, "action": "click"}, format="json"
+    )
+
+    assert response.status_code == 202
+    assert response.json() == {"recorded": False}  # dropped, not failed

@@ -1,0 +1,165 @@
+"""Celery workers SIGKILLed mid-task (an e-mail batch, the payment-timeout sweep, a Connect transfer):
+the task comes back after the (short, here) visibility timeout and its effect happens exactly once."""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from authentication.tests.factories import UserFactory
+from designiaBackend.outbox.models import OutboxMessage
+from designiaBackend.outbox.relay import outbox_relay_pending
+from designiaBackend.tests.faults.services import SmtpSink, start_worker, wait_until
+from designiaBackend.tests.ops.stack import celery_broker
+from marketplace.catalog.models import Product
+from marketplace.ordering.models import Order
+from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, placed_order
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "/api/marketplace/products/"
+CART = "/api/marketplace/cart/"
+CHECKOUT = "/api/payments/checkout_session/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_recovery(
+    private_redis, tmp_path
+):
+    from django.db import transaction
+
+    from designiaBackend.api.after_commit import must_happen
+    from marketplace.ordering.services.checkout import order_place_from_cart
+
+    buyers = [UserFactory() for _ in range(3)]
+    orders = []
+    for buyer in buyers:
+        fill_cart(buyer, (OrderingProductFactory(stock_quantity=3), 1))
+        orders.append(order_place_from_cart(buyer=buyer))
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    log_path = tmp_path / "worker.log"
+    with celery_broker(private_redis.url, prefix):
+        with transaction.atomic():
+            must_happen(
+                "marketplace.ordering.tasks.order_emails_send_task",
+                args=[[str(order.pk) for order in orders], "cancelled"],
+                key="faults-batch",
+            )
+        message = OutboxMessage.objects.get(key="faults-batch")
+        assert message.relayed_at is not None  # on the private broker's email_tasks queue
+
+        first = start_worker(private_redis, prefix, sink, log_path)
+        try:
+            assert sink.stalled.wait(timeout=180), log_path.read_text()[-3000:]  # mid-batch now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            assert sink.recipients == []
+            message.refresh_from_db()
+            assert message.done_at is None
+
+            sink.serve_normally()
+            second = start_worker(private_redis, prefix, sink, log_path)
+            try:
+                wait_until(
+                    lambda: OutboxMessage.objects.filter(key="faults-batch", done_at__isnull=False).exists(),
+                    180,
+                    "the redelivered batch was not done",
+                )
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+            sink.close()
+
+    assert sorted(sink.recipients) == sorted(buyer.email for buyer in buyers)  # each once
+    # A relay run afterwards sends nothing again: the message is done.
+    assert outbox_relay_pending() == 0
+
+
+# --- a Celery worker SIGKILLed while it runs the payment-timeout sweep ---------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_the_timeout_sweep_leaves_every_order_cancelled_once(
+    private_redis, fake_stripe, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from payment_system.Tasks import check_payment_timeouts_task
+
+    chair = OrderingProductFactory(stock_quantity=10)
+    orders = [placed_order((chair, 2)) for _ in range(4)]
+    old = timezone.now() - timedelta(days=4)
+    Order.objects.filter(pk__in=[o.pk for o in orders[:3]]).update(created_at=old, reserved_until=None)
+    # The last one was reserved again recently: the sweep asks Stripe first, and Stripe hangs.
+    recent = orders[3]
+    Order.objects.filter(pk=recent.pk).update(
+        created_at=old, reserved_until=timezone.now() + timedelta(minutes=20)
+    )
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 2
+
+    hanging, release = threading.Event(), threading.Event()
+
+    def expire(request, match):
+        if match.group(1) == f"cs_test_{recent.pk.hex}" and not release.is_set():
+            hanging.set()
+            release.wait(timeout=300)
+        return 200, {
+            "id": match.group(1),
+            "object": "checkout.session",
+            "status": "expired",
+            "client_secret": "",
+        }
+
+    fake_stripe.on("POST", r"/v1/checkout/sessions/([^/]+)/expire", expire)
+    stripe_env = {
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_API_BASE": fake_stripe.url,
+        "STRIPE_TIMEOUT_SECONDS": "300",
+    }
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    sink.serve_normally()
+    log_path = tmp_path / "worker.log"
+    queues = "payment_tasks,email_tasks"
+    with celery_broker(private_redis.url, prefix):
+        check_payment_timeouts_task.apply_async(ignore_result=True)
+        first = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+        try:
+            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-sweep now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            # The batch that was done before the kill stays done; the last order is still open.
+            assert Order.objects.get(pk=recent.pk).status == "pending_payment"
+            release.set()
+            second = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+            try:
+                wait_until(
+                    lambda: Order.objects.filter(pk__in=[o.pk for o in orders], status="cancelled").count()
+                    == 4,
+                    180,
+                    "the redelivered sweep did not cancel every order",
+                )
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            release.set()
+            if first.poll() is None:
+                first.kill()
+            sink.close()
+
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 10  # released once per order
+    keys = list(
+        OutboxMessage.objects.filter(task__endswith="order_emails_send_task").values_list("kwargs", "args")
+    )
+    assert len(keys) == 1 and sorted(keys[0][1][0]) == sorted(str(o.pk) for o in orders[:3])
+    assert OutboxMessage.objects.filter(key=f"order-email-{recent.pk}-cancelled").count() == 1
