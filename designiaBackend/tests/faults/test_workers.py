@@ -163,3 +163,91 @@ def test_a_worker_killed_during_the_timeout_sweep_leaves_every_order_cancelled_o
     )
     assert len(keys) == 1 and sorted(keys[0][1][0]) == sorted(str(o.pk) for o in orders[:3])
     assert OutboxMessage.objects.filter(key=f"order-email-{recent.pk}-cancelled").count() == 1
+
+
+# --- a Celery worker SIGKILLed while it makes a Connect transfer ------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_a_connect_transfer_transfers_once_after_recovery(
+    private_redis, fake_stripe, tmp_path
+):
+    """Stripe made the transfer but the worker died before it recorded it (its transaction is gone):
+    the redelivered release asks again with the same idempotency key and records that transfer."""
+    from payment_system.payments.models import SellerTransaction
+    from payment_system.payouts.models import Transfer
+    from payment_system.Tasks import release_held_funds_task
+    from payment_system.tests.payouts_factories import held_transaction
+
+    row = held_transaction()  # 90.00 gross, 78.09 net to the seller, due an hour ago
+    hanging, release = threading.Event(), threading.Event()
+    made = {}  # Stripe's transfers by idempotency key, as its idempotency keeps them
+
+    def transfers(request, match):
+        transfer = made.setdefault(
+            request.idempotency_key,
+            {
+                "id": f"tr_test_fault_{len(made) + 1}",
+                "object": "transfer",
+                "amount": int(request.form["amount"]),
+                "currency": request.form["currency"],
+                "destination": request.form["destination"],
+                "transfer_group": request.form.get("transfer_group"),
+            },
+        )
+        if not release.is_set():
+            hanging.set()  # made at Stripe; the answer waits until the worker is dead
+            release.wait(timeout=300)
+        return 200, transfer
+
+    fake_stripe.on("POST", r"/v1/transfers", transfers)
+    stripe_env = {
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_API_BASE": fake_stripe.url,
+        "STRIPE_TIMEOUT_SECONDS": "300",
+    }
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    sink.serve_normally()
+    log_path = tmp_path / "worker.log"
+    with celery_broker(private_redis.url, prefix):
+        release_held_funds_task.apply_async(ignore_result=True)
+        first = start_worker(private_redis, prefix, sink, log_path, "payment_tasks", **stripe_env)
+        try:
+            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-transfer now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            # The worker's transaction died with it: nothing recorded, the funds still held.
+            assert not Transfer.objects.filter(seller_transaction=row).exists()
+            assert SellerTransaction.objects.get(pk=row.pk).status == SellerTransaction.Status.HELD
+            release.set()
+            second = start_worker(private_redis, prefix, sink, log_path, "payment_tasks", **stripe_env)
+            try:
+                wait_until(
+                    lambda: SellerTransaction.objects.filter(
+                        pk=row.pk, status=SellerTransaction.Status.RELEASED
+                    ).exists(),
+                    180,
+                    "the redelivered release did not transfer the funds",
+                )
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            release.set()
+            if first.poll() is None:
+                first.kill()
+            sink.close()
+
+    tried = fake_stripe.requests_to("POST", r"/v1/transfers")
+    assert len(tried) >= 2  # the killed worker's request and the redelivered one
+    assert {request.idempotency_key for request in tried} == {f"transfer-{row.pk}-1"}
+    assert list(made) == [f"transfer-{row.pk}-1"]  # one transfer at Stripe
+    transfer = Transfer.objects.get(seller_transaction=row)
+    assert (transfer.status, transfer.stripe_transfer_id, transfer.amount) == (
+        "succeeded",
+        "tr_test_fault_1",
+        row.net_amount,
+    )
+    assert transfer.attempt == 1
