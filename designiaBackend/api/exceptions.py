@@ -5,13 +5,16 @@ Validation errors: DRF field lists, ``{"<field>": [...], "non_field_errors": [..
 "invalid"}``, with no generic top-level text that would hide the specific reason (§3.3).
 
 Services refuse with ``designiaBackend.errors.ApplicationError`` (no web framework there); this
-handler maps it to its status and body.
+handler maps it to its status and body. A database that cannot be reached (down, restarting, the
+connection lost mid-request) answers 503 ``database_unavailable`` with ``Retry-After``, not 500:
+the request changed nothing it did not commit, and trying again shortly is the right move.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -27,6 +30,35 @@ from designiaBackend.errors import (  # noqa: F401  (re-exported: the base's for
 )
 
 logger = logging.getLogger(__name__)
+
+# MySQL/MariaDB client and server codes of a server that cannot be reached or went away: can't
+# connect (socket, TCP), gone away, lost connection, server shutting down, connection killed.
+_UNREACHABLE_CODES = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031})
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unreachable(exc) -> bool:
+    """True when ``exc`` says the database cannot be reached (not a lock wait, a bad query...)."""
+    if isinstance(exc, InterfaceError):  # the connection was already closed under Django
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args else None
+    return code in _UNREACHABLE_CODES
+
+
+def database_unavailable_body() -> dict:
+    return error_body(
+        "The service is unavailable for a moment. Please try again shortly.", "database_unavailable"
+    )
+
+
+def database_unavailable_response() -> Response:
+    return Response(
+        database_unavailable_body(),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def error_body(message, code, error=None, **extra):
@@ -55,6 +87,10 @@ def exception_handler(exc, context):
             error_body("The request body is too large.", "request_too_large"),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if database_unreachable(exc):
+        set_rollback()
+        logger.error("Database unreachable in %s: %r", context.get("view").__class__.__name__, exc)
+        return database_unavailable_response()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
