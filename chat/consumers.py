@@ -10,6 +10,7 @@ message costs no read: a rate-limit script call in Redis, one transaction of two
 a worker thread, then one send per group from the event loop.
 """
 
+import asyncio
 import logging
 import time
 
@@ -28,6 +29,9 @@ from marketplace.ordering.selectors import cart_items_count
 from notifications.selectors import unread_notifications_count
 
 logger = logging.getLogger(__name__)
+
+# A channel layer that does not answer in this time counts as down (the message stays stored).
+ANNOUNCE_TIMEOUT_SECONDS = 3
 
 
 @database_sync_to_async
@@ -152,11 +156,24 @@ class ChatConsumer(AuthenticatedJsonConsumer):
             await self.send_error("The message could not be sent. Please try again.", code="unavailable")
             return
         try:
-            await events.message_announce(
-                message=message, recipient_ids=self.access.recipients_of(self.user.pk)
+            await asyncio.wait_for(
+                events.message_announce(
+                    message=message, recipient_ids=self.access.recipients_of(self.user.pk)
+                ),
+                timeout=ANNOUNCE_TIMEOUT_SECONDS,
             )
         except Exception:  # stored all the same: the clients see it on their next fetch
             logger.exception("Chat message %s stored but not announced", message.pk)
+            # The channel layer (Redis) failed: the sender gets its echo from here, so its client
+            # replaces the optimistic copy, and is told that the others see it on their next load.
+            data = events.message_data(message)
+            await self.send_json({"type": "chat.message", "data": data})
+            await self.send_error(
+                "Your message was saved, but live delivery is unavailable right now: "
+                "the other participants will see it when they reload the conversation.",
+                code="realtime_unavailable",
+                message_id=data["id"],
+            )
 
     async def receive_typing(self, content):
         now = time.monotonic()

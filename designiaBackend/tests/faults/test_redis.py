@@ -129,3 +129,70 @@ def test_view_counters_and_their_throttle_fail_open_while_redis_is_killed(redis_
 
     assert response.status_code == 202
     assert response.json() == {"recorded": False}  # dropped, not failed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_killed_during_chat_over_a_real_websocket(private_redis):
+    """daphne on the private Redis (channel layer, cache): a message sent while Redis is dead is
+    stored and its sender told so on the socket; once Redis is back (the page opened again: the
+    chat socket does not reconnect by itself, contract 6.3), new sockets get new messages."""
+    import asyncio
+
+    import requests
+
+    from authentication.tests.factories import SellerFactory
+    from chat.models import Message
+    from chat.tests.factories import ProductFactory, thread_between
+    from chat.tests.sockets import chat_socket
+    from tests.fixtures.clients import bearer_for
+    from tests.fixtures.processes import start_daphne
+
+    buyer, seller = UserFactory(), SellerFactory()
+    thread = thread_between(buyer, seller, product=ProductFactory(seller=seller))
+    server = start_daphne({"REDIS_URL": private_redis.url, "CELERY_TASK_ALWAYS_EAGER": "false"})
+
+    async def exchange(text):
+        """``buyer`` sends ``text`` on a new socket; the frames each side gets (or its close code)."""
+        async with chat_socket(server, thread.pk, buyer) as a, chat_socket(server, thread.pk, seller) as b:
+            await a.settled()
+            await b.settled()
+            await a.send({"type": "chat.message", "payload": {"text": text}})
+            return await a.receive(), await b.receive_type("chat.message")
+
+    try:
+        before = asyncio.run(exchange("before"))
+        assert [frame["data"]["text"] for frame in before] == ["before", "before"]
+
+        async def while_down():
+            async with chat_socket(server, thread.pk, buyer) as a:
+                await a.settled()
+                private_redis.kill()
+                await a.send({"type": "chat.message", "payload": {"text": "while redis is down"}})
+                frames = [await a.receive(), await a.receive()]
+                await a.settled()  # the socket still works
+                return frames
+
+        echo, error = asyncio.run(while_down())
+        # The sender is told: its echo (the client swaps its optimistic copy for it) and why the
+        # others did not get it live. The socket stays open.
+        assert (echo["type"], echo["data"]["text"]) == ("chat.message", "while redis is down")
+        assert error["type"] == "error" and error["code"] == "realtime_unavailable"
+        assert error["message_id"] == echo["data"]["id"]
+        listed = requests.get(
+            f"{server.http_url}/api/chat/conversations/{thread.pk}/messages/",
+            headers={"Authorization": bearer_for(seller), "Origin": "http://localhost:5173"},
+            timeout=15,
+        )
+        assert listed.status_code == 200, listed.text[:300]
+        assert echo["data"]["id"] in [row["id"] for row in listed.json()["results"]]  # stored: E59 shows it
+
+        private_redis.start()
+        after = asyncio.run(exchange("after"))
+        assert [frame["data"]["text"] for frame in after] == ["after", "after"]
+    finally:
+        server.stop()
+    assert list(Message.objects.filter(thread=thread).order_by("id").values_list("text", flat=True)) == [
+        "before",
+        "while redis is down",
+        "after",
+    ]
