@@ -7,21 +7,31 @@ buyers, carts and tokens built with the factories are there. Requests go over HT
 state is read from the private server with SQL.
 """
 
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
 
 import pytest
 import requests
+from django.conf import settings
+from django.test import override_settings
 
 from authentication.tests.factories import UserFactory
-from designiaBackend.tests.faults.services import PrivateMariaDB, dump_test_database
+from designiaBackend.tests.faults.services import ROOT, PrivateMariaDB, dump_test_database
 from designiaBackend.tests.ops.stack import Stack, start_gunicorn
 from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart
+from notifications.unsubscribe import unsubscribe_token
 from tests.fixtures.clients import bearer_for
 
 CHECKOUT = "/api/payments/checkout_session/"
+SECRET_KEY = "faults-mariadb-" + "k" * 50  # noqa: S105 - the test server's own, not the dev default
 STOCK = 40
+SWEEP = (
+    "from payment_system.checkout.timeouts import stock_reservations_sweep;"
+    " print('released', stock_reservations_sweep())"
+)
 
 
 def _sessions_route(fake_stripe, hang_for: set[str], hung: list[str], release: threading.Event):
@@ -91,6 +101,8 @@ def test_mariadb_killed_during_checkout_leaves_every_order_with_its_session_or_u
     for buyer in buyers:
         fill_cart(buyer, (chair, 2))
     bearer = {buyer.pk: bearer_for(buyer) for buyer in buyers}
+    with override_settings(SECRET_KEY=SECRET_KEY):
+        unsubscribe = unsubscribe_token(user_id=buyers[0].pk, kind="order_cancelled")
     before, inside, down, after = buyers[:2], buyers[2:4], buyers[4:6], buyers[6:]
     hung: list[str] = []
     release = threading.Event()
@@ -112,15 +124,20 @@ def test_mariadb_killed_during_checkout_leaves_every_order_with_its_session_or_u
                 "STRIPE_SECRET_KEY": "sk_test_fake",
                 "STRIPE_API_BASE": fake_stripe.url,
                 "STRIPE_TIMEOUT_SECONDS": "60",
+                # As in production: Django's handler500 answers, not the debug page.
+                "DEBUG": "false",
+                "SECRET_KEY": SECRET_KEY,
+                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],  # the tokens made here
             },
         )
         api = start_gunicorn(stack)
+        http = requests.Session()
+        http.headers["X-Forwarded-Proto"] = "https"  # as Kong sends it (no redirect to https)
+        http.max_redirects = 0
         assert time.monotonic() - started < 20, "the private database and the API start in seconds"
 
         def checkout(buyer):
-            return requests.post(
-                f"{api.url}{CHECKOUT}", headers={"Authorization": bearer[buyer.pk]}, timeout=90
-            )
+            return http.post(f"{api.url}{CHECKOUT}", headers={"Authorization": bearer[buyer.pk]}, timeout=90)
 
         # Before: checkouts open their sessions.
         assert [checkout(buyer).status_code for buyer in before] == [200, 200]
@@ -143,24 +160,47 @@ def test_mariadb_killed_during_checkout_leaves_every_order_with_its_session_or_u
             thread.join(timeout=90)
         # ... and two more arrive while it is down.
         refused = [checkout(buyer) for buyer in down]
-        for response in [*answers.values(), *refused]:
+        # A page outside DRF (Django's handler500) answers the same way.
+        page = http.get(f"{api.url}/notifications/unsubscribe/", params={"token": unsubscribe}, timeout=30)
+        for response in [*answers.values(), *refused, page]:
             assert response.status_code == 503, (response.status_code, response.text[:500])
             assert _is_error_shape(response) and response.json()["code"] == "database_unavailable"
+            assert response.headers["Retry-After"] == "5"
 
         mariadb.start()  # InnoDB recovers the committed transactions
 
         # After: new checkouts work; the refused buyers' carts were kept, so they simply retry.
         assert [checkout(buyer).status_code for buyer in after] == [200] * len(after)
         assert [checkout(buyer).status_code for buyer in down] == [200] * len(down)
-        # The buyers whose checkout died inside Stripe find their order waiting for payment
-        # (``GET /orders/``) and pay it (E39): a session is opened for it now.
-        for buyer in inside:
-            headers = {"Authorization": bearer[buyer.pk]}
-            listed = requests.get(f"{api.url}/api/marketplace/orders/", headers=headers, timeout=30).json()
-            rows = listed["results"] if isinstance(listed, dict) else listed
-            [pending] = [row for row in rows if row["status"] == "pending_payment"]
-            retry = requests.get(f"{api.url}{CHECKOUT}retry/{pending['id']}/", headers=headers, timeout=30)
-            assert retry.status_code == 200, retry.text[:500]
+        # The checkouts that died inside Stripe left whole pending orders without a session. One
+        # buyer finds it (``GET /orders/``) and pays it (E39): a session is opened for it now.
+        payer, leaver = inside
+        headers = {"Authorization": bearer[payer.pk]}
+        listed = http.get(f"{api.url}/api/marketplace/orders/", headers=headers, timeout=30).json()
+        rows = listed["results"] if isinstance(listed, dict) else listed
+        [pending] = [row for row in rows if row["status"] == "pending_payment"]
+        retry = http.get(f"{api.url}{CHECKOUT}retry/{pending['id']}/", headers=headers, timeout=30)
+        assert retry.status_code == 200, retry.text[:500]
+        # The other never comes back: when its reservation ends, the beat's reservation sweep
+        # (run here as the worker runs it, on the private database) gives its stock back.
+        connection = mariadb.connect(database)
+        connection.cursor().execute(
+            "UPDATE marketplace_order SET reserved_until = NOW(6) - INTERVAL 1 MINUTE WHERE buyer_id = %s",
+            [str(leaver.pk)],
+        )
+        connection.commit()
+        connection.close()
+        sweep = subprocess.run(  # noqa: S603 - our interpreter and arguments
+            [sys.executable, "manage.py", "shell", "-c", SWEEP],
+            cwd=ROOT,
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert sweep.stdout.strip().splitlines()[-1:] == ["released 1"], (
+            sweep.stdout[-2000:] + sweep.stderr[-2000:]
+        )
         state = _state(mariadb, database, chair.pk)
     finally:
         release.set()
@@ -169,12 +209,14 @@ def test_mariadb_killed_during_checkout_leaves_every_order_with_its_session_or_u
         mariadb.stop()
 
     orders = state["orders"]
-    live = [order for order in orders if order["status"] == "pending_payment"]
-    # Every order is whole and has its session: one per buyer, none lost, none twice.
-    assert sorted(str(order["buyer"]) for order in live) == sorted(str(buyer.pk) for buyer in buyers)
-    assert len(orders) == len(live)
-    assert all(order["session"] and order["quantity"] == 2 and not order["stock_released"] for order in live)
+    assert sorted(str(order["buyer"]) for order in orders) == sorted(str(buyer.pk) for buyer in buyers)
+    assert all(order["quantity"] == 2 and order["status"] == "pending_payment" for order in orders)  # whole
+    # Every order has its session, or was undone (its stock given back); none lost, none twice.
+    live = [order for order in orders if not order["stock_released"]]
+    [undone] = [order for order in orders if order["stock_released"]]
+    assert str(undone["buyer"]) == str(leaver.pk) and not undone["session"]
+    assert all(order["session"] for order in live) and len(live) == len(buyers) - 1
     # Stock equals the live orders' reservations; every cart was turned into its order.
     assert state["stock"] == STOCK - sum(order["quantity"] for order in live)
     assert all(state["carts"].get(str(buyer.pk), 0) == 0 for buyer in buyers)
-    assert len(sessions) >= len(buyers)
+    assert len(sessions) >= len(live)
