@@ -139,3 +139,29 @@ def test_django_exceptions_are_converted(django_exc, status):
     code, body = _render(boom)
     assert code == status
     assert set(body) == {"detail", "error", "code"}
+
+
+@pytest.mark.parametrize(
+    "error, status",
+    [
+        (("OperationalError", 2003, "Can't connect to MySQL server on '127.0.0.1'"), 503),
+        (("OperationalError", 2006, "Server has gone away"), 503),
+        (("OperationalError", 2013, "Lost connection to server during query"), 503),
+        (("InterfaceError", 0, "(0, '')"), 503),
+        # The server answered: a lock wait or a deadlock is no outage (and no reason to retry blind).
+        (("OperationalError", 1205, "Lock wait timeout exceeded"), 500),
+        (("OperationalError", 1213, "Deadlock found when trying to get lock"), 500),
+    ],
+)
+def test_an_unreachable_database_is_503_database_unavailable_other_database_errors_500(error, status):
+    from django import db
+
+    name, number, text = error
+
+    def boom(request):
+        raise getattr(db, name)(number, text)
+
+    code, body = _render(boom)
+    assert code == status
+    assert body["code"] == ("database_unavailable" if status == 503 else "server_error")
+    assert set(body) == {"detail", "error", "code"}

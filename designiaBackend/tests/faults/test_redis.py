@@ -139,11 +139,12 @@ def test_redis_killed_during_chat_over_a_real_websocket(private_redis):
     import asyncio
 
     import requests
+    from websockets.exceptions import InvalidStatus
 
     from authentication.tests.factories import SellerFactory
     from chat.models import Message
     from chat.tests.factories import ProductFactory, thread_between
-    from chat.tests.sockets import chat_socket
+    from chat.tests.sockets import activity_socket, chat_socket, open_socket
     from tests.fixtures.clients import bearer_for
     from tests.fixtures.processes import start_daphne
 
@@ -170,6 +171,12 @@ def test_redis_killed_during_chat_over_a_real_websocket(private_redis):
                 await a.send({"type": "chat.message", "payload": {"text": "while redis is down"}})
                 frames = [await a.receive(), await a.receive()]
                 await a.settled()  # the socket still works
+                # A new socket cannot join its group: the handshake fails with a 5xx (the browser
+                # sees 1006, on which the activity socket reconnects with backoff, contract 6.1).
+                with pytest.raises(InvalidStatus) as refused:
+                    async with open_socket(server, "/ws/activity/", user=seller):
+                        pass
+                assert refused.value.response.status_code >= 500
                 return frames
 
         echo, error = asyncio.run(while_down())
@@ -189,6 +196,12 @@ def test_redis_killed_during_chat_over_a_real_websocket(private_redis):
         private_redis.start()
         after = asyncio.run(exchange("after"))
         assert [frame["data"]["text"] for frame in after] == ["after", "after"]
+
+        async def activity_reconnects():
+            async with activity_socket(server, seller) as activity:
+                return activity.welcome
+
+        assert asyncio.run(activity_reconnects())["user_id"] == str(seller.pk)
     finally:
         server.stop()
     assert list(Message.objects.filter(thread=thread).order_by("id").values_list("text", flat=True)) == [
