@@ -43,3 +43,9 @@ def profile_countries(*, user_ids) -> dict:
     """``{user_id: country}`` of the users' profiles (one query; "" when unset)."""
     rows = Profile.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "country")
     return {user_id: country or "" for user_id, country in rows}
+
+
+def shop_names(*, user_ids) -> dict:
+    """``{user_id: shop name}`` (the profile's ``shop_name``, else the username): one query."""
+    rows = User.objects.filter(pk__in=list(user_ids)).values_list("pk", "username", "profile__shop_name")
+    return {pk: shop or username for pk, username, shop in rows}

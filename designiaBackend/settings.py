@@ -424,9 +424,16 @@ SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="25.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(
     env("FREE_SHIPPING_THRESHOLD", default="500.00")
 )  # subtotal; 0 = never free
-TAX_RATE = Decimal(env("TAX_RATE", default="0.08"))  # fraction of the subtotal
-# Tax by destination (marketplace/tax/rules.py): EU countries from the VatRate table (admin); others
-# from TAX_RATES ("US=0,CH=0.081", fractions), else TAX_RATE on the items (also with no country yet).
+# Tax (marketplace/tax/): TAX_PROVIDER "table" computes it here (the rules below) and sends it to
+# Stripe as line items; "stripe" lets Stripe Tax compute it on the Checkout Session (automatic tax)
+# and the order keeps what Stripe reports when the payment completes.
+TAX_PROVIDER = env("TAX_PROVIDER", default="table")
+if TAX_PROVIDER not in ("table", "stripe"):
+    raise ImproperlyConfigured(f"TAX_PROVIDER must be 'table' or 'stripe', not {TAX_PROVIDER!r}.")
+# Tax by destination (the table): EU countries from the VatRate table (admin); others from TAX_RATES
+# ("US=0,CH=0.081", fractions); a country with no rule (or none known yet) pays TAX_DEFAULT_RATE on
+# the items: 0 unless set (the old TAX_RATE variable is still read as its value).
+TAX_DEFAULT_RATE = Decimal(env("TAX_DEFAULT_RATE", default=env("TAX_RATE", default="0")))
 TAX_RATES = {code.strip().upper(): Decimal(rate) for code, rate in env.dict("TAX_RATES", default={}).items()}
 # True: a shipping country with no rule (not in the table nor TAX_RATES) is refused (400 no_tax_rule).
 TAX_REFUSE_UNKNOWN_COUNTRIES = env.bool("TAX_REFUSE_UNKNOWN_COUNTRIES", default=False)

@@ -38,7 +38,7 @@ def test_metrics_after_a_checkout_show_the_business_counters_moving(
     settings.METRICS_TOKEN = TOKEN
     settings.SHIPPING_FLAT_RATE = Decimal("25.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("500.00")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
     route_checkout_sessions(fake_stripe)
     buyer = UserFactory()
     chair = OrderingProductFactory(price=Decimal("120.00"), stock_quantity=5)

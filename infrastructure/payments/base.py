@@ -27,6 +27,8 @@ class LineItem:
     unit_amount: Decimal
     quantity: int
     image_url: str | None = None
+    # With automatic tax: "inclusive" (the price contains the tax) or "exclusive"; "" says nothing.
+    tax_behavior: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class CheckoutSessionRequest:
     shipping_countries: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
     locale: str = ""  # the buyer's language for the hosted page ("" lets the provider choose)
+    # The provider computes and adds the tax (Stripe Tax) from the address entered on its page.
+    automatic_tax: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.conf import settings
 from infrastructure.payments.base import (
     CheckoutSession,
     CheckoutSessionRequest,
+    LineItem,
     PaymentProviderError,
     PaymentProviderUnavailable,
     RefundRequest,
@@ -55,6 +56,42 @@ def stripe_client() -> stripe_sdk.StripeClient:
     )
 
 
+def _line_item(item: LineItem, currency: str) -> dict:
+    price_data: dict = {
+        "currency": currency,
+        "unit_amount": to_minor(item.unit_amount, currency),
+        "product_data": {"name": item.name, **({"images": [item.image_url]} if item.image_url else {})},
+    }
+    if item.tax_behavior:
+        price_data["tax_behavior"] = item.tax_behavior
+    return {"quantity": item.quantity, "price_data": price_data}
+
+
+def checkout_session_params(request: CheckoutSessionRequest) -> dict:
+    """The Checkout Session's parameters: every amount an integer of minor units (``to_minor``
+    refuses a fraction of one); Stripe Tax on when the request asks for automatic tax."""
+    currency = request.currency.lower()
+    params = {
+        "ui_mode": "embedded",
+        "mode": "payment",
+        "return_url": request.return_url,
+        "client_reference_id": request.reference,
+        "customer_email": request.customer_email,
+        "metadata": {"order_id": request.reference, **request.metadata},
+        "payment_intent_data": {"metadata": {"order_id": request.reference}},
+        "line_items": [_line_item(item, currency) for item in request.line_items],
+    }
+    if request.automatic_tax:
+        params["automatic_tax"] = {"enabled": True}
+    if request.shipping_countries:
+        params["shipping_address_collection"] = {"allowed_countries": list(request.shipping_countries)}
+    if request.expires_at:
+        params["expires_at"] = request.expires_at
+    if request.locale:
+        params["locale"] = request.locale
+    return params
+
+
 class StripeGateway:
     name = "stripe"
 
@@ -62,38 +99,10 @@ class StripeGateway:
         self.client = stripe_client()
 
     def create_checkout_session(self, request: CheckoutSessionRequest) -> CheckoutSession:
-        currency = request.currency.lower()
-        params = {
-            "ui_mode": "embedded",
-            "mode": "payment",
-            "return_url": request.return_url,
-            "client_reference_id": request.reference,
-            "customer_email": request.customer_email,
-            "metadata": {"order_id": request.reference, **request.metadata},
-            "payment_intent_data": {"metadata": {"order_id": request.reference}},
-            "line_items": [
-                {
-                    "quantity": item.quantity,
-                    "price_data": {
-                        "currency": currency,
-                        "unit_amount": to_minor(item.unit_amount, currency),
-                        "product_data": {
-                            "name": item.name,
-                            **({"images": [item.image_url]} if item.image_url else {}),
-                        },
-                    },
-                }
-                for item in request.line_items
-            ],
-        }
-        if request.shipping_countries:
-            params["shipping_address_collection"] = {"allowed_countries": list(request.shipping_countries)}
-        if request.expires_at:
-            params["expires_at"] = request.expires_at
-        if request.locale:
-            params["locale"] = request.locale
         obj = _call(
-            self.client.v1.checkout.sessions.create, params, {"idempotency_key": request.idempotency_key}
+            self.client.v1.checkout.sessions.create,
+            checkout_session_params(request),
+            {"idempotency_key": request.idempotency_key},
         )
         return _session(obj)
 

@@ -85,11 +85,11 @@ def group_totals(
 ) -> Totals:
     """One seller group's totals from its items' subtotal, shipping cost and discount.
 
-    Without a ``rule``: the flat ``TAX_RATE`` on the items. A rule that taxes shipping (a
+    Without a ``rule``: the flat ``TAX_DEFAULT_RATE`` on the items. A rule that taxes shipping (a
     destination's rate) taxes items less discount plus shipping; ``inclusive`` (an EU seller)
     means that tax is already inside those prices (extracted, not added).
     """
-    rate: Decimal = settings.TAX_RATE if rule is None else rule.rate
+    rate: Decimal = settings.TAX_DEFAULT_RATE if rule is None else rule.rate
     taxes_shipping = rule is not None and rule.taxes_shipping
     base = subtotal - discount + (shipping if taxes_shipping else ZERO)
     if taxes_shipping and inclusive:
@@ -250,7 +250,7 @@ def quote_lines(
         line_taxes, shipping_tax = tax_split(
             group_lines, totals, taxes_shipping=taxes_shipping, line_discounts=group_discounts
         )
-        rate: Decimal = settings.TAX_RATE if tax_rule is None else tax_rule.rate
+        rate: Decimal = settings.TAX_DEFAULT_RATE if tax_rule is None else tax_rule.rate
         groups.append(
             GroupQuote(
                 seller_id,

@@ -355,6 +355,8 @@ class OrderSerializer(serializers.Serializer):
     subtotal = serializers.SerializerMethodField()
     shipping_cost = serializers.SerializerMethodField()
     tax_amount = serializers.SerializerMethodField()
+    # The part of tax_amount inside VAT-inclusive prices (EU sellers'); the rest was added on top.
+    tax_included_amount = serializers.SerializerMethodField()
     discount_amount = serializers.SerializerMethodField()
     total_amount = serializers.SerializerMethodField()
     tracking_number = serializers.SerializerMethodField()
@@ -391,7 +393,14 @@ class OrderSerializer(serializers.Serializer):
             source = self._own_shipment(order) or order
             order._viewer_totals = {
                 key: getattr(source, key)
-                for key in ("subtotal", "shipping_cost", "tax_amount", "discount_amount", "total_amount")
+                for key in (
+                    "subtotal",
+                    "shipping_cost",
+                    "tax_amount",
+                    "tax_included_amount",
+                    "discount_amount",
+                    "total_amount",
+                )
             }
         return order._viewer_totals
 
@@ -415,6 +424,9 @@ class OrderSerializer(serializers.Serializer):
 
     def get_tax_amount(self, order) -> str:
         return f"{self._totals(order)['tax_amount']:.2f}"
+
+    def get_tax_included_amount(self, order) -> str:
+        return f"{self._totals(order)['tax_included_amount']:.2f}"
 
     def get_discount_amount(self, order) -> str:
         return f"{self._totals(order)['discount_amount']:.2f}"

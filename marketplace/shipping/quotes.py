@@ -14,7 +14,8 @@ from django.db.models import Q
 from authentication.selectors import profile_countries
 from marketplace.ordering.pricing import ZERO, Quote, ShippingQuote, flat_rate_shipping, money, quote_lines
 from marketplace.shipping.models import ShippingProfile, ShippingZone
-from marketplace.tax.rules import prices_include_tax, tax_rule_for
+from marketplace.tax.providers import tax_provider
+from marketplace.tax.rules import prices_include_tax
 
 
 def profiles_for(lines) -> dict:
@@ -87,7 +88,7 @@ def quote_for(lines, *, country: str, discount=None) -> Quote:
     """The cart's or checkout's ``Quote``: per seller group, shipping by profile to ``country``."""
     lines = list(lines)
     profiles = profiles_for(lines) if lines else {}
-    rule = tax_rule_for(country)
+    rule = tax_provider().rule_for(country)
     inclusive: frozenset = frozenset()
     if lines and rule.taxes_shipping:
         countries = profile_countries(user_ids={line.product.seller_id for line in lines})

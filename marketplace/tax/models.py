@@ -6,7 +6,7 @@ class VatRate(models.Model):
     """A country's standard VAT rate (every EU member state, seeded by a data migration).
 
     Staff edit it in the admin when a rate changes. Countries outside this table take their rate
-    from ``TAX_RATES`` (settings), else the flat ``TAX_RATE``.
+    from ``TAX_RATES`` (settings), else the flat ``TAX_DEFAULT_RATE``.
     """
 
     country = models.CharField(max_length=2, primary_key=True, help_text="ISO 3166-1 alpha-2")

@@ -1,12 +1,14 @@
 """Tax by destination, in one place (``marketplace.ordering.pricing`` calls it per seller group).
 
 - The rate is the shipping country's: the EU VAT table (``VatRate``, staff-editable), else
-  ``TAX_RATES`` (settings, ``{"US": "0", ...}``), else the flat ``TAX_RATE`` (the rule before taxes
-  by destination; it also applies when no country is known yet).
+  ``TAX_RATES`` (settings, ``{"US": "0", ...}``), else the flat ``TAX_DEFAULT_RATE`` (0 unless
+  set; it also applies when no country is known yet).
 - A seller in an EU country prices VAT-inclusive: the group's tax is the part of its price (items
   and shipping, less its discount) that is VAT at the destination's rate, and the buyer pays the
   prices shown. Other sellers price exclusive: the tax is added on top of items and shipping.
-- The flat ``TAX_RATE`` rule keeps its old base (the items only, added on top).
+- The flat ``TAX_DEFAULT_RATE`` rule keeps its old base (the items only, added on top).
+
+These rules are the ``table`` tax provider (``marketplace.tax.providers``, the default).
 """
 
 from dataclasses import dataclass
@@ -54,7 +56,7 @@ EU_COUNTRIES = frozenset(
 @dataclass(frozen=True)
 class TaxRule:
     rate: Decimal
-    source: str  # "eu_vat", "settings" or "flat"
+    source: str  # "eu_vat", "settings", "flat" or "stripe" (computed by Stripe Tax at payment)
     country: str = ""
 
     @property
@@ -74,7 +76,7 @@ def tax_rule_for(country: str) -> TaxRule:
             return TaxRule(Decimal(configured), "settings", code)
         if settings.TAX_REFUSE_UNKNOWN_COUNTRIES:
             raise NoTaxRule(code)
-    return TaxRule(Decimal(settings.TAX_RATE), "flat", code)
+    return TaxRule(Decimal(settings.TAX_DEFAULT_RATE), "flat", code)
 
 
 def prices_include_tax(seller_country: str) -> bool:

@@ -24,7 +24,7 @@ PROFILES = "/api/marketplace/shipping-profiles/"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("25.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("500.00")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
     settings.PAYMENT_HOLD_DAYS = 7
 
 

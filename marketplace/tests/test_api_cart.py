@@ -39,7 +39,7 @@ def test_empty_cart_is_created_on_first_read(client, buyer):
 
 
 def test_add_item_returns_whole_cart_and_adds_to_existing_line(client, settings):
-    settings.SHIPPING_FLAT_RATE, settings.FREE_SHIPPING_THRESHOLD, settings.TAX_RATE = (
+    settings.SHIPPING_FLAT_RATE, settings.FREE_SHIPPING_THRESHOLD, settings.TAX_DEFAULT_RATE = (
         Decimal("25.00"),
         Decimal("500.00"),
         Decimal("0.08"),
@@ -72,7 +72,7 @@ def test_add_item_returns_whole_cart_and_adds_to_existing_line(client, settings)
 
 
 def test_free_shipping_from_threshold(client, settings):
-    settings.FREE_SHIPPING_THRESHOLD, settings.TAX_RATE = Decimal("200.00"), Decimal("0")
+    settings.FREE_SHIPPING_THRESHOLD, settings.TAX_DEFAULT_RATE = Decimal("200.00"), Decimal("0")
     product = OrderingProductFactory(price=Decimal("100.00"))
 
     response = client.post(f"{CART}add_item/", {"product_id": product.pk, "quantity": 2}, format="json")

@@ -22,7 +22,7 @@ CHECKOUT = "/api/payments/checkout_session/"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("25.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("500.00")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
     settings.FRONTEND_URL = "https://shop.example"
 
 
@@ -36,6 +36,9 @@ def test_checkout_places_order_reserves_stock_and_opens_embedded_session(auth_cl
     chair = OrderingProductFactory(price=Decimal("120.00"), stock_quantity=5, name="Oak Chair")
     lamp = OrderingProductFactory(price=Decimal("35.50"), stock_quantity=3, name="Brass Lamp")
     add_image(chair)
+    for product, shop in ((chair, "Oak & Ash"), (lamp, "")):  # no shop name: the username
+        product.seller.profile.shop_name = shop
+        product.seller.profile.save(update_fields=["shop_name"])
     fill_cart(buyer, (chair, 2), (lamp, 1))
 
     response = auth_client(buyer).post(CHECKOUT)
@@ -84,14 +87,18 @@ def test_checkout_places_order_reserves_stock_and_opens_embedded_session(auth_cl
             int(form[f"line_items[{i}][price_data][unit_amount]"]),
             int(form[f"line_items[{i}][quantity]"]),
         )
-        for i in range(4)
+        for i in range(5)
     }
+    assert "line_items[5][quantity]" not in form
+    # each seller's tax is its own line, named with their shop
     assert lines == {
         "Oak Chair": (12000, 2),
         "Brass Lamp": (3550, 1),
         "Shipping": (5000, 1),
-        "Tax": (2755, 1),
+        "Tax (Oak & Ash)": (2400, 1),
+        f"Tax ({lamp.seller.username})": (355, 1),
     }
+    assert "automatic_tax[enabled]" not in form and "line_items[0][price_data][tax_behavior]" not in form
     assert sum(amount * quantity for amount, quantity in lines.values()) == 35305
     assert form["line_items[0][price_data][currency]"] == "usd"
     payment = Payment.objects.get(order=order)

@@ -21,7 +21,7 @@ ORDERS = "/api/marketplace/orders/"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("30.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
     settings.PAYMENT_HOLD_DAYS = 7
     settings.ORDER_AUTO_DELIVER_DAYS = 14
     settings.RETURN_WINDOW_DAYS = 30

@@ -22,7 +22,7 @@ TRACKING = {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
 
 
 @pytest.fixture

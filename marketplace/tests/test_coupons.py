@@ -49,7 +49,7 @@ CHECKOUT = "/api/payments/checkout_session/"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0")
+    settings.TAX_DEFAULT_RATE = Decimal("0")
     settings.STRIPE_APPLICATION_FEE_PERCENT = Decimal("10")
 
 

@@ -54,7 +54,7 @@ EU = [
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("25.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.08")
+    settings.TAX_DEFAULT_RATE = Decimal("0.08")
     settings.TAX_RATES = {"US": Decimal("0"), "CH": Decimal("0.081")}
     settings.STRIPE_APPLICATION_FEE_PERCENT = Decimal("10")
 
@@ -161,8 +161,14 @@ def test_checkout_keeps_tax_on_order_shipments_lines_and_stripe_matches(auth_cli
         )
         for i in range(count)
     }
-    # The VAT inside the PT seller's prices is not charged twice; the added tax is one line.
-    assert lines == {"Chair": (11900, 1), "Lamp": (5000, 2), "Shipping": (5000, 1), "Tax": (2375, 1)}
+    # The VAT inside the PT seller's prices is not charged twice; the other seller's added tax is
+    # its own line, named with their shop.
+    assert lines == {
+        "Chair": (11900, 1),
+        "Lamp": (5000, 2),
+        "Shipping": (5000, 1),
+        f"Tax ({other.username})": (2375, 1),
+    }
     charged = sum(amount * quantity for amount, quantity in lines.values())
     assert charged == int(order.total_amount * 100)
     body = auth_client(buyer).get(f"/api/marketplace/orders/{order.pk}/").json()

@@ -25,7 +25,7 @@ TRACKING_URL = "https://www.ups.com/track?tracknum=1Z999AA10123456784"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
 
 
 async def assert_no_notification_before_a_marker(socket, user):

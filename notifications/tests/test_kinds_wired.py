@@ -25,7 +25,7 @@ INBOX = "/api/notifications/"
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
 
 
 def kinds_of(user):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from authentication.selectors import user_language
+from authentication.selectors import shop_names, user_language
 from designiaBackend.api.after_commit import must_happen
 from designiaBackend.observability import metrics
 from infrastructure.payments import (
@@ -24,6 +24,7 @@ from marketplace.ordering.services.checkout import (
     order_place_from_cart,
 )
 from marketplace.ordering.services.reservations import order_reserve_again
+from marketplace.tax.providers import tax_provider
 from payment_system.checkout.exceptions import OrderNotPayable, PaymentProviderDown, PaymentProviderFailed
 from payment_system.payments.models import Payment
 from payment_system.payments.services import (
@@ -46,33 +47,63 @@ def checkout_return_url(order_id) -> str:
     )
 
 
-def checkout_line_items(order: "Order") -> list[LineItem]:
-    lines = [
+def _item_line(item, tax_behavior: str) -> LineItem:
+    if item.discount_amount:
         # A line a coupon discounts is sent as one line of its discounted total (Stripe takes no
         # negative lines, and the discount need not divide by the quantity).
-        (
-            LineItem(
-                name=f"{item.product_name} x {item.quantity} (discount {item.discount_amount})",
-                unit_amount=item.total_price - item.discount_amount,
-                quantity=1,
-                image_url=public_url(item.product_image),
-            )
-            if item.discount_amount
-            else LineItem(
-                name=item.product_name,
-                unit_amount=item.unit_price,
-                quantity=item.quantity,
-                image_url=public_url(item.product_image),
-            )
+        return LineItem(
+            name=f"{item.product_name} x {item.quantity} (discount {item.discount_amount})",
+            unit_amount=item.total_price - item.discount_amount,
+            quantity=1,
+            image_url=public_url(item.product_image),
+            tax_behavior=tax_behavior,
         )
-        for item in order.items.all()
-    ]
+    return LineItem(
+        name=item.product_name,
+        unit_amount=item.unit_price,
+        quantity=item.quantity,
+        image_url=public_url(item.product_image),
+        tax_behavior=tax_behavior,
+    )
+
+
+def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[LineItem]:
+    """The Stripe line items of an order; they add up to its total exactly.
+
+    The items, the shipping, then each shipment's added tax as its own line named with the seller's
+    shop (VAT inside EU sellers' prices is already in their item lines). With ``automatic_tax``
+    (Stripe Tax) there are no tax lines: each item and each shipment's shipping says whether its
+    price includes the tax, and Stripe adds the rest.
+    """
+    shipments = list(order.shipments.order_by("pk"))
+    items = sorted(order.items.all(), key=lambda item: (str(item.shipment_id), item.pk))
+    shops = shop_names(user_ids={shipment.seller_id for shipment in shipments})
+    behavior = {
+        shipment.pk: ("inclusive" if shipment.prices_include_tax else "exclusive") if automatic_tax else ""
+        for shipment in shipments
+    }
+    lines = [_item_line(item, behavior.get(item.shipment_id, "")) for item in items]
+    if automatic_tax:
+        lines += [
+            LineItem(
+                name=f"Shipping ({shops.get(shipment.seller_id, '')})",
+                unit_amount=shipment.shipping_cost,
+                quantity=1,
+                tax_behavior=behavior[shipment.pk],
+            )
+            for shipment in shipments
+            if shipment.shipping_cost
+        ]
+        return lines
     if order.shipping_cost:
         lines.append(LineItem(name="Shipping", unit_amount=order.shipping_cost, quantity=1))
-    # Tax added on top of the prices; VAT inside EU sellers' prices is already in their lines.
-    tax_added = order.tax_amount - order.tax_included_amount
-    if tax_added:
-        lines.append(LineItem(name="Tax", unit_amount=tax_added, quantity=1))
+    for shipment in shipments:
+        # Tax added on top of this seller's prices (none when their prices include it).
+        added = shipment.tax_amount - shipment.tax_included_amount
+        if added:
+            lines.append(
+                LineItem(name=f"Tax ({shops.get(shipment.seller_id, '')})", unit_amount=added, quantity=1)
+            )
     return lines
 
 
@@ -85,10 +116,12 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
     """Create a new session for the order (a new attempt number: a new idempotency key)."""
     gateway = get_gateway()
     payment = payment_next_session_attempt(payment_id=payment.pk)
+    automatic = tax_provider().automatic  # Stripe Tax computes the tax on the session
     request = CheckoutSessionRequest(
         reference=str(order.pk),
         currency=order.currency,
-        line_items=checkout_line_items(order),
+        line_items=checkout_line_items(order, automatic_tax=automatic),
+        automatic_tax=automatic,
         customer_email=order.buyer.email,
         return_url=checkout_return_url(order.pk),
         idempotency_key=f"checkout-session-{order.pk}-{payment.session_attempt}",

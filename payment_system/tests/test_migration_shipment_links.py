@@ -21,7 +21,7 @@ backfill = importlib.import_module("payment_system.migrations.0004_shipment_link
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")
     settings.FREE_SHIPPING_THRESHOLD = Decimal("0")
-    settings.TAX_RATE = Decimal("0")
+    settings.TAX_DEFAULT_RATE = Decimal("0")
     settings.PAYMENT_TIMEOUT_DAYS = 3
 
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def pricing(settings):
     settings.SHIPPING_FLAT_RATE = Decimal("10.00")  # per seller group
     settings.FREE_SHIPPING_THRESHOLD = Decimal("1000.00")
-    settings.TAX_RATE = Decimal("0.10")
+    settings.TAX_DEFAULT_RATE = Decimal("0.10")
     settings.STRIPE_APPLICATION_FEE_PERCENT = Decimal("10")
 
 

@@ -13,8 +13,10 @@ from marketplace.ordering.services.orders import (
     order_mark_paid,
     order_mark_paid_after_cancel,
     order_mark_payment_failed,
+    order_record_reported_tax,
 )
 from marketplace.ordering.services.reservations import order_release_reservation, order_reserve_locked
+from marketplace.tax.providers import ReportedTaxMismatch
 from payment_system.lock_objects import payment_of_order_for_update
 from payment_system.payments.models import Payment
 from payment_system.payments.refunds import refund_create, refund_duplicate_payment
@@ -91,8 +93,9 @@ def handle_session_completed(event: WebhookEvent):
     currency = str(session.get("currency") or "")
     amount = from_minor(session.get("amount_total") or 0, currency) if currency else None
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
-    if currency.upper() != order.currency.upper() or amount != order.total_amount:
-        payment.last_error = (
+    tax_error = _record_automatic_tax(session, order, amount, currency)
+    if tax_error or currency.upper() != order.currency.upper() or amount != order.total_amount:
+        payment.last_error = tax_error or (
             f"Paid {amount} {currency.upper()} for an order of {order.total_amount} {order.currency}"
         )
         payment.save(update_fields=["payment_intent_id", "last_error", "updated_at"])
@@ -116,6 +119,21 @@ def handle_session_completed(event: WebhookEvent):
 
     must_happen(payment_fee_record_task, args=[payment.pk], key=f"payment-fee-record-{payment.pk}")
     return PROCESSED, ""
+
+
+def _record_automatic_tax(session: dict, order, amount, currency: str) -> str:
+    """A session with Stripe Tax (``TAX_PROVIDER=stripe``): the order keeps the tax Stripe computed
+    (``total_details.amount_tax``), split over its shipments. Answers an error text ("" when fine)."""
+    if not (session.get("automatic_tax") or {}).get("enabled") or amount is None:
+        return ""
+    if currency.upper() != order.currency.upper():
+        return ""  # the currency check reports it
+    reported = (session.get("total_details") or {}).get("amount_tax") or 0
+    try:
+        order_record_reported_tax(order=order, amount_tax=from_minor(reported, currency), charged=amount)
+    except ReportedTaxMismatch as exc:
+        return f"Stripe Tax: {exc}"
+    return ""
 
 
 def handle_session_expired(event: WebhookEvent):

@@ -5,6 +5,8 @@ Every function locks the order row first (``order_for_update``) and moves it onl
 state machine (``marketplace.ordering.state``). E-mails and payment-side effects are explicit calls.
 """
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from designiaBackend.api.after_commit import must_happen
@@ -12,12 +14,15 @@ from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
-from marketplace.ordering.models import Order, Shipment
+from marketplace.ordering.models import Order, OrderItem, Shipment
 from marketplace.ordering.ports import payment_handler
+from marketplace.ordering.pricing import ZERO, allocate, money
 from marketplace.ordering.services.stock import order_release_stock
 from marketplace.ordering.state import CANCELLABLE, order_transition, shipment_transition
+from marketplace.tax.providers import reported_tax_split
 
 S, SS = Order.Status, Shipment.Status
+RATE = Decimal("0.0001")
 ADDRESS_KEYS = ("name", "address_line1", "address_line2", "city", "state", "postal_code", "country")
 
 
@@ -65,6 +70,44 @@ def order_mark_paid(*, order: Order, shipping_address: dict) -> Order:
     for shipment in shipments_for_update(order.pk):
         shipment.order = order
         events.shipment_paid(shipment)
+    return order
+
+
+def order_record_reported_tax(*, order: Order, amount_tax, charged) -> Order:
+    """Keep the tax the payment provider computed (``TAX_PROVIDER=stripe``) on a locked order, its
+    shipments and items: ``amount_tax`` of a charge of ``charged``. Split per shipment by
+    ``marketplace.tax.providers.reported_tax_split`` (remainders to the last shipment by pk), then
+    within a shipment over its items and shipping (remainder to the shipping). Repeatable: it
+    starts from the prices before tax. Raises ``ReportedTaxMismatch`` when the tax cannot fit."""
+    shipments = shipments_for_update(order.pk)
+    parts = {
+        shipment.pk: (
+            shipment.subtotal + shipment.shipping_cost - shipment.discount_amount,
+            shipment.prices_include_tax,
+        )
+        for shipment in shipments
+    }
+    split = reported_tax_split(parts, amount_tax=amount_tax, charged=charged)
+    items = list(OrderItem.objects.filter(order=order).order_by("pk"))
+    for shipment in shipments:
+        before_tax, _ = parts[shipment.pk]
+        shipment.tax_amount, shipment.tax_included_amount = split[shipment.pk]
+        shipment.total_amount = money(before_tax + shipment.tax_amount - shipment.tax_included_amount)
+        net = before_tax - shipment.tax_included_amount
+        shipment.tax_rate = (shipment.tax_amount / net).quantize(RATE) if net > ZERO else ZERO
+        _save(shipment, ["tax_amount", "tax_included_amount", "total_amount", "tax_rate"])
+        own = [item for item in items if item.shipment_id == shipment.pk]
+        weights = {item.pk: item.total_price - item.discount_amount for item in own}
+        if shipment.shipping_cost:
+            weights["shipping"] = shipment.shipping_cost
+        shares = allocate(shipment.tax_amount, weights)
+        for item in own:
+            item.tax_amount = shares[item.pk]
+        OrderItem.objects.bulk_update(own, ["tax_amount"])
+    order.tax_amount = money(sum((s.tax_amount for s in shipments), ZERO))
+    order.tax_included_amount = money(sum((s.tax_included_amount for s in shipments), ZERO))
+    order.total_amount = money(sum((s.total_amount for s in shipments), ZERO))
+    _save(order, ["tax_amount", "tax_included_amount", "total_amount"])
     return order
 
 
