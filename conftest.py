@@ -7,7 +7,7 @@
 - ``stripe``: ``fake_stripe``, Stripe's API faked at the HTTP boundary.
 - ``processes``: ``celery_worker``, a real Celery worker process on Redis, and
   ``live_asgi_server`` / ``start_daphne()``, a real daphne, both reading this test database.
-- ``ci``: under CI a skipped test is a failure.
+- ``ci``: under CI a skipped test is a failure; the hypothesis profiles (``ci``: the full examples).
 
 New shared fixtures go into the plugin of their concern (or a new plugin listed here).
 Test modules import helpers from the plugins; the names below stay importable from

@@ -7,21 +7,35 @@ tax (``marketplace.tax.rules``: the destination's rate; EU sellers' prices inclu
 discount. The order's totals are the sum of its groups' totals, so the parts always add up:
 ``total = subtotal + shipping + (tax - tax_included) - discount`` for every group and the order.
 Each allocation (tax over lines and shipping) gives its rounding remainder to its last share.
+Amounts round to the order currency's minor unit (``unit_of``: the cent, or the whole unit of a
+zero-decimal currency such as JPY), so every amount is a whole number of Stripe's minor units.
 """
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
+from designiaBackend.currencies import minor_unit_exponent
+from infrastructure.payments.money import minor_unit_factor
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+ONE = Decimal("1")
 
 
-def money(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
+def unit_of(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` that prices and Stripe amounts use ("": the cent): the
+    whole unit where ISO 4217 or Stripe has no minor unit (JPY, KRW, MGA...)."""
+    if currency and (minor_unit_exponent(currency) == 0 or minor_unit_factor(currency) == 1):
+        return ONE
+    return CENT
+
+
+def money(value: Decimal | int | str, unit: Decimal = CENT) -> Decimal:
+    return Decimal(value).quantize(unit, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ def group_totals(
     rule: TaxRuleLike | None = None,
     inclusive: bool = False,
     discount: Decimal = ZERO,
+    unit: Decimal = CENT,
 ) -> Totals:
     """One seller group's totals from its items' subtotal, shipping cost and discount.
 
@@ -93,10 +108,10 @@ def group_totals(
     taxes_shipping = rule is not None and rule.taxes_shipping
     base = subtotal - discount + (shipping if taxes_shipping else ZERO)
     if taxes_shipping and inclusive:
-        tax = money(base * rate / (1 + rate))
-        return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping - discount), tax)
-    tax = money(base * rate)
-    return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping + tax - discount))
+        tax = money(base * rate / (1 + rate), unit)
+        return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping - discount, unit), tax)
+    tax = money(base * rate, unit)
+    return Totals(subtotal, shipping, tax, discount, money(subtotal + shipping + tax - discount, unit))
 
 
 def tax_split(
@@ -105,6 +120,7 @@ def tax_split(
     *,
     taxes_shipping: bool,
     line_discounts: dict[Any, Decimal] | None = None,
+    unit: Decimal = CENT,
 ) -> tuple[dict[Any, Decimal], Decimal]:
     """A group's tax per line (by product pk) and on its shipping, adding up to the group's tax
     exactly (remainders go to the last share: shipping, or the last line)."""
@@ -112,10 +128,10 @@ def tax_split(
     weights: dict[Any, Decimal] = {"items": items_base}
     if taxes_shipping:
         weights["shipping"] = totals.shipping_cost
-    parts = allocate(totals.tax_amount, weights)
+    parts = allocate(totals.tax_amount, weights, unit)
     off = line_discounts or {}
     line_weights = {line.product.pk: line.amount - off.get(line.product.pk, ZERO) for line in group_lines}
-    return allocate(parts["items"], line_weights), parts.get("shipping", ZERO)
+    return allocate(parts["items"], line_weights, unit), parts.get("shipping", ZERO)
 
 
 def flat_rate_shipping(subtotal: Decimal) -> Decimal:
@@ -201,7 +217,9 @@ class DiscountRule(Protocol):
         ...
 
 
-def line_discounts(lines: Iterable[QuoteLine], discount: DiscountRule | None) -> dict[Any, Decimal]:
+def line_discounts(
+    lines: Iterable[QuoteLine], discount: DiscountRule | None, unit: Decimal = CENT
+) -> dict[Any, Decimal]:
     """The discount per covered line (by product pk), adding up to the coupon's discount exactly."""
     if discount is None:
         return {}
@@ -209,7 +227,7 @@ def line_discounts(lines: Iterable[QuoteLine], discount: DiscountRule | None) ->
     amount = min(discount.amount_for(money(sum(covered.values(), ZERO))), sum(covered.values(), ZERO))
     if amount <= ZERO:
         return {}
-    return allocate(money(amount), dict(sorted(covered.items(), key=lambda item: str(item[0]))))
+    return allocate(money(amount, unit), dict(sorted(covered.items(), key=lambda item: str(item[0]))), unit)
 
 
 ShippingRule = Callable[[tuple[QuoteLine, ...], Decimal, str], ShippingQuote]
@@ -223,22 +241,26 @@ def quote_lines(
     tax_rule: TaxRuleLike | None = None,
     inclusive_sellers: frozenset[Any] = frozenset(),
     discount: DiscountRule | None = None,
+    currency: str = "",
 ) -> Quote:
     """Price ``QuoteLine``s per seller group (sellers in a stable order) for ``country``;
     ``shipping(lines, subtotal, country)`` gives each group's ``ShippingQuote``
     (``marketplace.shipping.quotes.shipping_for_group``); ``tax_rule`` is the destination's
-    (``marketplace.tax.rules.tax_rule_for``), ``inclusive_sellers`` those pricing tax-inclusive."""
+    (``marketplace.tax.rules.tax_rule_for``), ``inclusive_sellers`` those pricing tax-inclusive;
+    amounts round to ``currency``'s minor unit (``unit_of``)."""
+    unit = unit_of(currency)
     lines = list(lines)
     by_seller: dict[Any, list[QuoteLine]] = {}
     for line in lines:
         by_seller.setdefault(line.product.seller_id, []).append(line)
-    discounts = line_discounts(lines, discount)
+    discounts = line_discounts(lines, discount, unit)
     taxes_shipping = tax_rule is not None and tax_rule.taxes_shipping
     groups = []
     for seller_id in sorted(by_seller, key=str):
         group_lines = tuple(by_seller[seller_id])
         subtotal = money(sum((line.amount for line in group_lines), ZERO))
         quote = shipping(group_lines, subtotal, country)
+        quote = replace(quote, cost=money(quote.cost, unit))
         inclusive = taxes_shipping and seller_id in inclusive_sellers
         group_discounts = {
             line.product.pk: discounts[line.product.pk]
@@ -246,9 +268,11 @@ def quote_lines(
             if line.product.pk in discounts
         }
         off = money(sum(group_discounts.values(), ZERO))
-        totals = group_totals(subtotal, quote.cost, rule=tax_rule, inclusive=inclusive, discount=off)
+        totals = group_totals(
+            subtotal, quote.cost, rule=tax_rule, inclusive=inclusive, discount=off, unit=unit
+        )
         line_taxes, shipping_tax = tax_split(
-            group_lines, totals, taxes_shipping=taxes_shipping, line_discounts=group_discounts
+            group_lines, totals, taxes_shipping=taxes_shipping, line_discounts=group_discounts, unit=unit
         )
         rate: Decimal = settings.TAX_DEFAULT_RATE if tax_rule is None else tax_rule.rate
         groups.append(
@@ -272,8 +296,9 @@ def quote_lines(
 Key = TypeVar("Key", bound=Hashable)
 
 
-def allocate(amount: Decimal, weights: dict[Key, Decimal]) -> dict[Key, Decimal]:
-    """Split ``amount`` in proportion to ``weights`` to the cent; the shares add up exactly."""
+def allocate(amount: Decimal, weights: dict[Key, Decimal], unit: Decimal = CENT) -> dict[Key, Decimal]:
+    """Split ``amount`` in proportion to ``weights`` to the ``unit`` (the cent); the shares add up
+    exactly."""
     total_weight = sum(weights.values(), ZERO)
     keys = list(weights)
     if not keys:
@@ -283,14 +308,14 @@ def allocate(amount: Decimal, weights: dict[Key, Decimal]) -> dict[Key, Decimal]
     shares: dict[Key, Decimal] = {}
     allotted = ZERO
     for key in keys[:-1]:
-        shares[key] = money(amount * weights[key] / total_weight)
+        shares[key] = money(amount * weights[key] / total_weight, unit)
         allotted += shares[key]
     if allotted > amount:
         # Rounding every share up left less than nothing for the last one: round them down instead
         # (the last share, the named remainder, then takes the cents left and stays >= 0).
         allotted = ZERO
         for key in keys[:-1]:
-            shares[key] = (amount * weights[key] / total_weight).quantize(CENT, ROUND_DOWN)
+            shares[key] = (amount * weights[key] / total_weight).quantize(unit, ROUND_DOWN)
             allotted += shares[key]
     shares[keys[-1]] = amount - allotted
     return shares

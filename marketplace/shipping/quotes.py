@@ -100,4 +100,5 @@ def quote_for(lines, *, country: str, discount=None) -> Quote:
         tax_rule=rule,
         inclusive_sellers=inclusive,
         discount=discount,
+        currency=lines[0].product.currency if lines else "",
     )

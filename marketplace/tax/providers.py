@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from marketplace.ordering.pricing import ZERO, allocate
+from marketplace.ordering.pricing import CENT, ZERO, allocate
 from marketplace.tax.rules import TaxRule, tax_rule_for
 
 
@@ -53,7 +53,7 @@ class ReportedTaxMismatch(ValueError):
 
 
 def reported_tax_split(
-    parts: dict[Any, tuple[Decimal, bool]], *, amount_tax: Decimal, charged: Decimal
+    parts: dict[Any, tuple[Decimal, bool]], *, amount_tax: Decimal, charged: Decimal, unit: Decimal = CENT
 ) -> dict[Any, tuple[Decimal, Decimal]]:
     """Split the tax Stripe computed over an order's shipments: ``{key: (tax, tax_included)}``.
 
@@ -71,8 +71,8 @@ def reported_tax_split(
         raise ReportedTaxMismatch(f"Stripe charged {charged} with {amount_tax} of tax")
     if (added and not exclusive) or (included and not inclusive_parts):
         raise ReportedTaxMismatch(f"Stripe's tax {amount_tax} does not fit the order's prices")
-    added_shares = allocate(added, exclusive)
-    included_shares = allocate(included, inclusive_parts)
+    added_shares = allocate(added, exclusive, unit)
+    included_shares = allocate(included, inclusive_parts, unit)
     return {
         key: ((included_shares[key], included_shares[key]) if inclusive else (added_shares[key], ZERO))
         for key, (_, inclusive) in parts.items()

@@ -76,8 +76,18 @@ def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[
     price includes the tax, and Stripe adds the rest.
     """
     shipments = list(order.shipments.order_by("pk"))
-    items = sorted(order.items.all(), key=lambda item: (str(item.shipment_id), item.pk))
     shops = shop_names(user_ids={shipment.seller_id for shipment in shipments})
+    return stripe_line_items(
+        order.items.all(), shipments, shops, shipping_cost=order.shipping_cost, automatic_tax=automatic_tax
+    )
+
+
+def stripe_line_items(
+    items, shipments, shops: dict, *, shipping_cost, automatic_tax: bool = False
+) -> list[LineItem]:
+    """``checkout_line_items`` from an order's items, shipments (by pk), the sellers' shop names
+    and the order's shipping cost (no database)."""
+    items = sorted(items, key=lambda item: (str(item.shipment_id), item.pk))
     behavior = {
         shipment.pk: ("inclusive" if shipment.prices_include_tax else "exclusive") if automatic_tax else ""
         for shipment in shipments
@@ -95,8 +105,8 @@ def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[
             if shipment.shipping_cost
         ]
         return lines
-    if order.shipping_cost:
-        lines.append(LineItem(name="Shipping", unit_amount=order.shipping_cost, quantity=1))
+    if shipping_cost:
+        lines.append(LineItem(name="Shipping", unit_amount=shipping_cost, quantity=1))
     for shipment in shipments:
         # Tax added on top of this seller's prices (none when their prices include it).
         added = shipment.tax_amount - shipment.tax_included_amount

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from infrastructure.payments import CheckoutSession
-from marketplace.ordering.pricing import ZERO, allocate, money
+from marketplace.ordering.pricing import ZERO, allocate, money, unit_of
 from payment_system.lock_objects import payment_for_update, seller_transactions_for_update
 from payment_system.payments.models import Payment, SellerTransaction
 
@@ -54,17 +54,22 @@ def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: 
     return payment
 
 
+def seller_share(shipment, *, currency: str) -> tuple[Decimal, Decimal]:
+    """A shipment's ``(gross, platform fee)``: its total, and ``STRIPE_APPLICATION_FEE_PERCENT`` of
+    it in the currency's minor unit. A platform code's discount comes out of the platform's fee
+    (which may go below zero: the platform then pays the seller more than the buyer paid for their
+    part); a seller's code is already out of their total."""
+    gross = shipment.total_amount
+    funded = shipment.platform_discount_amount
+    percent = settings.STRIPE_APPLICATION_FEE_PERCENT
+    return gross, money((gross + funded) * percent / Decimal(100), unit_of(currency)) - funded
+
+
 def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransaction]:
     """One transaction per shipment (seller) of the order: its total, less the platform fee."""
-    percent = settings.STRIPE_APPLICATION_FEE_PERCENT
     created = []
     for shipment in order.shipments.order_by("pk"):
-        gross = shipment.total_amount
-        # A platform code's discount comes out of the platform's fee (which may go below zero: the
-        # platform then pays the seller more than the buyer paid for their part); a seller's code
-        # is already out of their total.
-        funded = shipment.platform_discount_amount
-        fee = money((gross + funded) * percent / Decimal(100)) - funded
+        gross, fee = seller_share(shipment, currency=order.currency)
         transaction_row, _ = SellerTransaction.objects.get_or_create(
             payment=payment,
             seller_id=shipment.seller_id,
@@ -81,12 +86,17 @@ def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransac
     return created
 
 
+def stripe_fee_shares(fee: Decimal, grosses: dict, *, currency: str) -> dict:
+    """Stripe's fee split over the sellers' rows by gross (the remainder to the last row)."""
+    return allocate(fee, grosses, unit_of(currency))
+
+
 @transaction.atomic
 def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
     """Store Stripe's fee and split it over the sellers by gross amount (their nets shrink)."""
     payment = payment_for_update(payment_id)
     rows = seller_transactions_for_update(payment.pk)
-    shares = allocate(fee, {row.pk: row.gross_amount for row in rows})
+    shares = stripe_fee_shares(fee, {row.pk: row.gross_amount for row in rows}, currency=payment.currency)
     for row in rows:
         row.stripe_fee = shares[row.pk]
         row.net_amount = row.gross_amount - row.platform_fee - row.stripe_fee
@@ -122,7 +132,7 @@ def seller_transactions_apply_refund(
                 weights[key] += line.order_item.unit_price * line.quantity
     else:
         weights = {row.pk: row.gross_amount for row in rows}
-    shares = allocate(amount, weights)
+    shares = allocate(amount, weights, unit_of(payment.currency))
     for row in rows:
         row.refunded_amount += shares.get(row.pk, ZERO)
         if row.refunded_amount >= row.gross_amount:

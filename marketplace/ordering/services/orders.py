@@ -16,7 +16,7 @@ from marketplace.ordering import events, notices
 from marketplace.ordering.exceptions import OrderNotCancellable, OrderNotFound
 from marketplace.ordering.models import Order, OrderItem, Shipment
 from marketplace.ordering.ports import payment_handler
-from marketplace.ordering.pricing import ZERO, allocate, money
+from marketplace.ordering.pricing import ZERO, allocate, money, unit_of
 from marketplace.ordering.services.stock import order_release_stock
 from marketplace.ordering.state import CANCELLABLE, order_transition, shipment_transition
 from marketplace.tax.providers import reported_tax_split
@@ -87,7 +87,8 @@ def order_record_reported_tax(*, order: Order, amount_tax, charged) -> Order:
         )
         for shipment in shipments
     }
-    split = reported_tax_split(parts, amount_tax=amount_tax, charged=charged)
+    unit = unit_of(order.currency)
+    split = reported_tax_split(parts, amount_tax=amount_tax, charged=charged, unit=unit)
     items = list(OrderItem.objects.filter(order=order).order_by("pk"))
     for shipment in shipments:
         before_tax, _ = parts[shipment.pk]
@@ -100,7 +101,7 @@ def order_record_reported_tax(*, order: Order, amount_tax, charged) -> Order:
         weights = {item.pk: item.total_price - item.discount_amount for item in own}
         if shipment.shipping_cost:
             weights["shipping"] = shipment.shipping_cost
-        shares = allocate(shipment.tax_amount, weights)
+        shares = allocate(shipment.tax_amount, weights, unit)
         for item in own:
             item.tax_amount = shares[item.pk]
         OrderItem.objects.bulk_update(own, ["tax_amount"])

@@ -20,7 +20,7 @@ from marketplace.ordering.exceptions import (
 )
 from marketplace.ordering.models import Order, OrderItem, ReturnRequest, ReturnRequestItem, Shipment
 from marketplace.ordering.ports import payment_handler
-from marketplace.ordering.pricing import ZERO, money
+from marketplace.ordering.pricing import CENT, ZERO, money, unit_of
 from marketplace.ordering.services.return_photos import return_photos_store
 from marketplace.ordering.services.stock import stock_restore
 from marketplace.ordering.state import shipment_transition
@@ -114,36 +114,30 @@ def _decidable(return_request_id, actor) -> ReturnRequest:
     return request
 
 
-def refund_amount_for(part, lines):
-    """Price of the returned units plus their pro-rata share of the tax of ``part`` (the shipment,
-    or the order for a request that names none); shipping is kept."""
+def refund_amount_for(part, lines, *, currency: str = ""):
+    """What the returned ``lines`` of ``part`` (the shipment, or the order for a request that names
+    none) give back: each returned unit refunds its line's paid share (its price less its part of
+    the coupon's discount, plus its part of the tax added on top; none of the VAT inside an EU
+    seller's prices), by cumulative shares, so a line's refunds never exceed what it paid and add
+    up to it once every unit is back. Shipping, and the tax on it, are kept. Rounded to the
+    ``currency``'s minor unit."""
     inclusive = getattr(part, "prices_include_tax", False)
-    if part.discount_amount or inclusive:
-        return _refund_by_line(lines, inclusive=inclusive)
-    subtotal = sum((line.order_item.unit_price * line.quantity for line in lines), ZERO)
-    tax = money(part.tax_amount * subtotal / part.subtotal) if part.subtotal else ZERO
-    return money(subtotal + tax)
-
-
-def _refund_by_line(lines, *, inclusive: bool):
-    """A discounted or VAT-inclusive part: each returned unit refunds its line's paid share (its
-    price less its part of the coupon's discount), plus its part of the line's added tax (none
-    when the prices include it). Never more than was paid for the line."""
+    unit = unit_of(currency)
     total = ZERO
     for line in lines:
         item = line.order_item
         after = item.returned_quantity  # already counts this request's units (approve sets it first)
         before = after - line.quantity
         paid = item.total_price - item.discount_amount + (ZERO if inclusive else item.tax_amount)
-        total += line_refund(paid, item.quantity, before, after)
-    return money(total)
+        total += line_refund(paid, item.quantity, before, after, unit)
+    return money(total, unit)
 
 
-def line_refund(paid, quantity: int, before: int, after: int):
+def line_refund(paid, quantity: int, before: int, after: int, unit=CENT):
     """The refund of units ``before+1 .. after`` of a line that paid ``paid`` for ``quantity``:
     cumulative shares, so the refunds of one line add up to exactly ``paid`` once every unit is back
     and never exceed it."""
-    return money(paid * after / quantity) - money(paid * before / quantity)
+    return money(paid * after / quantity, unit) - money(paid * before / quantity, unit)
 
 
 def _mark_returned_if_complete(request: ReturnRequest) -> None:
@@ -168,7 +162,9 @@ def return_request_approve(*, return_request_id, actor, note: str = "") -> Retur
         restock[item.product_id] = restock.get(item.product_id, 0) + line.quantity
     stock_restore(restock)
     request.status = ReturnRequest.Status.APPROVED
-    request.refund_amount = refund_amount_for(request.shipment or request.order, lines)
+    request.refund_amount = refund_amount_for(
+        request.shipment or request.order, lines, currency=request.order.currency
+    )
     request.decided_by, request.decision_note, request.decided_at = actor, note, timezone.now()
     request.save()
     _mark_returned_if_complete(request)
