@@ -66,10 +66,23 @@ def seller_in(country):
     return seller
 
 
-def two_seller_cart(auth_client):
+def session_lines(form) -> dict:
+    """``{name: (unit amount in minor units, quantity)}`` of a Checkout Session's line items."""
+    count = sum(1 for key in form if key.endswith("[quantity]"))
+    return {
+        form[f"line_items[{i}][price_data][product_data][name]"]: (
+            int(form[f"line_items[{i}][price_data][unit_amount]"]),
+            int(form[f"line_items[{i}][quantity]"]),
+        )
+        for i in range(count)
+    }
+
+
+def two_seller_cart(auth_client, *, prices=(Decimal("119.00"), Decimal("50.00")), currency="EUR"):
+    """A chair of a PT seller (VAT-inclusive) and two lamps of a US seller in the buyer's cart."""
     maker, other, buyer = seller_in("PT"), seller_in("US"), UserFactory()
-    chair = OrderingProductFactory(seller=maker, name="Chair", price=Decimal("119.00"), currency="EUR")
-    lamp = OrderingProductFactory(seller=other, name="Lamp", price=Decimal("50.00"), currency="EUR")
+    chair = OrderingProductFactory(seller=maker, name="Chair", price=prices[0], currency=currency)
+    lamp = OrderingProductFactory(seller=other, name="Lamp", price=prices[1], currency=currency)
     client = auth_client(buyer)
     assert client.post(f"{CART}add_item/", {"product_id": chair.pk}, format="json").status_code == 200
     assert (
@@ -153,14 +166,7 @@ def test_checkout_keeps_tax_on_order_shipments_lines_and_stripe_matches(auth_cli
     assert items[lamp.pk].tax_amount == Decimal("19.00")
     [request] = fake_stripe.requests_to("POST", r"/v1/checkout/sessions")
     form = request.form
-    count = sum(1 for key in form if key.endswith("[quantity]"))
-    lines = {
-        form[f"line_items[{i}][price_data][product_data][name]"]: (
-            int(form[f"line_items[{i}][price_data][unit_amount]"]),
-            int(form[f"line_items[{i}][quantity]"]),
-        )
-        for i in range(count)
-    }
+    lines = session_lines(form)
     # The VAT inside the PT seller's prices is not charged twice; the other seller's added tax is
     # its own line, named with their shop.
     assert lines == {
@@ -236,3 +242,34 @@ def test_the_seller_sets_their_country_on_the_profile(auth_client):
     assert client.patch("/api/auth/profile/", {"country": "pt"}, format="json").status_code == 200
     assert client.get("/api/auth/profile/").json()["profile"]["country"] == "PT"
     assert client.patch("/api/auth/profile/", {"country": "Portugal"}, format="json").status_code == 400
+
+
+def test_a_yen_order_is_taxed_in_whole_yen_and_stripe_gets_whole_yen(auth_client, fake_stripe):
+    """JPY has no minor unit: the tax, its split and the Stripe amounts are whole yen."""
+    route_checkout_sessions(fake_stripe)
+    _, other, buyer, client, _, _ = two_seller_cart(
+        auth_client, prices=(Decimal("1499"), Decimal("1499")), currency="JPY"
+    )
+
+    response = client.post(CHECKOUT, {"country": "DE"}, format="json")
+
+    assert response.status_code == 200, response.content
+    order = Order.objects.get(buyer=buyer)
+    # PT seller: 1,524 (with 25 shipping) include 243.33 -> 243; US seller: 3,023 x 19 % = 574.37 -> 574
+    assert (order.tax_amount, order.tax_included_amount, order.total_amount) == (
+        Decimal("817"),
+        Decimal("243"),
+        Decimal("5121"),
+    )
+    assert all(item.tax_amount == item.tax_amount.to_integral_value() for item in order.items.all())
+    [request] = fake_stripe.requests_to("POST", r"/v1/checkout/sessions")
+    form = request.form
+    lines = session_lines(form)
+    assert form["line_items[0][price_data][currency]"] == "jpy"
+    assert lines == {
+        "Chair": (1499, 1),
+        "Lamp": (1499, 2),
+        "Shipping": (50, 1),
+        f"Tax ({other.username})": (574, 1),
+    }
+    assert sum(amount * quantity for amount, quantity in lines.values()) == 5121
