@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +24,10 @@ from marketplace.ordering.pricing import (
     QuoteLine,
     ShippingQuote,
     allocate,
-    money,
     quote_lines,
 )
 from marketplace.ordering.services.returns import line_refund
+from payment_system.payments.services import seller_share, stripe_fee_shares
 
 CENT = Decimal("0.01")
 EXAMPLES = settings(
@@ -188,7 +189,7 @@ def test_quotes_add_up_and_match_the_stripe_charge(data, shipping):
     stripe_fee_cents=st.integers(min_value=0, max_value=5000),
 )
 def test_seller_shares_platform_fee_and_stripe_fee_add_up_to_the_charge(data, percent, stripe_fee_cents):
-    """``seller_transactions_create`` and ``payment_record_stripe_fee``'s arithmetic on a quote."""
+    """``seller_transactions_create``'s and ``payment_record_stripe_fee``'s arithmetic on a quote."""
     lines = data.draw(carts())
     quote = quote_lines(
         lines, country="PT", shipping=flat_shipping(Decimal("10.00")), discount=data.draw(coupons(lines))
@@ -197,12 +198,16 @@ def test_seller_shares_platform_fee_and_stripe_fee_add_up_to_the_charge(data, pe
     stripe_fee = min(Decimal(stripe_fee_cents) * CENT, charged)
 
     rows: dict[Any, Any] = {}
-    for group in quote.groups:
-        gross = group.totals.total_amount
-        funded = group.platform_discount
-        fee = money((gross + funded) * percent / Decimal(100)) - funded
-        rows[group.seller_id] = SimpleNamespace(gross=gross, fee=fee)
-    shares = allocate(stripe_fee, {seller: row.gross for seller, row in rows.items()})
+    with override_settings(STRIPE_APPLICATION_FEE_PERCENT=percent):
+        for group in quote.groups:
+            shipment = SimpleNamespace(
+                total_amount=group.totals.total_amount, platform_discount_amount=group.platform_discount
+            )
+            gross, fee = seller_share(shipment, currency="EUR")
+            rows[group.seller_id] = SimpleNamespace(gross=gross, fee=fee)
+    shares = stripe_fee_shares(
+        stripe_fee, {seller: row.gross for seller, row in rows.items()}, currency="EUR"
+    )
     nets = {seller: row.gross - row.fee - shares[seller] for seller, row in rows.items()}
 
     assert sum(nets.values(), ZERO) + sum((row.fee for row in rows.values()), ZERO) + stripe_fee == charged
