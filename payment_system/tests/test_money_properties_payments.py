@@ -17,7 +17,7 @@ rounding never creates or loses a minor unit (each allocation's remainder goes t
 from decimal import Decimal
 from types import SimpleNamespace
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infrastructure.payments import CheckoutSessionRequest, to_minor
@@ -282,3 +282,8 @@ def test_stripe_tax_is_sent_without_tax_lines_and_kept_to_the_minor_unit(cart, r
     for pk, (tax, inside) in split.items():
         assert whole(tax, currency) and whole(inside, currency)
         assert inside == (tax if parts[pk][1] else ZERO)
+
+
+def test_ci_runs_at_least_2000_examples_of_these_properties():
+    """The ``ci`` profile (``tests/fixtures/ci.py``) gives the three properties above 2,100 examples."""
+    assert settings.get_profile("ci").max_examples * 3 >= 2000
