@@ -74,8 +74,15 @@ class Product(models.Model):
         blank=True,
         related_name="products",
     )
-    colors = models.JSONField(default=list, blank=True)
+    colors = models.JSONField(default=list, blank=True)  # lowercase colour names, as ProductAttribute
     tags = models.JSONField(default=list, blank=True)
+    # Structured attributes a buyer filters on (issue 15). Materials and colours are also rows of
+    # ``ProductAttribute`` (filters and facet counts); ``materials`` stays the display text.
+    style = models.CharField(max_length=40, blank=True)  # a slug: "mid-century", "japandi"
+    width_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    depth_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    made_to_order = models.BooleanField(default=False)
     is_featured = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     # Soft delete: the product leaves the catalogue, order history keeps pointing at it.
@@ -106,6 +113,8 @@ class Product(models.Model):
             models.Index(fields=["category", "is_active"], name="product_category_active"),
             models.Index(fields=["-average_rating"], name="product_rating"),
             models.Index(fields=["-view_count"], name="product_views"),
+            models.Index(fields=["style"], name="product_style"),
+            models.Index(fields=["width_cm"], name="product_width"),
         ]
 
     def __str__(self):
@@ -122,6 +131,29 @@ class Product(models.Model):
     @property
     def discount_percentage(self):
         return discount_percentage(self.price, self.original_price)
+
+
+class ProductAttribute(models.Model):
+    """One material or colour of a product, normalised (lowercase, hyphenated): what the
+    ``material=`` / ``color=`` filters and the facet counts read through the (kind, value) index.
+    Rewritten from ``Product.materials`` / ``Product.colors`` by the catalogue services."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", "Material"
+        COLOR = "color", "Colour"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attributes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "kind", "value"], name="product_attribute_unique")
+        ]
+        indexes = [models.Index(fields=["kind", "value", "product"], name="product_attribute_lookup")]
+
+    def __str__(self):
+        return f"{self.kind}={self.value} of product {self.product_id}"
 
 
 class ProductImage(models.Model):

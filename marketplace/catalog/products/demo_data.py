@@ -32,19 +32,36 @@ PRODUCT_TYPES = {
     "garden-chairs": ["Garden Chair", "Deck Chair"],
     "garden-tables": ["Garden Table", "Picnic Table"],
 }
-MATERIALS = [
-    "Oak",
-    "Walnut",
-    "Ash",
-    "Birch",
-    "Teak",
-    "Rattan",
-    "Steel",
-    "Linen",
-    "Velvet",
-    "Ceramic",
-    "Marble",
-]
+WOODS = ["Oak", "Walnut", "Ash", "Teak", "Birch"]
+# What each kind of piece is made of: a main material (in the name) and maybe a second one.
+MATERIALS_BY_CATEGORY = {
+    "sofas": (["Linen", "Velvet", "Wool", "Leather"], WOODS),
+    "armchairs": (["Linen", "Velvet", "Wool", "Leather", *WOODS], WOODS),
+    "pendant-lamps": (["Brass", "Ceramic", "Steel", "Glass", "Rattan"], ["Linen", "Brass"]),
+    "floor-lamps": (["Brass", "Steel", "Oak", "Walnut"], ["Linen", "Glass"]),
+    "table-lamps": (["Ceramic", "Brass", "Glass", "Oak"], ["Linen"]),
+    "mirrors": (["Oak", "Walnut", "Brass", "Rattan"], ["Glass"]),
+    "rugs": (["Wool", "Jute", "Linen"], ["Cotton"]),
+    "vases": (["Ceramic", "Glass", "Marble"], []),
+    "wall-art": (["Linen", "Oak", "Paper"], []),
+    "garden-chairs": (["Teak", "Steel", "Rattan"], []),
+    "garden-tables": (["Teak", "Steel", "Marble"], []),
+    "coffee-tables": ([*WOODS, "Marble"], ["Steel"]),
+    "side-tables": ([*WOODS, "Marble"], ["Steel"]),
+}
+DEFAULT_MATERIALS = ([*WOODS, *WOODS, "Rattan", "Steel"], ["Steel", "Linen", "Brass", "Cane"])
+# Typical (width, depth, height) ranges in cm of a category's pieces.
+SIZES = {
+    "sofas": ((160, 260), (80, 100), (70, 90)),
+    "beds": ((100, 200), (200, 220), (30, 110)),
+    "wardrobes": ((80, 220), (50, 65), (170, 230)),
+    "dining-tables": ((80, 240), (70, 110), (72, 78)),
+    "desks": ((90, 180), (50, 80), (72, 78)),
+    "shelves": ((40, 200), (20, 40), (30, 220)),
+    "rugs": ((60, 300), (90, 400), (1, 3)),
+    "vases": ((10, 40), (10, 40), (15, 60)),
+}
+DEFAULT_SIZE = ((35, 140), (35, 90), (40, 120))
 STYLES = ["Nordic", "Mid-Century", "Rustic", "Minimal", "Japandi", "Industrial", "Bauhaus", "Coastal"]
 BRANDS = ["Atelier Nord", "Kasa Studio", "Forma", "Holm & Co", "Linea", "Oakline", "Terra Works", "Vesper"]
 COLORS = ["natural", "black", "white", "green", "terracotta", "grey", "blue", "ochre"]
@@ -64,25 +81,38 @@ def product_spec(index, category_slugs):
     rng = random.Random(index)  # noqa: S311 - demo content, not security
     slug = category_slugs[index % len(category_slugs)]
     kind = rng.choice(PRODUCT_TYPES.get(slug, ["Piece"]))
-    material, style = rng.choice(MATERIALS), rng.choice(STYLES)
+    mains, seconds = MATERIALS_BY_CATEGORY.get(slug, DEFAULT_MATERIALS)
+    material, style = rng.choice(mains), rng.choice(STYLES)
+    second = rng.choice(seconds) if seconds and rng.random() < 0.4 else None
+    materials = [material, *([second] if second and second != material else [])]
     price = rng.randrange(19, 2400) + rng.choice([0, 0.5, 0.99])
     on_sale = rng.random() < 0.2
+    width, depth, height = (rng.randrange(low, high + 1) for low, high in SIZES.get(slug, DEFAULT_SIZE))
+    made_to_order = rng.random() < 0.15
+    with_second = f" with {second.lower()} details" if len(materials) > 1 else ""
     return {
         "category_slug": slug,
         "name": f"{style} {material} {kind}",
         "description": (
-            f"A {style.lower()} {kind.lower()} made from {material.lower()} in a small workshop. "
-            f"Every piece is finished by hand, so the grain and tone vary slightly."
+            f"A {style.lower()} {kind.lower()} made from {material.lower()}{with_second} in a small "
+            f"workshop. Every piece is finished by hand, so the grain and tone vary slightly."
+            + (" Made to order: allow four to six weeks." if made_to_order else "")
         ),
         "price": f"{price:.2f}",
         "original_price": f"{price * 1.25:.2f}" if on_sale else None,
         "stock_quantity": rng.choice([0, 1, 2, 3, 5, 8, 12, 20]),
         "condition": rng.choice(CONDITIONS),
         "brand": rng.choice(BRANDS),
-        "materials": material,
-        "colors": rng.sample(COLORS, 2),
+        "materials": ", ".join(materials),
+        "colors": rng.sample(COLORS, rng.choice([1, 2, 2])),
         "tags": [material.lower(), style.lower(), kind.split()[-1].lower()],
-        "dimensions": {"width": rng.randrange(30, 220), "depth": rng.randrange(30, 100), "unit": "cm"},
+        "dimensions": {"width": width, "depth": depth, "height": height, "unit": "cm"},
+        "width_cm": width,
+        "depth_cm": depth,
+        "height_cm": height,
+        "style": style.lower(),
+        "made_to_order": made_to_order,
+        "weight": f"{rng.randrange(1, 60)}.{rng.randrange(0, 10)}",
         "is_featured": rng.random() < 0.08,
     }
 

@@ -10,10 +10,15 @@ from designiaBackend.api.fields import public_id
 from infrastructure.storage import public_url
 from marketplace.catalog.images.presenters import product_image
 from marketplace.catalog.models import discount_percentage, is_on_sale
+from marketplace.catalog.products.attributes import material_values
 
 
 def _money(value):
     return None if value is None else f"{value:.2f}"
+
+
+def _centimetres(value):
+    return None if value is None else f"{value:.1f}"
 
 
 def _rating(value):
@@ -75,6 +80,12 @@ def product_detail(page):
         "shipping_profile_id": public_id(product.shipping_profile_id),
         "colors": product.colors,
         "tags": list(product.tags),
+        "material_list": material_values(product.materials),
+        "style": product.style,
+        "width_cm": _centimetres(product.width_cm),
+        "depth_cm": _centimetres(product.depth_cm),
+        "height_cm": _centimetres(product.height_cm),
+        "made_to_order": product.made_to_order,
         "is_active": product.is_active,
         "view_count": product.view_count,
         "click_count": product.click_count,

@@ -54,7 +54,19 @@ def product_list_for_seller(*, seller):
 
 
 # What describes a product beyond its list card (a seller edits them; the detail page shows them).
-DESCRIPTIVE_FIELDS = ("materials", "dimensions", "weight", "shipping_profile_id", "colors", "tags")
+DESCRIPTIVE_FIELDS = (
+    "materials",
+    "dimensions",
+    "weight",
+    "shipping_profile_id",
+    "colors",
+    "tags",
+    "style",
+    "width_cm",
+    "depth_cm",
+    "height_cm",
+    "made_to_order",
+)
 DETAIL_FIELDS = (
     *LIST_FIELDS,
     "description",

@@ -12,6 +12,7 @@ from designiaBackend.api.fields import PublicIdField
 from designiaBackend.currencies import minor_unit_exponent
 from marketplace.catalog.images.serializers import ImageDataSerializer, ProductImageSerializer
 from marketplace.catalog.models import Category, Product
+from marketplace.catalog.products.attributes import attribute_value, material_values
 from marketplace.catalog.products.slugs import slug_is_available
 
 
@@ -28,6 +29,21 @@ class TagsField(serializers.ListField):
             data = data.split(",")
         tags = super().to_internal_value(data)
         return list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+
+
+class MaterialsField(serializers.CharField):
+    """The display text of the materials ("Oak, steel"); a list of names is accepted too."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            data = ", ".join(str(item).strip() for item in data if str(item).strip())
+        return super().to_internal_value(data)
+
+
+def _centimetres():
+    return serializers.DecimalField(
+        max_digits=7, decimal_places=1, min_value=0, max_value=100000, required=False, allow_null=True
+    )
 
 
 class ModelDataSerializer(serializers.Serializer):
@@ -53,7 +69,7 @@ class ProductWriteSerializer(serializers.Serializer):
     )
     condition = serializers.ChoiceField(Product.Condition.choices, required=False)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    materials = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    materials = MaterialsField(required=False, allow_blank=True, max_length=300)
     dimensions = serializers.DictField(required=False)
     weight = serializers.DecimalField(
         max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True
@@ -62,6 +78,11 @@ class ProductWriteSerializer(serializers.Serializer):
     shipping_profile = PublicIdField(required=False, allow_null=True, source="shipping_profile_id")
     colors = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
     tags = TagsField(required=False)
+    style = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    width_cm = _centimetres()
+    depth_cm = _centimetres()
+    height_cm = _centimetres()
+    made_to_order = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
     is_featured = serializers.BooleanField(required=False)
     image_data = ImageDataSerializer(many=True, required=False)
@@ -92,7 +113,19 @@ class ProductWriteSerializer(serializers.Serializer):
     def validate_dimensions(self, value):
         if len(value) > 10 or any(not isinstance(v, int | float | str) for v in value.values()):
             raise serializers.ValidationError("Give up to 10 numbers or short texts.")
+        if any(isinstance(v, int | float) and not isinstance(v, bool) and v < 0 for v in value.values()):
+            raise serializers.ValidationError("Dimensions cannot be negative.")
+        if any(isinstance(v, str) and v.strip().startswith("-") for v in value.values()):
+            raise serializers.ValidationError("Dimensions cannot be negative.")
         return value
+
+    def validate_materials(self, value):
+        if len(material_values(value)) > 10:
+            raise serializers.ValidationError("Give at most 10 materials.")
+        return value
+
+    def validate_style(self, value):
+        return attribute_value(value)
 
 
 # --- output shapes (schema) ---------------------------------------------------------------------
@@ -156,6 +189,13 @@ class ProductDetailSerializer(ProductListItemSerializer):
     shipping_profile_id = PublicIdField(allow_null=True)
     colors = serializers.ListField(child=serializers.CharField())
     tags = serializers.ListField(child=serializers.CharField())
+    # Structured attributes (issue 15): the normalised materials, style and size in cm.
+    material_list = serializers.ListField(child=serializers.CharField())
+    style = serializers.CharField()
+    width_cm = serializers.CharField(allow_null=True)
+    depth_cm = serializers.CharField(allow_null=True)
+    height_cm = serializers.CharField(allow_null=True)
+    made_to_order = serializers.BooleanField()
     is_active = serializers.BooleanField()
     view_count = serializers.IntegerField()
     click_count = serializers.IntegerField()

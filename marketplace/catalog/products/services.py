@@ -12,6 +12,7 @@ from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.images.services import StoredFiles, images_store
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.ar_hooks import ar_model_handler
+from marketplace.catalog.products.attributes import dimensions_from_cm_fields, product_attributes_sync
 from marketplace.catalog.products.permissions import ensure_product_owner
 from marketplace.catalog.products.selectors import DESCRIPTIVE_FIELDS
 from marketplace.catalog.products.seller_ratings import (
@@ -67,6 +68,7 @@ def _ensure_own_shipping_profile(seller, data) -> None:
 def product_create(*, seller, data, images=(), model_data=MISSING):
     """E48: a product with its images (validated beforehand) and, optionally, an AR model."""
     _ensure_own_shipping_profile(seller, data)
+    data = {**data, **dimensions_from_cm_fields(data)}
     fields = {key: data[key] for key in EDITABLE_FIELDS if key in data}
     if seller.is_staff and "is_featured" in data:
         fields["is_featured"] = data["is_featured"]
@@ -80,6 +82,7 @@ def product_create(*, seller, data, images=(), model_data=MISSING):
         except IntegrityError as exc:  # a concurrent create took the slug
             raise ApplicationError("This slug is already taken.", code="slug_taken") from exc
         seller_rating_ensure(seller_id=seller.pk)
+        product_attributes_sync([product])
         images_store(product=product, images=list(images), stored=stored)
         if model_data not in (MISSING, None):
             ar_model_handler().save_from_data_url(product=product, uploaded_by=seller, model_data=model_data)
@@ -93,6 +96,7 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
     product = product_for_update(product.pk, with_category=True)
     ensure_product_owner(product=product, user=user)
     _ensure_own_shipping_profile(product.seller, data)
+    data = {**data, **dimensions_from_cm_fields(data)}
     for key in EDITABLE_FIELDS:
         if key in data:
             setattr(product, key, data[key])
@@ -101,6 +105,8 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
     product_refresh_search_document(product)
     with StoredFiles() as stored:
         product.save()
+        if "materials" in data or "colors" in data:
+            product_attributes_sync([product])
         images_store(product=product, images=list(images), stored=stored)
         if model_data is None:
             ar_model_handler().remove(product=product)

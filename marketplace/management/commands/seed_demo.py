@@ -31,6 +31,7 @@ from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.categories.services import category_ensure_defaults
 from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage
+from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.products.demo_data import COMMENTS, demo_photo, product_spec
 from marketplace.catalog.products.seller_ratings import seller_ratings_rebuild
 from marketplace.catalog.search.text import build_search_document
@@ -205,6 +206,7 @@ class Command(BaseCommand):
                     )
                 )
         ProductImage.objects.bulk_create(images, batch_size=BATCH)
+        product_attributes_sync(saved.values())
         product_galleries_refresh([product.pk for product in saved.values()])
         return len(batch)
 
