@@ -32,5 +32,8 @@ DEFAULT_ORDERING = "-created_at"
 
 CATEGORY_TREE_CACHE_KEY = "catalog:category-tree:v1"
 CATEGORY_TREE_TTL_SECONDS = 300
-FACETS_CACHE_KEY = "catalog:facets:v1"
+FACETS_CACHE_KEY = "catalog:facets:v2"
 FACETS_TTL_SECONDS = 300
+
+# The size filters: (lower bound parameter, upper bound parameter, Product field).
+SIZE_BOUNDS = tuple((f"min_{name}", f"max_{name}", f"{name}_cm") for name in ("width", "depth", "height"))

@@ -9,6 +9,7 @@ from PIL import Image
 
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.catalog.models import Category, Product
+from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.search.text import build_search_document
 from marketplace.ordering.models import Order, OrderItem, Shipment
 
@@ -47,6 +48,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
         )
         if create:
             obj.save(update_fields=["search_document"])
+            if obj.materials or obj.colors:
+                product_attributes_sync([obj])
 
 
 def image_bytes(size=(64, 48), color=(180, 120, 60), image_format="PNG"):

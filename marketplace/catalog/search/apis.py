@@ -34,6 +34,15 @@ FILTER_PARAMETERS = [
     OpenApiParameter("seller", OpenApiTypes.UUID),
     OpenApiParameter("is_featured", bool),
     OpenApiParameter("brand", str),
+    OpenApiParameter("material", str, many=True, explode=True, description="a material, repeated (any of)"),
+    OpenApiParameter("color", str, many=True, explode=True, description="a colour, repeated (any of)"),
+    OpenApiParameter("style", str, many=True, explode=True, description="a style, repeated (any of)"),
+    *(
+        OpenApiParameter(f"{bound}_{name}", OpenApiTypes.NUMBER, description="centimetres")
+        for name in ("width", "depth", "height")
+        for bound in ("min", "max")
+    ),
+    OpenApiParameter("made_to_order", bool),
     OpenApiParameter(
         "ordering",
         str,
@@ -104,11 +113,21 @@ class AutocompleteView(APIView):
 
 
 class FiltersView(APIView):
-    """Facets of the catalogue: categories with counts, price range, brands, conditions."""
+    """Facets: categories with counts, and the price range, brands, conditions, materials,
+    colours, styles, sizes and made-to-order counts of the products matching the E22/E23
+    filters given (none: the whole public catalogue)."""
 
     permission_classes = [AllowAny]
     renderer_classes = [ORJSONRenderer]
 
-    @extend_schema(responses={200: FacetsSerializer, 401: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses={200: FacetsSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
-        return cached_json_response("facets", request, lambda: render_json(catalog_facets()))
+        def build():
+            filters = ProductFilterSerializer(data=query_params_dict(request.query_params))
+            filters.is_valid(raise_exception=True)
+            return render_json(catalog_facets(filters=filters.validated_data))
+
+        return cached_json_response("facets", request, build)

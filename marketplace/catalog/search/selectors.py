@@ -6,12 +6,21 @@ from django.utils.text import slugify
 
 from designiaBackend.api.fields import public_id
 from marketplace.catalog.categories.selectors import category_ids_for_slugs, category_tree
-from marketplace.catalog.constants import DEFAULT_ORDERING, FACETS_CACHE_KEY, FACETS_TTL_SECONDS, ORDERINGS
-from marketplace.catalog.models import Product
+from marketplace.catalog.constants import (
+    DEFAULT_ORDERING,
+    FACETS_CACHE_KEY,
+    FACETS_TTL_SECONDS,
+    ORDERINGS,
+    SIZE_BOUNDS,
+)
+from marketplace.catalog.models import Product, ProductAttribute
+from marketplace.catalog.products.attributes import attribute_value
 from marketplace.catalog.products.selectors import LIST_FIELDS, product_queryset_public
 from marketplace.catalog.search.text import apply_text_search
 
 MAX_BRANDS = 50
+MAX_FACET_VALUES = 50
+NOT_FILTERS = ("ordering", "page", "page_size")
 
 
 def product_list(*, filters):
@@ -25,6 +34,40 @@ def product_list(*, filters):
     queryset = _apply_filters(queryset, filters)
     order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
     return queryset.only(*LIST_FIELDS).order_by(*order_by)
+
+
+def _products_filtered(filters, *, without=()):
+    """The public products matching ``filters`` (text included), unordered; ``without`` names
+    filters to leave out (a facet counts its values under every other filter)."""
+    filters = {key: value for key, value in filters.items() if key not in without}
+    queryset = product_queryset_public()
+    query = (filters.get("q") or "").strip()
+    if query:
+        queryset = apply_text_search(queryset, query, with_relevance=False)
+    return _apply_filters(queryset, filters).order_by()
+
+
+def _with_attribute(queryset, kind, values):
+    wanted = {attribute_value(value) for value in values} - {""}
+    rows = ProductAttribute.objects.filter(kind=kind, value__in=wanted).values("product_id")
+    return queryset.filter(id__in=rows)
+
+
+def _apply_attribute_filters(queryset, filters):
+    if filters.get("material"):
+        queryset = _with_attribute(queryset, ProductAttribute.Kind.MATERIAL, filters["material"])
+    if filters.get("color"):
+        queryset = _with_attribute(queryset, ProductAttribute.Kind.COLOR, filters["color"])
+    if filters.get("style"):
+        queryset = queryset.filter(style__in={attribute_value(value) for value in filters["style"]})
+    for low, high, field in SIZE_BOUNDS:
+        if filters.get(low) is not None:
+            queryset = queryset.filter(**{f"{field}__gte": filters[low]})
+        if filters.get(high) is not None:
+            queryset = queryset.filter(**{f"{field}__lte": filters[high]})
+    if filters.get("made_to_order") is not None:
+        queryset = queryset.filter(made_to_order=filters["made_to_order"])
+    return queryset
 
 
 def _apply_filters(queryset, filters):
@@ -46,11 +89,53 @@ def _apply_filters(queryset, filters):
         queryset = queryset.filter(is_featured=filters["is_featured"])
     if filters.get("brand"):
         queryset = queryset.filter(brand__iexact=filters["brand"])
-    return queryset
+    return _apply_attribute_filters(queryset, filters)
 
 
-def _build_facets():
-    public = product_queryset_public()
+def _attribute_counts(products, kind):
+    rows = (
+        ProductAttribute.objects.filter(kind=kind, product__in=products.values("id"))
+        .values("value")
+        .annotate(count=Count("id"))
+        .order_by("-count", "value")[:MAX_FACET_VALUES]
+    )
+    return [{"value": row["value"], "count": row["count"]} for row in rows]
+
+
+def _range(products, field):
+    bounds = products.aggregate(min=Min(field), max=Max(field))
+    return {key: None if value is None else f"{value:.1f}" for key, value in bounds.items()}
+
+
+def _attribute_facets(filters):
+    """Materials, colours and styles (each counted under the other filters), sizes, made-to-order."""
+    styles = (
+        _products_filtered(filters, without=("style",))
+        .exclude(style="")
+        .values("style")
+        .annotate(count=Count("id"))
+        .order_by("-count", "style")[:MAX_FACET_VALUES]
+    )
+    products = _products_filtered(filters)
+    made_to_order = dict(products.values_list("made_to_order").annotate(count=Count("id")))
+    return {
+        "materials": _attribute_counts(
+            _products_filtered(filters, without=("material",)), ProductAttribute.Kind.MATERIAL
+        ),
+        "colors": _attribute_counts(
+            _products_filtered(filters, without=("color",)), ProductAttribute.Kind.COLOR
+        ),
+        "styles": [{"value": row["style"], "count": row["count"]} for row in styles],
+        "width_range": _range(products, "width_cm"),
+        "depth_range": _range(products, "depth_cm"),
+        "height_range": _range(products, "height_cm"),
+        "made_to_order": [{"value": value, "count": made_to_order.get(value, 0)} for value in (True, False)],
+    }
+
+
+def _build_facets(filters=None):
+    filters = filters or {}
+    public = _products_filtered(filters)
     prices = public.aggregate(min=Min("price"), max=Max("price"))
     brands = (
         public.exclude(brand="")
@@ -71,15 +156,22 @@ def _build_facets():
             {"value": value, "label": label, "count": conditions.get(value, 0)}
             for value, label in Product.Condition.choices
         ],
+        **_attribute_facets(filters),
     }
 
 
-def catalog_facets():
-    """Categories with counts, price range, brands and conditions of the public catalogue."""
-    facets = cache.get(FACETS_CACHE_KEY)
-    if facets is None:
-        facets = _build_facets()
-        cache.set(FACETS_CACHE_KEY, facets, FACETS_TTL_SECONDS)
+def catalog_facets(*, filters=None):
+    """Categories with counts (of the whole catalogue), and the price range, brands,
+    conditions, materials, colours, styles, size ranges and made-to-order counts of the
+    products matching ``filters`` (validated E22/E23 filters; none: the public catalogue)."""
+    filters = {key: value for key, value in (filters or {}).items() if key not in NOT_FILTERS}
+    if filters:
+        facets = _build_facets(filters)
+    else:
+        facets = cache.get(FACETS_CACHE_KEY)
+        if facets is None:
+            facets = _build_facets()
+            cache.set(FACETS_CACHE_KEY, facets, FACETS_TTL_SECONDS)
     categories = [
         {key: category[key] for key in ("id", "name", "slug", "parent", "product_count")}
         for category in category_tree()

@@ -2,10 +2,10 @@
 
 from rest_framework import serializers
 
-from marketplace.catalog.constants import ORDERINGS
+from marketplace.catalog.constants import ORDERINGS, SIZE_BOUNDS
 from marketplace.catalog.models import Product
 
-MULTI_VALUE_PARAMS = ("category", "condition")
+MULTI_VALUE_PARAMS = ("category", "condition", "material", "color", "style")
 
 
 def query_params_dict(query_params):
@@ -14,6 +14,12 @@ def query_params_dict(query_params):
         key: query_params.getlist(key) if key in MULTI_VALUE_PARAMS else query_params.get(key)
         for key in query_params
     }
+
+
+def _size():
+    return serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, max_value=100000, required=False
+    )
 
 
 class ProductFilterSerializer(serializers.Serializer):
@@ -33,9 +39,28 @@ class ProductFilterSerializer(serializers.Serializer):
     seller = serializers.UUIDField(required=False)
     is_featured = serializers.BooleanField(required=False)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    # Attributes (issue 15): repeated values of one facet match any of them; facets combine (AND).
+    material = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=20
+    )
+    color = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20)
+    style = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20)
+    min_width = _size()
+    max_width = _size()
+    min_depth = _size()
+    max_depth = _size()
+    min_height = _size()
+    max_height = _size()
+    made_to_order = serializers.BooleanField(required=False)
     ordering = serializers.ChoiceField(list(ORDERINGS), required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, data):
+        for low, high, _ in SIZE_BOUNDS:
+            if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
+                raise serializers.ValidationError({high: [f"{high} cannot be below {low}."]})
+        return data
 
 
 class AutocompleteQuerySerializer(serializers.Serializer):
@@ -80,8 +105,26 @@ class PriceRangeSerializer(serializers.Serializer):
     max = serializers.CharField(allow_null=True)
 
 
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetFlagSerializer(serializers.Serializer):
+    value = serializers.BooleanField()
+    count = serializers.IntegerField()
+
+
 class FacetsSerializer(serializers.Serializer):
     categories = FacetCategorySerializer(many=True)
     price_range = PriceRangeSerializer()
     brands = FacetCountSerializer(many=True)
     conditions = FacetConditionSerializer(many=True)
+    # Issue 15, for the products matching the query's filters (a facet's own filter left out).
+    materials = FacetValueSerializer(many=True)
+    colors = FacetValueSerializer(many=True)
+    styles = FacetValueSerializer(many=True)
+    width_range = PriceRangeSerializer()
+    depth_range = PriceRangeSerializer()
+    height_range = PriceRangeSerializer()
+    made_to_order = FacetFlagSerializer(many=True)
