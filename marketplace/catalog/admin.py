@@ -9,8 +9,13 @@ from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.categories.services import category_products_reindex
 from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage, SellerRating
+from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.products.seller_ratings import seller_rating_text
-from marketplace.catalog.products.services import product_refresh_search_document, products_set_featured
+from marketplace.catalog.products.services import (
+    product_refresh_search_document,
+    products_indexed,
+    products_set_featured,
+)
 from marketplace.favorites.models import Favorite
 from marketplace.reviews.models import Review, ReviewHelpfulVote
 
@@ -96,6 +101,8 @@ class ProductAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         product_refresh_search_document(obj)
         super().save_model(request, obj, form, change)
+        product_attributes_sync([obj])
+        products_indexed([obj])
         category_tree_invalidate()
 
     def save_related(self, request, form, formsets, change):

@@ -97,6 +97,9 @@ class Product(models.Model):
     # Name, brand, tags, category name and description in one column: the FULLTEXT index on
     # MySQL/MariaDB (migration 0002) covers it. Kept in step by the catalogue services.
     search_document = models.TextField(blank=True, editable=False)
+    # The fields that weigh more in the ranking (name, materials, colours, style, category, brand,
+    # tags), with their stems: its own FULLTEXT index (MySQL) / FTS5 column (SQLite), migration 0016.
+    search_keywords = models.TextField(blank=True, editable=False)
     # The product page's copy of the images: ``ProductImage`` rows as dicts of GALLERY_FIELDS,
     # primary first, rewritten by ``images.product_galleries_refresh`` in every transaction that
     # changes them, so the page reads them with the product row.
@@ -154,6 +157,17 @@ class ProductAttribute(models.Model):
 
     def __str__(self):
         return f"{self.kind}={self.value} of product {self.product_id}"
+
+
+class SearchTerm(models.Model):
+    """A word (or stem) of the catalogue's search documents with the number of products using
+    it: the vocabulary that corrects one typo per query word and proposes ``did_you_mean``."""
+
+    term = models.CharField(max_length=64, unique=True)
+    product_count = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return self.term
 
 
 class ProductImage(models.Model):

@@ -10,7 +10,7 @@ from PIL import Image
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.products.attributes import product_attributes_sync
-from marketplace.catalog.search.text import build_search_document
+from marketplace.catalog.products.services import product_refresh_search_document, products_indexed
 from marketplace.ordering.models import Order, OrderItem, Shipment
 
 
@@ -39,17 +39,12 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def index(obj, create, extracted, **kwargs):
-        obj.search_document = build_search_document(
-            name=obj.name,
-            brand=obj.brand,
-            tags=obj.tags,
-            category_name=obj.category.name if obj.category else "",
-            description=obj.description,
-        )
+        product_refresh_search_document(obj)
         if create:
-            obj.save(update_fields=["search_document"])
+            obj.save(update_fields=["search_keywords", "search_document"])
             if obj.materials or obj.colors:
                 product_attributes_sync([obj])
+            products_indexed([obj])
 
 
 def image_bytes(size=(64, 48), color=(180, 120, 60), image_format="PNG"):

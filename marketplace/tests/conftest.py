@@ -1,6 +1,10 @@
 import importlib
+import io
 
 import pytest
+from django.core.management import call_command
+
+from marketplace.catalog.models import Product
 
 
 @pytest.fixture
@@ -12,3 +16,11 @@ def eu_vat_rates():
 
     seed.seed(apps, None)
     return seed.EU_STANDARD_VAT
+
+
+@pytest.fixture
+def demo_catalogue(settings):
+    """``seed_demo``'s catalogue (240 products), as ``{id: Product}`` with categories."""
+    settings.DEBUG = True  # as under `make run` (see test_seed_demo_guard.py)
+    call_command("seed_demo", stdout=io.StringIO())
+    return {p.pk: p for p in Product.objects.select_related("category")}

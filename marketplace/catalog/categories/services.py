@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from designiaBackend.api.after_commit import best_effort
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Category, Product
-from marketplace.catalog.products.services import product_refresh_search_document
+from marketplace.catalog.products.services import product_refresh_search_document, products_indexed
 
 DEFAULT_CATEGORIES = {
     "Seating": ["Chairs", "Armchairs", "Sofas", "Stools", "Benches"],
@@ -44,6 +44,7 @@ def category_products_reindex(*, category):
     products = list(Product.objects.filter(category=category).select_related("category"))
     for product in products:
         product_refresh_search_document(product)
-    Product.objects.bulk_update(products, ["search_document"], batch_size=500)
+    Product.objects.bulk_update(products, ["search_keywords", "search_document"], batch_size=500)
+    products_indexed(products)
     best_effort(category_tree_invalidate, what="cache_invalidate")
     return len(products)

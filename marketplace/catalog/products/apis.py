@@ -25,7 +25,6 @@ from marketplace.catalog.products.selectors import (
 )
 from marketplace.catalog.products.serializers import (
     ProductDetailSerializer,
-    ProductListItemSerializer,
     ProductWriteSerializer,
     SellerProductItemSerializer,
 )
@@ -36,6 +35,7 @@ from marketplace.catalog.products.services import (
     product_update,
 )
 from marketplace.catalog.search.apis import ERRORS, FILTER_PARAMETERS, ProductFilterMixin
+from marketplace.catalog.search.serializers import ProductSearchPageSerializer
 from marketplace.favorites.selectors import favorite_exists
 
 
@@ -69,7 +69,7 @@ class ProductListCreateView(LargeBodyMixin, ProductFilterMixin, APIView):
     @extend_schema(
         operation_id="marketplace_products_list",
         parameters=FILTER_PARAMETERS,
-        responses={200: page_of(ProductListItemSerializer), **ERRORS},
+        responses={200: ProductSearchPageSerializer, **ERRORS},
     )
     def get(self, request):
         return self.filtered_list(request)

@@ -21,7 +21,8 @@ from marketplace.catalog.products.seller_ratings import (
     seller_rating_move,
 )
 from marketplace.catalog.products.slugs import product_slug_generate
-from marketplace.catalog.search.text import build_search_document
+from marketplace.catalog.search.backends import search_backend
+from marketplace.catalog.search.text import product_search_documents
 from marketplace.lock_objects import product_for_update
 from marketplace.shipping.services import shipping_profile_ensure_owned
 
@@ -46,13 +47,13 @@ logger = logging.getLogger(__name__)
 
 
 def product_refresh_search_document(product):
-    product.search_document = build_search_document(
-        name=product.name,
-        brand=product.brand,
-        tags=product.tags,
-        category_name=product.category.name if product.category_id else "",
-        description=product.description,
-    )
+    """Rewrite the product's search documents (save it, then call ``products_indexed``)."""
+    product.search_keywords, product.search_document = product_search_documents(product)
+
+
+def products_indexed(products):
+    """The search backend learns the saved documents of ``products`` (new words, an engine)."""
+    search_backend().products_indexed(list(products))
 
 
 def _on_catalog_change():
@@ -83,6 +84,7 @@ def product_create(*, seller, data, images=(), model_data=MISSING):
             raise ApplicationError("This slug is already taken.", code="slug_taken") from exc
         seller_rating_ensure(seller_id=seller.pk)
         product_attributes_sync([product])
+        products_indexed([product])
         images_store(product=product, images=list(images), stored=stored)
         if model_data not in (MISSING, None):
             ar_model_handler().save_from_data_url(product=product, uploaded_by=seller, model_data=model_data)
@@ -107,6 +109,7 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
         product.save()
         if "materials" in data or "colors" in data:
             product_attributes_sync([product])
+        products_indexed([product])
         images_store(product=product, images=list(images), stored=stored)
         if model_data is None:
             ar_model_handler().remove(product=product)

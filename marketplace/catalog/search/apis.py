@@ -6,18 +6,23 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designiaBackend.api.pagination import PagePagination, page_of, paginated
+from designiaBackend.api.pagination import PagePagination, paginated
 from marketplace.catalog.display_currency import CURRENCY_PARAMETER, display_currency_for
 from marketplace.catalog.http.renderers import ORJSONRenderer, render_json
 from marketplace.catalog.http.response_cache import cached_json_response
 from marketplace.catalog.products import presenters
-from marketplace.catalog.products.serializers import ProductListItemSerializer
-from marketplace.catalog.search.selectors import autocomplete_suggestions, catalog_facets, product_list
+from marketplace.catalog.search.selectors import (
+    autocomplete_suggestions,
+    catalog_facets,
+    product_list,
+    search_did_you_mean,
+)
 from marketplace.catalog.search.serializers import (
     AutocompleteQuerySerializer,
     AutocompleteSerializer,
     FacetsSerializer,
     ProductFilterSerializer,
+    ProductSearchPageSerializer,
     query_params_dict,
 )
 
@@ -72,6 +77,8 @@ class ProductFilterMixin:
             filters.is_valid(raise_exception=True)
             products = product_list(filters=filters.validated_data)
             data = paginated(request, self, products, presenters.product_list_item).data
+            if data["count"] == 0 and filters.validated_data.get("q"):
+                data["did_you_mean"] = search_did_you_mean(query=filters.validated_data["q"])
             if display is not None:
                 display.apply(data["results"])
             return render_json(data)
@@ -86,9 +93,7 @@ class ProductSearchView(ProductFilterMixin, APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        parameters=FILTER_PARAMETERS, responses={200: page_of(ProductListItemSerializer), **ERRORS}
-    )
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: ProductSearchPageSerializer, **ERRORS})
     def get(self, request):
         return self.filtered_list(request)
 

@@ -16,7 +16,7 @@ from marketplace.catalog.constants import (
 from marketplace.catalog.models import Product, ProductAttribute
 from marketplace.catalog.products.attributes import attribute_value
 from marketplace.catalog.products.selectors import LIST_FIELDS, product_queryset_public
-from marketplace.catalog.search.text import apply_text_search
+from marketplace.catalog.search.backends import search_backend
 
 MAX_BRANDS = 50
 MAX_FACET_VALUES = 50
@@ -30,10 +30,15 @@ def product_list(*, filters):
     ordering = filters.get("ordering") or DEFAULT_ORDERING
     use_relevance = bool(query) and ordering == "relevance"
     if query:
-        queryset = apply_text_search(queryset, query, with_relevance=use_relevance)
+        queryset = search_backend().search(queryset, query, with_relevance=use_relevance)
     queryset = _apply_filters(queryset, filters)
     order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
     return queryset.only(*LIST_FIELDS).order_by(*order_by)
+
+
+def search_did_you_mean(*, query):
+    """A corrected query to propose when ``query`` found nothing (or None)."""
+    return search_backend().did_you_mean(query) if (query or "").strip() else None
 
 
 def _products_filtered(filters, *, without=()):
@@ -43,7 +48,7 @@ def _products_filtered(filters, *, without=()):
     queryset = product_queryset_public()
     query = (filters.get("q") or "").strip()
     if query:
-        queryset = apply_text_search(queryset, query, with_relevance=False)
+        queryset = search_backend().search(queryset, query, with_relevance=False)
     return _apply_filters(queryset, filters).order_by()
 
 

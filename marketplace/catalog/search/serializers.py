@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from designiaBackend.api.pagination import page_of
 from marketplace.catalog.constants import ORDERINGS, SIZE_BOUNDS
 from marketplace.catalog.models import Product
+from marketplace.catalog.products.serializers import ProductListItemSerializer
 
 MULTI_VALUE_PARAMS = ("category", "condition", "material", "color", "style")
 
@@ -128,3 +130,9 @@ class FacetsSerializer(serializers.Serializer):
     depth_range = PriceRangeSerializer()
     height_range = PriceRangeSerializer()
     made_to_order = FacetFlagSerializer(many=True)
+
+
+class ProductSearchPageSerializer(page_of(ProductListItemSerializer)):  # type: ignore[misc]
+    """E22/E23's page; ``did_you_mean`` only when ``q`` found nothing (a corrected query or null)."""
+
+    did_you_mean = serializers.CharField(required=False, allow_null=True)

@@ -1,18 +1,24 @@
-"""Free-text search: a FULLTEXT index with relevance on MySQL/MariaDB, ``icontains`` elsewhere.
+"""Search text: the documents a product is found by, words, stems, and a query's plan.
 
-Every product keeps a ``search_document`` (name, brand, tags, category name, description) that
-the FULLTEXT index of migration 0002 covers. Terms become a boolean-mode query in which every
-term is required and matched as a prefix (``+oak* +chair*``). Terms the index cannot see (shorter
-than InnoDB's minimum token size, or stopwords) fall back to a substring match.
+Every product keeps two documents, each the original text followed by a line of the stems of
+its words that differ from them ("Chairs" adds "chair", "shelves" adds "shelf"), so a plural
+query and a singular product (and the reverse) meet on the stem:
+
+- ``search_keywords``: name (its last word twice), materials, colours, style, category, brand,
+  tags (weighs more);
+- ``search_document``: the same and the description (what a product must match).
+
+A query becomes a ``SearchPlan``: one ``TermGroup`` per word the index can see (its alternatives:
+the word, its stem, a typo correction, a compound spelling, and the word as a prefix, which
+ranks below whole words), plus the words too short for the index (substring matches).
 """
 
 import re
+from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Lookup, Q, Value, When
-
-MIN_TOKEN_LENGTH = 3
+MIN_TOKEN_LENGTH = 3  # InnoDB's innodb_ft_min_token_size
 MAX_TERMS = 10
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
 # InnoDB's default stopword list: such terms never match the index.
 STOPWORDS = frozenset(
     {
@@ -21,73 +27,148 @@ STOPWORDS = frozenset(
         "where", "who", "will", "with", "und", "www",
     }
 )  # fmt: skip
+_WORD = re.compile(r"[^\W_]+")
+_KEEP_S = ("ss", "us", "is", "as")
 
 
-def build_search_document(*, name, brand="", tags=(), category_name="", description=""):
-    parts = [name, brand, " ".join(str(tag) for tag in tags or ()), category_name, description]
-    return "\n".join(part for part in parts if part)
+def words(text):
+    """The lowercase words of ``text`` (letters and digits; punctuation separates)."""
+    return _WORD.findall((text or "").lower())
 
 
-def search_terms(query):
-    return [term.lower() for term in re.findall(r"\w+", query or "")][:MAX_TERMS]
+def stem(word):
+    """A light English stem: plurals to singular (chairs -> chair, benches -> bench,
+    shelves -> shelf, vanities -> vanity). Applied alike to documents and queries."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ves") and len(word) > 4:
+        return word[:-3] + "f"
+    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(_KEEP_S):
+        return word[:-1]
+    return word
 
 
-class FullTextMatch(Func):
-    """``MATCH (column) AGAINST (%s IN BOOLEAN MODE)`` (MySQL/MariaDB only)."""
-
-    output_field = FloatField()
-
-    def __init__(self, expression, query):
-        self.query = query
-        super().__init__(expression)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column_sql, column_params = compiler.compile(self.source_expressions[0])
-        return f"MATCH ({column_sql}) AGAINST (%s IN BOOLEAN MODE)", [*column_params, self.query]
+def _with_stems(text):
+    surface = words(text)
+    known = set(surface)
+    extra = dict.fromkeys(s for s in map(stem, surface) if s not in known)
+    return f"{text}\n{' '.join(extra)}" if extra else text
 
 
-class FullTextSearch(Lookup):
-    """The same MATCH as a WHERE condition. A Lookup, so MySQL gets no ``= true`` appended
-    (which would compare the relevance score with 1 and drop every row)."""
-
-    lookup_name = "fulltext"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
-        return f"MATCH ({lhs_sql}) AGAINST ({rhs_sql} IN BOOLEAN MODE)", [*lhs_params, *rhs_params]
-
-
-def _uses_fulltext():
-    return connection.vendor == "mysql"
-
-
-def apply_text_search(queryset, query, *, with_relevance):
-    """Filter ``queryset`` on ``query``; annotate ``relevance`` when asked (higher is better)."""
-    terms = search_terms(query)
-    if not terms:
-        return (
-            queryset.annotate(relevance=Value(0.0, output_field=FloatField())) if with_relevance else queryset
+def build_search_documents(
+    *, name, brand="", tags=(), category_name="", description="", materials="", colors=(), style=""
+):
+    """``(search_keywords, search_document)`` of a product's fields. The last word of the name
+    (the kind of piece: "Oak Table Lamp" is a lamp) is repeated, so it weighs more."""
+    kind = (words(name) or [""])[-1]
+    keywords = "\n".join(
+        part
+        for part in (
+            name,
+            kind,
+            materials,
+            " ".join(str(color) for color in colors or ()),
+            style.replace("-", " "),
+            category_name,
+            brand,
+            " ".join(str(tag) for tag in tags or ()),
         )
+        if part
+    )
+    document = "\n".join(part for part in (keywords, description) if part)
+    return _with_stems(keywords), _with_stems(document)
+
+
+def product_search_documents(product):
+    """``(search_keywords, search_document)`` of a product (its category loaded)."""
+    return build_search_documents(
+        name=product.name,
+        brand=product.brand,
+        tags=product.tags,
+        category_name=product.category.name if product.category_id else "",
+        description=product.description,
+        materials=product.materials,
+        colors=product.colors,
+        style=product.style,
+    )
+
+
+@dataclass
+class TermGroup:
+    """One query word: a product matches it through any alternative."""
+
+    words: list[str]  # whole words (the word, its stem, corrections)
+    phrases: list[str] = field(default_factory=list)  # compounds: "day bed"
+    prefixes: list[str] = field(default_factory=list)  # match; rank only for unknown words
+    known: bool = True  # a word of the catalogue (its prefix matches, but adds no rank)
+
+
+@dataclass
+class SearchPlan:
+    groups: list[TermGroup]
+    substrings: list[str]  # too short (or a stopword alone): substring matches
+
+    @property
+    def empty(self):
+        return not self.groups and not self.substrings
+
+
+def _alternatives(word):
+    return list(dict.fromkeys((word, stem(word))))
+
+
+def _compound_group(first, second, vocabulary):
+    joined = first + second
+    if vocabulary.knows(joined):
+        return TermGroup(words=_alternatives(joined), phrases=[f"{first} {second}"])
+    return None
+
+
+def _split_phrase(word, vocabulary):
+    """``daybed`` -> ``"day bed"`` when both halves are words of the catalogue."""
+    if len(word) < 2 * MIN_TOKEN_LENGTH:
+        return []
+    for cut in range(MIN_TOKEN_LENGTH, len(word) - MIN_TOKEN_LENGTH + 1):
+        left, right = word[:cut], word[cut:]
+        if vocabulary.knows(left) and vocabulary.knows(right):
+            return [f"{left} {right}"]
+    return []
+
+
+def _word_group(word, vocabulary):
+    if vocabulary.knows(word):
+        return TermGroup(words=_alternatives(word), phrases=_split_phrase(word, vocabulary), prefixes=[word])
+    corrections = vocabulary.corrections(word) if len(word) >= MIN_CORRECTED_LENGTH else []
+    alternatives = [alt for correction in corrections for alt in _alternatives(correction)]
+    return TermGroup(
+        words=list(dict.fromkeys([*_alternatives(word), *alternatives])),
+        phrases=_split_phrase(word, vocabulary),
+        prefixes=[word],
+        known=False,
+    )
+
+
+def search_plan(query, vocabulary):
+    """The ``SearchPlan`` of ``query`` against the catalogue's ``vocabulary``."""
+    terms = words(query)[:MAX_TERMS]
     indexed = [t for t in terms if len(t) >= MIN_TOKEN_LENGTH and t not in STOPWORDS]
-    substring = [t for t in terms if t not in indexed]
-    if _uses_fulltext() and indexed:
-        boolean_query = " ".join(f"+{term}*" for term in indexed)
-        queryset = queryset.filter(FullTextSearch(F("search_document"), boolean_query))
-        if with_relevance:
-            queryset = queryset.annotate(relevance=FullTextMatch(F("search_document"), boolean_query))
-    else:
-        substring = terms
-        if with_relevance:
-            phrase = " ".join(terms)
-            queryset = queryset.annotate(
-                relevance=Case(
-                    When(name__icontains=phrase, then=Value(2)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-    for term in substring:
-        queryset = queryset.filter(Q(search_document__icontains=term))
-    return queryset
+    substrings = [t for t in terms if len(t) < MIN_TOKEN_LENGTH and t not in STOPWORDS]
+    if not indexed and not substrings:
+        substrings = terms  # only stopwords: match them as text
+    groups = []
+    position = 0
+    while position < len(indexed):
+        word = indexed[position]
+        following = indexed[position + 1] if position + 1 < len(indexed) else None
+        compound = _compound_group(word, following, vocabulary) if following else None
+        if compound is not None:
+            groups.append(compound)
+            position += 2
+            continue
+        groups.append(_word_group(word, vocabulary))
+        position += 1
+    return SearchPlan(groups=groups, substrings=substrings)

@@ -34,7 +34,8 @@ from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.products.demo_data import COMMENTS, demo_photo, product_spec
 from marketplace.catalog.products.seller_ratings import seller_ratings_rebuild
-from marketplace.catalog.search.text import build_search_document
+from marketplace.catalog.products.services import product_refresh_search_document
+from marketplace.catalog.search.vocabulary import vocabulary_rebuild
 from marketplace.demo_seeds import demo_seeders_run
 from marketplace.ordering.demo_orders import (
     demo_half_shipped_order,
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         demo_shipping_profiles(sellers)
         photos = self._photos()
         created = self._products(products, sellers, photos)
+        self.stdout.write(f"Search vocabulary: {vocabulary_rebuild()} terms.")
         reviews = self._reviews(buyers)
         self._half_shipped_order(buyers[0], sellers)
         for line in demo_seeders_run():
@@ -174,13 +176,7 @@ class Command(BaseCommand):
                         category=category,
                         **spec,
                     )
-                    product.search_document = build_search_document(
-                        name=product.name,
-                        brand=product.brand,
-                        tags=product.tags,
-                        category_name=category.name,
-                        description=product.description,
-                    )
+                    product_refresh_search_document(product)
                     batch.append(product)
                 created += self._save_batch(batch, photos)
                 progress.update(min(BATCH, total - start))
