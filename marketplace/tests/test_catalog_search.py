@@ -163,3 +163,27 @@ def test_search_reindex_rewrites_documents_and_the_vocabulary(api_client):
     product.refresh_from_db()
     assert "Teak Daybed" in product.search_keywords and "teak" in product.search_document.lower()
     assert SearchTerm.objects.filter(term__in=["teak", "daybed"]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_product_is_found_at_once_by_its_words_stems_and_typos(api_client, auth_client):
+    from authentication.tests.factories import SellerFactory
+    from marketplace.tests.catalog_factories import CategoryFactory, ProductFactory
+
+    category = CategoryFactory(name="Benches", slug="benches")
+    ProductFactory(name="Oak Bench", category=category, materials="Oak", description="")
+    assert search(api_client, "zebrawod")["count"] == 0  # cached as empty
+
+    seller = auth_client(SellerFactory())
+    body = {"name": "Striped Bench", "price": "420.00", "materials": "Zebrawood", "category": category.id}
+    created = seller.post(URL, body, format="json")
+    assert created.status_code == 201
+    new_id = int(created.json()["id"])
+
+    for query in ("zebrawood", "zebrawod", "zebrawoods benches", "zebra"):
+        assert new_id in ids_of(search(api_client, query)), query
+    assert new_id in ids_of(search(api_client, "striped benches"))
+
+    seller.patch(f"{URL}{created.json()['slug']}/", {"materials": "Ebony"}, format="json")
+    assert new_id not in ids_of(search(api_client, "zebrawood"))
+    assert new_id in ids_of(search(api_client, "ebony"))

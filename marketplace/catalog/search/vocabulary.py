@@ -12,6 +12,7 @@ import time
 
 from django.core.cache import cache
 
+from designiaBackend.cache import cache_available
 from marketplace.catalog.models import Product, SearchTerm
 from marketplace.catalog.search.text import MIN_TOKEN_LENGTH, STOPWORDS, stem, words
 
@@ -20,7 +21,9 @@ VERSION_KEY = "catalog:search:vocabulary-version:v1"
 MAX_TERM_LENGTH = 64
 MAX_SUGGESTION_DISTANCE = 2
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-_memo: dict = {"version": None, "vocabulary": None}
+# Without the cache (Redis down: reads are misses) a process reloads at most this often.
+RELOAD_WITHOUT_CACHE_SECONDS = 60
+_memo: dict = {"version": None, "vocabulary": None, "loaded_at": 0.0}
 
 
 class Vocabulary:
@@ -107,7 +110,7 @@ def _load():
 def _publish(counts):
     version = str(time.time_ns())
     cache.set_many({DATA_KEY: (version, counts), VERSION_KEY: version}, None)
-    _memo.update(version=version, vocabulary=Vocabulary(counts))
+    _memo.update(version=version, vocabulary=Vocabulary(counts), loaded_at=time.monotonic())
 
 
 def vocabulary_current():
@@ -117,6 +120,9 @@ def vocabulary_current():
         return _memo["vocabulary"]
     entry = cache.get(DATA_KEY)
     if entry is None:
+        recent = time.monotonic() - _memo["loaded_at"] < RELOAD_WITHOUT_CACHE_SECONDS
+        if not cache_available() and recent and _memo["vocabulary"] is not None:
+            return _memo["vocabulary"]
         _load()
         return _memo["vocabulary"]
     _memo.update(version=entry[0], vocabulary=Vocabulary(entry[1]))
