@@ -187,3 +187,39 @@ def test_a_new_product_is_found_at_once_by_its_words_stems_and_typos(api_client,
     seller.patch(f"{URL}{created.json()['slug']}/", {"materials": "Ebony"}, format="json")
     assert new_id not in ids_of(search(api_client, "zebrawood"))
     assert new_id in ids_of(search(api_client, "ebony"))
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("chairs", "chair"),
+        ("walnuts", "walnut"),
+        ("benches", "bench"),
+        ("shelves", "shelf"),
+        ("vanities", "vanity"),
+        ("boxes", "box"),
+        ("glass", "glass"),
+        ("oak", "oak"),
+        ("rattan", "rattan"),
+    ],
+)
+def test_stems(word, expected):
+    from marketplace.catalog.search.text import stem
+
+    assert stem(word) == expected
+
+
+def test_one_typo_is_corrected_and_two_are_only_proposed():
+    from marketplace.catalog.search.vocabulary import Vocabulary, edit_distance
+
+    vocabulary = Vocabulary(
+        {"walnut": 30, "sofa": 9, "table": 40, "cable": 1, "day": 2, "bed": 3, "daybed": 5}
+    )
+    assert vocabulary.corrections("wallnut") == ["walnut"]
+    assert vocabulary.corrections("wlanut") == ["walnut"]  # a swap is one edit
+    assert vocabulary.corrections("sofaa") == ["sofa"]
+    assert vocabulary.corrections("xable") == ["table"]  # the most used of table / cable
+    assert vocabulary.corrections("wallnutt") == []
+    assert vocabulary.suggestion("wallnutt tabel") == "walnut table"
+    assert vocabulary.suggestion("walnut table") is None
+    assert (edit_distance("walnut", "wlanut", limit=2), edit_distance("oak", "walnut", limit=2)) == (1, 3)

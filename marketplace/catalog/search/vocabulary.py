@@ -56,7 +56,8 @@ class Vocabulary:
     def _closest(self, word):
         best, best_key = None, None
         for term, count in self.counts.items():
-            if abs(len(term) - len(word)) > MAX_SUGGESTION_DISTANCE or term[0] != word[0] and len(word) < 5:
+            too_far = abs(len(term) - len(word)) > MAX_SUGGESTION_DISTANCE
+            if too_far or (len(word) < 5 and term[0] != word[0]):  # short words: keep the first letter
                 continue
             distance = edit_distance(word, term, limit=MAX_SUGGESTION_DISTANCE)
             if distance <= MAX_SUGGESTION_DISTANCE:
@@ -88,7 +89,7 @@ def edit_distance(first, second, *, limit):
         if min(current) > limit:
             return limit + 1
         previous2, previous = previous, current
-    return previous[-1]
+    return min(previous[-1], limit + 1)
 
 
 def document_terms(*texts):
