@@ -223,3 +223,24 @@ def test_one_typo_is_corrected_and_two_are_only_proposed():
     assert vocabulary.suggestion("wallnutt tabel") == "walnut table"
     assert vocabulary.suggestion("walnut table") is None
     assert (edit_distance("walnut", "wlanut", limit=2), edit_distance("oak", "walnut", limit=2)) == (1, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typos_are_corrected_while_the_cache_is_down(settings, api_client, django_assert_max_num_queries):
+    from designiaBackend.cache import cache_circuit_reset
+    from designiaBackend.tests.test_resilience_cache import NOBODY_LISTENS
+    from marketplace.tests.catalog_factories import ProductFactory
+
+    desk = ProductFactory(name="Walnut Desk", materials="Walnut", description="")
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "designiaBackend.cache.ResilientRedisCache", "LOCATION": NOBODY_LISTENS},
+    }
+    cache_circuit_reset()
+    try:
+        for query in ("wallnut", "wallnut desks"):
+            # the count and the page: the process keeps its vocabulary rather than reloading it
+            with django_assert_max_num_queries(2):
+                assert ids_of(search(api_client, query)) == {desk.pk}
+    finally:
+        cache_circuit_reset()
