@@ -30,6 +30,11 @@ THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 STRIPE_EXPONENT_OVERRIDES = {"ISK": 2, "MGA": 0}
 
 
+# Amounts that are charged, transferred or stored have at most two decimals: the money columns'
+# (``designiaBackend.money``), and Stripe takes three-decimal currencies in tens of their minor unit.
+SETTLEMENT_MAX_DECIMALS = 2
+
+
 def minor_unit_exponent(currency: str) -> int:
     code = currency.upper()
     if code in ZERO_DECIMAL:
@@ -39,10 +44,24 @@ def minor_unit_exponent(currency: str) -> int:
     return 2
 
 
-def quantize_money(amount: Decimal, currency: str) -> Decimal:
-    """``amount`` rounded to the currency's minor unit with banker's rounding (ROUND_HALF_EVEN)."""
-    exponent = Decimal(1).scaleb(-minor_unit_exponent(currency))
-    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_EVEN)
+def stripe_exponent(currency: str) -> int:
+    """The exponent of Stripe's integer amounts in ``currency`` (ISO 4217 but for Stripe's exceptions)."""
+    code = currency.upper()
+    return STRIPE_EXPONENT_OVERRIDES.get(code, minor_unit_exponent(code))
+
+
+def quantize_money(
+    amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN, *, settlement: bool = False
+) -> Decimal:
+    """``amount`` rounded to the currency's minor unit, by ``rounding`` (banker's rounding by default).
+
+    The one rounding of money to a currency. ``settlement=True``: to the decimals an amount that is
+    charged, transferred or stored may have instead (Stripe's exponent, at most two).
+    """
+    places = minor_unit_exponent(currency)
+    if settlement:
+        places = min(stripe_exponent(currency), SETTLEMENT_MAX_DECIMALS)
+    return Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -53,8 +72,13 @@ def from_minor_units(value: int, currency: str) -> Decimal:
     return quantize_money(Decimal(int(value)).scaleb(-minor_unit_exponent(currency)), currency)
 
 
+def to_stripe_minor_units(amount: Decimal, currency: str) -> int:
+    """``Decimal("12.50"), "usd"`` -> ``1250``; refuses amounts finer than a settled amount may be."""
+    if quantize_money(amount, currency, settlement=True) != amount:
+        raise ValueError(f"{amount} {currency} is not a whole number of minor units")
+    return int(Decimal(amount).scaleb(stripe_exponent(currency)))
+
+
 def from_stripe_minor_units(value: int, currency: str) -> Decimal:
     """An integer amount as Stripe's API gives it (e.g. a payout), in the major unit."""
-    code = currency.upper()
-    exponent = STRIPE_EXPONENT_OVERRIDES.get(code, minor_unit_exponent(code))
-    return Decimal(int(value)).scaleb(-exponent)
+    return quantize_money(Decimal(int(value)).scaleb(-stripe_exponent(currency)), currency, settlement=True)

@@ -6,9 +6,13 @@ stay integers). The database keeps integer keys; a client may send the id back a
 as older clients do, as a number. Why a serializer rule and not UUID keys: docs/adr/.
 """
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from designiaBackend.money import DECIMAL_PLACES, MAX_DIGITS
 
 ID_MAX = 2**63 - 1  # the largest BIGINT key
 
@@ -41,3 +45,8 @@ class PublicIdField(serializers.Field):
         if key is None:
             self.fail("invalid")
         return key
+
+
+def money_serializer_field(*, max_digits: int = MAX_DIGITS, **options: Any) -> serializers.DecimalField:
+    """An amount in a request or response, with the money columns' precision (``designiaBackend.money``)."""
+    return serializers.DecimalField(max_digits=max_digits, decimal_places=DECIMAL_PLACES, **options)

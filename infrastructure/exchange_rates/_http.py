@@ -45,9 +45,10 @@ def fetch_bytes(url: str, *, timeout: float, retries: int, accept: str) -> bytes
             return _read_capped(response, timeout)
 
 
-def _read_capped(response, timeout: float) -> bytes:
+def _read_capped(response: requests.Response, timeout: float) -> bytes:
     deadline = time.monotonic() + timeout
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     try:
         for chunk in response.iter_content(chunk_size=16384):
             size += len(chunk)

@@ -9,6 +9,7 @@ import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
+from designiaBackend.currencies import quantize_money
 from infrastructure.payments.base import (
     CheckoutSession,
     CheckoutSessionRequest,
@@ -69,7 +70,9 @@ class DummyGateway:
                 "object": "checkout.session",
                 "status": "complete",
                 "payment_status": "paid",
-                "amount_total": to_minor(amount.quantize(Decimal("0.01"), ROUND_HALF_UP), currency),
+                "amount_total": to_minor(
+                    quantize_money(amount, currency, ROUND_HALF_UP, settlement=True), currency
+                ),
                 "currency": currency.lower(),
                 "client_reference_id": reference,
                 "metadata": {"order_id": reference},

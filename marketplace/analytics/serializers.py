@@ -1,9 +1,7 @@
 from rest_framework import serializers
 
-from designiaBackend.api.fields import PublicIdField
+from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from marketplace.analytics.selectors import PERIODS
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class AnalyticsQuerySerializer(serializers.Serializer):
@@ -15,7 +13,7 @@ class TopProductSerializer(serializers.Serializer):
     name = serializers.CharField()
     total_sold = serializers.IntegerField()
     views = serializers.IntegerField()
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_serializer_field(max_digits=14)
 
 
 class RecentOrderSerializer(serializers.Serializer):
@@ -23,19 +21,19 @@ class RecentOrderSerializer(serializers.Serializer):
     buyer_username = serializers.CharField()
     items_count = serializers.IntegerField()
     status = serializers.CharField()
-    total_amount = serializers.DecimalField(**MONEY)
+    total_amount = money_serializer_field(max_digits=14)
     created_at = serializers.DateTimeField()
 
 
 class CouponUseSerializer(serializers.Serializer):
     code = serializers.CharField()
     orders = serializers.IntegerField()
-    discount_total = serializers.DecimalField(**MONEY)
+    discount_total = money_serializer_field(max_digits=14)
 
 
 class SellerAnalyticsSerializer(serializers.Serializer):
     period = serializers.CharField()
-    total_revenue = serializers.DecimalField(**MONEY)
+    total_revenue = money_serializer_field(max_digits=14)
     total_orders = serializers.IntegerField()
     total_products = serializers.IntegerField()
     active_products = serializers.IntegerField()

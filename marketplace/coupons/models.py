@@ -1,9 +1,7 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 
-ZERO = Decimal("0.00")
+from designiaBackend.money import ZERO, money_field
 
 
 class Coupon(models.Model):
@@ -24,7 +22,7 @@ class Coupon(models.Model):
     currency = models.CharField(
         max_length=3, blank=True, help_text="Of a fixed amount and the minimum spend."
     )
-    min_spend = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    min_spend = money_field(default=ZERO)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
@@ -60,7 +58,7 @@ class CouponRedemption(models.Model):
     order = models.OneToOneField(
         "marketplace.Order", on_delete=models.CASCADE, related_name="coupon_redemption"
     )
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_amount = money_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
-from designiaBackend.api.fields import PublicIdField
+from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from marketplace.coupons.models import Coupon
-from marketplace.ordering.serializers import MONEY
 
 
 class ApplyCouponInputSerializer(serializers.Serializer):
@@ -52,7 +51,7 @@ class CouponSerializer(serializers.Serializer):
     kind = serializers.CharField()
     value = serializers.DecimalField(max_digits=10, decimal_places=2)
     currency = serializers.CharField(allow_blank=True)
-    min_spend = serializers.DecimalField(**MONEY)
+    min_spend = money_serializer_field()
     starts_at = serializers.DateTimeField(allow_null=True)
     ends_at = serializers.DateTimeField(allow_null=True)
     max_uses = serializers.IntegerField(allow_null=True)
@@ -62,7 +61,7 @@ class CouponSerializer(serializers.Serializer):
     product_ids = serializers.SerializerMethodField()
     # Seller analytics of the code: orders and the discount given (``coupon_list_for_user``).
     orders_count = serializers.IntegerField()
-    discount_total = serializers.DecimalField(**MONEY)
+    discount_total = money_serializer_field()
 
     def get_product_ids(self, coupon) -> list[str]:
         return [str(pk) for pk in coupon.products.values_list("pk", flat=True)]

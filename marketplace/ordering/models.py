@@ -1,12 +1,10 @@
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 
+from designiaBackend.money import ZERO, money_field
 from marketplace.catalog.models import Product
-
-ZERO = Decimal("0.00")
 
 
 class Cart(models.Model):
@@ -40,14 +38,14 @@ class StoredTotals(models.Model):
     """The money columns an order and each of its shipments keep (``pricing.Totals.stored()``);
     a shipment holds its seller's part, and the parts of an order add up to its totals exactly."""
 
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    subtotal = money_field(default=ZERO)
+    shipping_cost = money_field(default=ZERO)
+    tax_amount = money_field(default=ZERO)
+    discount_amount = money_field(default=ZERO)
+    total_amount = money_field(default=ZERO)
     # The part of ``tax_amount`` already inside the prices (EU sellers price VAT-inclusive):
     # total = subtotal + shipping_cost + (tax_amount - tax_included_amount) - discount_amount.
-    tax_included_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_included_amount = money_field(default=ZERO)
 
     class Meta:
         abstract = True
@@ -145,7 +143,7 @@ class Shipment(StoredTotals):
     prices_include_tax = models.BooleanField(default=False)
     # The part of ``discount_amount`` the platform funds (a platform code): the seller's share
     # is counted before it, the platform's fee after it.
-    platform_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    platform_discount_amount = money_field(default=ZERO)
     shipping_carrier = models.CharField(max_length=100, blank=True)
     carrier_code = models.CharField(max_length=50, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -189,13 +187,13 @@ class OrderItem(models.Model):
     # Storage name of the primary photo at checkout; rendered as a fresh URL (presigned or public)
     # whenever the order is shown, so a private bucket's expiring links never get stored.
     product_image = models.CharField(max_length=500, blank=True)
-    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = money_field(max_digits=10)
     quantity = models.PositiveIntegerField()
-    total_price = models.DecimalField(max_digits=12, decimal_places=2)
+    total_price = money_field()
     # This line's part of its shipment's tax (items only; the shipment's shipping tax is not in it).
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    tax_amount = money_field(default=ZERO)
     # This line's part of the coupon's discount.
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    discount_amount = money_field(default=ZERO)
     # Units accepted back through approved returns (never more than ``quantity``).
     returned_quantity = models.PositiveIntegerField(default=0)
 
@@ -232,7 +230,7 @@ class ReturnRequest(models.Model):
     reason = models.CharField(max_length=24, choices=Reason.choices)
     comment = models.TextField(blank=True)
     proof_images = models.JSONField(default=list, blank=True)
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    refund_amount = money_field(default=ZERO)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

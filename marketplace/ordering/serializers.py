@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from designiaBackend.api.fields import PublicIdField
+from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 from marketplace.ordering.models import Order, ReturnRequest, Shipment
@@ -13,7 +13,6 @@ from marketplace.ordering.state import viewer_status
 from marketplace.ordering.tracking import tracking_link
 from marketplace.shipping.serializers import CountryField
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 # A return photo as a base64 data URL of at most PRODUCT_IMAGE_MAX_BYTES.
 RETURN_PHOTO_MAX_CHARS = settings.PRODUCT_IMAGE_MAX_BYTES * 4 // 3 + 100
 
@@ -138,11 +137,11 @@ class CartLineSerializer(serializers.Serializer):
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = serializers.DecimalField(**MONEY)
-    shipping_cost = serializers.DecimalField(**MONEY)
-    tax_amount = serializers.DecimalField(**MONEY)
-    discount_amount = serializers.DecimalField(**MONEY)
-    total_amount = serializers.DecimalField(**MONEY)
+    subtotal = money_serializer_field()
+    shipping_cost = money_serializer_field()
+    tax_amount = money_serializer_field()
+    discount_amount = money_serializer_field()
+    total_amount = money_serializer_field()
 
 
 class ShippingGroupSerializer(TotalsSerializer):
@@ -155,8 +154,8 @@ class ShippingGroupSerializer(TotalsSerializer):
     unshippable_product_ids = serializers.ListField(child=serializers.CharField())
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     prices_include_tax = serializers.BooleanField()
-    tax_included_amount = serializers.DecimalField(**MONEY)
-    shipping_tax_amount = serializers.DecimalField(**MONEY)
+    tax_included_amount = money_serializer_field()
+    shipping_tax_amount = money_serializer_field()
 
 
 def shipping_group_data(group) -> dict:
@@ -178,7 +177,7 @@ def shipping_group_data(group) -> dict:
 class CartCouponSerializer(serializers.Serializer):
     code = serializers.CharField()
     applies = serializers.BooleanField()
-    discount_amount = serializers.DecimalField(**MONEY)
+    discount_amount = money_serializer_field()
 
 
 class DisplayTotalsSerializer(serializers.Serializer):
@@ -279,9 +278,9 @@ class OrderItemSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     returned_quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    total_price = serializers.DecimalField(**MONEY)
-    tax_amount = serializers.DecimalField(**MONEY)
-    discount_amount = serializers.DecimalField(**MONEY)
+    total_price = money_serializer_field()
+    tax_amount = money_serializer_field()
+    discount_amount = money_serializer_field()
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_product_image(self, item) -> str | None:
@@ -314,15 +313,15 @@ class ShipmentSerializer(serializers.Serializer):
     seller_id = serializers.CharField()
     status = serializers.ChoiceField(choices=Shipment.Status.choices)
     item_ids = serializers.SerializerMethodField()
-    subtotal = serializers.DecimalField(**MONEY)
-    shipping_cost = serializers.DecimalField(**MONEY)
-    tax_amount = serializers.DecimalField(**MONEY)
-    discount_amount = serializers.DecimalField(**MONEY)
-    total_amount = serializers.DecimalField(**MONEY)
-    tax_included_amount = serializers.DecimalField(**MONEY)
+    subtotal = money_serializer_field()
+    shipping_cost = money_serializer_field()
+    tax_amount = money_serializer_field()
+    discount_amount = money_serializer_field()
+    total_amount = money_serializer_field()
+    tax_included_amount = money_serializer_field()
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     prices_include_tax = serializers.BooleanField()
-    platform_discount_amount = serializers.DecimalField(**MONEY)
+    platform_discount_amount = money_serializer_field()
     shipping_carrier = serializers.CharField(allow_null=True, source="shipping_carrier_or_none")
     carrier_code = serializers.CharField(allow_blank=True)
     tracking_number = serializers.CharField(allow_null=True, source="tracking_number_or_none")
@@ -465,6 +464,6 @@ class ReturnRequestSerializer(serializers.Serializer):
     status = serializers.CharField()
     reason = serializers.CharField()
     comment = serializers.CharField()
-    refund_amount = serializers.DecimalField(**MONEY)
+    refund_amount = money_serializer_field()
     created_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)

@@ -1,17 +1,10 @@
 """Money records of orders. Amounts are Decimal in the order's currency (major unit)."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 
+from designiaBackend.money import ZERO, money_field
 from marketplace.ordering.models import Order, ReturnRequest
-
-ZERO = Decimal("0.00")
-
-
-def money_field(**kwargs):
-    return models.DecimalField(max_digits=12, decimal_places=2, default=ZERO, **kwargs)
 
 
 class Payment(models.Model):
@@ -28,10 +21,10 @@ class Payment(models.Model):
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
     provider = models.CharField(max_length=16)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING, db_index=True)
-    amount = money_field()
+    amount = money_field(default=ZERO)
     currency = models.CharField(max_length=3)
-    amount_refunded = money_field()
-    stripe_fee = money_field()
+    amount_refunded = money_field(default=ZERO)
+    stripe_fee = money_field(default=ZERO)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     session_attempt = models.PositiveIntegerField(default=0)  # part of the session's idempotency key
     payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -75,11 +68,11 @@ class SellerTransaction(models.Model):
         related_name="seller_transaction",
     )
     currency = models.CharField(max_length=3)
-    gross_amount = money_field()
-    platform_fee = money_field()
-    stripe_fee = money_field()
-    net_amount = money_field()
-    refunded_amount = money_field()
+    gross_amount = money_field(default=ZERO)
+    platform_fee = money_field(default=ZERO)
+    stripe_fee = money_field(default=ZERO)
+    net_amount = money_field(default=ZERO)
+    refunded_amount = money_field(default=ZERO)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     held_until = models.DateTimeField(null=True, blank=True, db_index=True)
     released_at = models.DateTimeField(null=True, blank=True)
@@ -113,7 +106,7 @@ class Refund(models.Model):
     shipment = models.ForeignKey(
         "marketplace.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
-    amount = money_field()
+    amount = money_field(default=ZERO)
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=32)
     # Set when the refund returns another charge than the order's payment: a second payment of an

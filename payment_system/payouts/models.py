@@ -1,15 +1,9 @@
 """Money moved to sellers: transfers to their connected accounts, reversals, reconciliation reports."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 
-ZERO = Decimal("0.00")
-
-
-def money_field(**kwargs):
-    return models.DecimalField(max_digits=12, decimal_places=2, default=ZERO, **kwargs)
+from designiaBackend.money import ZERO, money_field
 
 
 class Transfer(models.Model):
@@ -32,11 +26,11 @@ class Transfer(models.Model):
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers")
     order = models.ForeignKey("marketplace.Order", on_delete=models.PROTECT, related_name="transfers")
     destination = models.CharField(max_length=64)
-    amount = money_field()
+    amount = money_field(default=ZERO)
     currency = models.CharField(max_length=3)
-    amount_reversed = money_field()
+    amount_reversed = money_field(default=ZERO)
     # The seller's refunded amount when the transfer was made: later refunds are reversed.
-    refunded_before = money_field()
+    refunded_before = money_field(default=ZERO)
     status = models.CharField(max_length=24, choices=Status.choices, db_index=True)
     stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     source_transaction = models.CharField(max_length=255, blank=True)
@@ -78,7 +72,7 @@ class TransferReversal(models.Model):
         blank=True,
         related_name="transfer_reversals",
     )
-    amount = money_field()
+    amount = money_field(default=ZERO)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     stripe_reversal_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, unique=True)

@@ -6,17 +6,18 @@ key (``reversal-<transfer>-<refund>``), so a redelivered refund event never reve
 """
 
 import logging
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
 from designiaBackend.api.after_commit import must_happen
+from designiaBackend.currencies import quantize_money
 from designiaBackend.observability import metrics
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.transfers import get_transfer_gateway
 from payment_system.lock_objects import transfer_reversal_for_update, transfers_of_payment_for_update
 from payment_system.payouts.models import Transfer, TransferReversal
-from payment_system.payouts.rules import ZERO, round_to_minor_unit
+from payment_system.payouts.rules import ZERO
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ def _reversal_target(transfer: Transfer) -> Decimal:
     if base <= ZERO:
         return ZERO
     refunded_since = min(max(row.refunded_amount - transfer.refunded_before, ZERO), base)
-    return round_to_minor_unit(transfer.amount * refunded_since / base, transfer.currency)
+    return quantize_money(
+        transfer.amount * refunded_since / base, transfer.currency, ROUND_DOWN, settlement=True
+    )
 
 
 def transfer_reversals_for_refund(*, refund) -> list[TransferReversal]:

@@ -6,10 +6,9 @@ view (which explains them), so both always agree.
 
 from decimal import ROUND_DOWN, Decimal
 
-from infrastructure.payments.money import minor_unit_factor
+from designiaBackend.currencies import quantize_money
+from designiaBackend.money import ZERO
 from payment_system.connect.models import StripeConnectAccount
-
-ZERO = Decimal("0.00")
 
 
 class HoldReason:
@@ -60,10 +59,4 @@ def releasable_amount(seller_transaction) -> Decimal:
         return ZERO
     remaining = max(row.gross_amount - row.refunded_amount, ZERO)
     amount = row.net_amount * remaining / row.gross_amount
-    unit = Decimal(1) / minor_unit_factor(row.currency)
-    return max(amount.quantize(unit, ROUND_DOWN), ZERO)
-
-
-def round_to_minor_unit(amount: Decimal, currency: str) -> Decimal:
-    unit = Decimal(1) / minor_unit_factor(currency)
-    return amount.quantize(unit, ROUND_DOWN)
+    return max(quantize_money(amount, row.currency, ROUND_DOWN, settlement=True), ZERO)

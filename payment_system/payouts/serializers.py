@@ -1,32 +1,27 @@
 from rest_framework import serializers
 
-from designiaBackend.api.fields import PublicIdField
+from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from designiaBackend.api.pagination import PageSerializer
 from payment_system.connect.models import Payout
 from payment_system.payments.models import SellerTransaction
 from payment_system.payouts.rules import HoldReason
-
-
-def money():
-    return serializers.DecimalField(max_digits=12, decimal_places=2)
-
 
 # --- seller area ----------------------------------------------------------------------------------------
 
 
 class HoldTotalsSerializer(serializers.Serializer):
     currency = serializers.CharField()
-    pending_delivery = money()
-    held = money()
-    releasable = money()
-    transferred = money()
-    paid_out = money()
+    pending_delivery = money_serializer_field()
+    held = money_serializer_field()
+    releasable = money_serializer_field()
+    transferred = money_serializer_field()
+    paid_out = money_serializer_field()
 
 
 class HeldTransactionSerializer(serializers.Serializer):
     id = PublicIdField()
     order_id = serializers.UUIDField()
-    amount = money()
+    amount = money_serializer_field()
     currency = serializers.CharField()
     held_until = serializers.DateTimeField(allow_null=True)
     releasable = serializers.BooleanField()
@@ -41,7 +36,7 @@ class HoldsSerializer(serializers.Serializer):
 
 class PayoutSerializer(serializers.ModelSerializer):
     id = PublicIdField(read_only=True)
-    amount = money()
+    amount = money_serializer_field()
     order_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -66,8 +61,8 @@ class PayoutOrderSerializer(serializers.Serializer):
     order_status = serializers.CharField(source="order.status")
     order_created_at = serializers.DateTimeField(source="order.created_at")
     transfer_id = serializers.CharField(source="stripe_transfer_id")
-    amount = money()
-    amount_reversed = money()
+    amount = money_serializer_field()
+    amount_reversed = money_serializer_field()
     currency = serializers.CharField()
     transferred_at = serializers.DateTimeField()
 
@@ -150,11 +145,11 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
 class TransactionTotalsSerializer(serializers.Serializer):
     currency = serializers.CharField()
     count = serializers.IntegerField()
-    gross_amount = money()
-    platform_fee = money()
-    stripe_fee = money()
-    net_amount = money()
-    refunded_amount = money()
+    gross_amount = money_serializer_field()
+    platform_fee = money_serializer_field()
+    stripe_fee = money_serializer_field()
+    net_amount = money_serializer_field()
+    refunded_amount = money_serializer_field()
 
 
 class AdminPayoutSerializer(PayoutSerializer):
@@ -169,7 +164,7 @@ class AdminPayoutSerializer(PayoutSerializer):
 class PayoutTotalsSerializer(serializers.Serializer):
     currency = serializers.CharField()
     count = serializers.IntegerField()
-    amount = money()
+    amount = money_serializer_field()
 
 
 class AdminTransactionPageSerializer(PageSerializer):
