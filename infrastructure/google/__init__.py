@@ -8,6 +8,7 @@ are checked, and the identity is returned as a plain dataclass.
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from django.conf import settings
@@ -36,11 +37,11 @@ class GoogleIdentity:
     picture: str = ""
 
 
-_clients = {}
+_clients: dict[str, jwt.PyJWKClient] = {}
 _clients_lock = threading.Lock()
 
 
-def _jwks_client(url):
+def _jwks_client(url: str) -> jwt.PyJWKClient:
     with _clients_lock:
         client = _clients.get(url)
         if client is None:
@@ -51,7 +52,7 @@ def _jwks_client(url):
         return client
 
 
-def _signing_key(token):
+def _signing_key(token: str) -> jwt.PyJWK:
     try:
         return _jwks_client(settings.GOOGLE_JWKS_URL).get_signing_key_from_jwt(token)
     except jwt.PyJWKClientConnectionError as exc:
@@ -60,7 +61,7 @@ def _signing_key(token):
         raise GoogleTokenInvalid(str(exc)) from exc
 
 
-def verify_id_token(token):
+def verify_id_token(token: Any) -> GoogleIdentity:
     """Return the ``GoogleIdentity`` of a valid ID token, or raise ``GoogleTokenInvalid``."""
     audience = settings.GOOGLE_OAUTH_CLIENT_ID
     if not audience:

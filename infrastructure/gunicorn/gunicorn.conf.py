@@ -11,6 +11,7 @@ own tracing exporter thread. Metrics are multi-process: every worker writes its 
 
 import os
 from pathlib import Path
+from typing import Any
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
@@ -31,7 +32,7 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 
-def on_starting(server):
+def on_starting(server: Any) -> None:
     """Start from an empty metrics directory: files of a previous run would be added in."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
@@ -41,7 +42,7 @@ def on_starting(server):
             leftover.unlink()
 
 
-def child_exit(server, worker):
+def child_exit(server: Any, worker: Any) -> None:
     """A worker that exits no longer counts in the live gauges (open sockets, ...)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

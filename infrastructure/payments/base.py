@@ -6,7 +6,7 @@ the Stripe adapter converts them to integer minor units at its boundary (``money
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class PaymentProviderError(Exception):
@@ -41,7 +41,7 @@ class CheckoutSessionRequest:
     idempotency_key: str
     expires_at: int | None = None  # unix time
     shipping_countries: tuple[str, ...] = ()
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
     locale: str = ""  # the buyer's language for the hosted page ("" lets the provider choose)
     # The provider computes and adds the tax (Stripe Tax) from the address entered on its page.
     automatic_tax: bool = False
@@ -64,7 +64,7 @@ class RefundRequest:
     currency: str
     idempotency_key: str
     reason: str = "requested_by_customer"
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class RefundResult:
 class WebhookEvent:
     id: str
     type: str
-    data: dict  # the event's ``data.object``, as sent (amounts in minor units)
+    data: dict[str, Any]  # the event's ``data.object``, as sent (amounts in minor units)
     created: int
     account: str | None = None
 

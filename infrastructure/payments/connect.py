@@ -9,9 +9,10 @@ for ``make run``: it answers locally and treats onboarding as completed at once.
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import stripe
 from django.conf import settings
@@ -20,6 +21,8 @@ from infrastructure.payments.stripe import stripe_client
 from infrastructure.payments.webhooks import construct_event
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 # --- plain data in and out -------------------------------------------------------------------------
@@ -74,8 +77,8 @@ class ConnectEvent:
     account: str
     created_at: datetime
     livemode: bool
-    object: dict
-    payload: dict
+    object: dict[str, Any]
+    payload: dict[str, Any]
 
 
 # --- errors -------------------------------------------------------------------------------------------
@@ -125,16 +128,16 @@ def get_connect_gateway() -> ConnectGateway:
 # --- Stripe ---------------------------------------------------------------------------------------------
 
 
-def _timestamp(value) -> datetime | None:
+def _timestamp(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
 
 
-def _plain(obj) -> dict:
+def _plain(obj: stripe.StripeObject) -> dict[str, Any]:
     """A StripeObject as plain nested dicts."""
     return obj.to_dict()
 
 
-def account_from_stripe(data: dict) -> ConnectAccountData:
+def account_from_stripe(data: dict[str, Any]) -> ConnectAccountData:
     """Map a Stripe Account object (a dict, e.g. from a webhook payload) to ``ConnectAccountData``."""
     requirements = data.get("requirements") or {}
     business_profile = data.get("business_profile") or {}
@@ -153,7 +156,7 @@ def account_from_stripe(data: dict) -> ConnectAccountData:
     )
 
 
-def payout_from_stripe(data: dict) -> PayoutData:
+def payout_from_stripe(data: dict[str, Any]) -> PayoutData:
     """Map a Stripe Payout object (a dict from a webhook payload) to ``PayoutData``."""
     arrival = _timestamp(data.get("arrival_date"))
     return PayoutData(
@@ -180,17 +183,19 @@ def _translate_stripe_error(exc: stripe.StripeError) -> ConnectGatewayError:
 
 
 class StripeConnectGateway:
-    def __init__(self, client: stripe.StripeClient | None = None):
+    def __init__(self, client: stripe.StripeClient | None = None) -> None:
         self._client = client or stripe_client()
 
-    def _call(self, method, *args, **kwargs):
+    def _call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             return method(*args, **kwargs)
         except stripe.StripeError as exc:
             raise _translate_stripe_error(exc) from exc
 
-    def create_account(self, *, email, business_name, seller_id, idempotency_key):
-        params = {
+    def create_account(
+        self, *, email: str, business_name: str, seller_id: str, idempotency_key: str
+    ) -> ConnectAccountData:
+        params: dict[str, Any] = {
             # Controller properties equivalent to an Express account: Stripe collects the
             # requirements, the seller gets the Express dashboard, the platform pays the fees.
             "controller": {
@@ -210,11 +215,11 @@ class StripeConnectGateway:
         )
         return account_from_stripe(_plain(account))
 
-    def retrieve_account(self, account_id):
+    def retrieve_account(self, account_id: str) -> ConnectAccountData:
         return account_from_stripe(_plain(self._call(self._client.v1.accounts.retrieve, account_id)))
 
-    def create_account_session(self, *, account_id):
-        params = {
+    def create_account_session(self, *, account_id: str) -> AccountSessionData:
+        params: dict[str, Any] = {
             "account": account_id,
             "components": {
                 "account_onboarding": {
@@ -228,8 +233,10 @@ class StripeConnectGateway:
             client_secret=session["client_secret"], expires_at=_timestamp(session.get("expires_at"))
         )
 
-    def create_account_link(self, *, account_id, refresh_url, return_url, link_type):
-        params = {
+    def create_account_link(
+        self, *, account_id: str, refresh_url: str, return_url: str, link_type: str
+    ) -> AccountLinkData:
+        params: dict[str, Any] = {
             "account": account_id,
             "refresh_url": refresh_url,
             "return_url": return_url,
@@ -246,7 +253,9 @@ class DummyConnectGateway:
     """No network. Accounts get a deterministic id from the idempotency key and count as fully
     onboarded when read back, so a demo seller can go through the whole flow with ``make run``."""
 
-    def create_account(self, *, email, business_name, seller_id, idempotency_key):
+    def create_account(
+        self, *, email: str, business_name: str, seller_id: str, idempotency_key: str
+    ) -> ConnectAccountData:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
         return ConnectAccountData(
             id=f"acct_dummy{digest}",
@@ -257,7 +266,7 @@ class DummyConnectGateway:
             currently_due=["external_account"],
         )
 
-    def retrieve_account(self, account_id):
+    def retrieve_account(self, account_id: str) -> ConnectAccountData:
         return ConnectAccountData(
             id=account_id,
             business_name="",
@@ -268,11 +277,13 @@ class DummyConnectGateway:
             payouts_enabled=True,
         )
 
-    def create_account_session(self, *, account_id):
+    def create_account_session(self, *, account_id: str) -> AccountSessionData:
         digest = hashlib.sha256(f"{account_id}:{datetime.now(tz=UTC).isoformat()}".encode()).hexdigest()
         return AccountSessionData(client_secret=f"accs_dummy_secret_{digest[:24]}")
 
-    def create_account_link(self, *, account_id, refresh_url, return_url, link_type):
+    def create_account_link(
+        self, *, account_id: str, refresh_url: str, return_url: str, link_type: str
+    ) -> AccountLinkData:
         # Nothing to fill in: "onboarding" ends at once on the return page.
         return AccountLinkData(url=return_url)
 

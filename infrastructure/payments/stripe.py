@@ -3,7 +3,9 @@
 ``STRIPE_API_BASE`` points the client at a Stripe-compatible server (stripe-mock, the tests' fake).
 """
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import stripe as stripe_sdk
 from django.conf import settings
@@ -19,20 +21,24 @@ from infrastructure.payments.base import (
 )
 from infrastructure.payments.money import from_minor, to_minor
 
+if TYPE_CHECKING:
+    from stripe._base_address import BaseAddresses
+
 RETRYABLE_ERRORS = (stripe_sdk.APIConnectionError, stripe_sdk.RateLimitError, stripe_sdk.APIError)
 
 
-def _call(method, *args, **kwargs) -> dict:
+def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Call the SDK; answer a plain (recursive) dict and map errors to retryable or terminal ones."""
     try:
-        return method(*args, **kwargs).to_dict()
+        answer: dict[str, Any] = method(*args, **kwargs).to_dict()
+        return answer
     except RETRYABLE_ERRORS as exc:
         raise PaymentProviderUnavailable(str(exc)) from exc
     except stripe_sdk.StripeError as exc:
         raise PaymentProviderError(str(exc)) from exc
 
 
-def _session(obj) -> CheckoutSession:
+def _session(obj: dict[str, Any]) -> CheckoutSession:
     currency = obj.get("currency") or ""
     amount = obj.get("amount_total")
     return CheckoutSession(
@@ -47,7 +53,7 @@ def _session(obj) -> CheckoutSession:
 
 def stripe_client() -> stripe_sdk.StripeClient:
     """The platform's Stripe client (API base overridable for the test server, bounded retries)."""
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    base: BaseAddresses | None = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe_sdk.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses=base,
@@ -67,11 +73,11 @@ def _line_item(item: LineItem, currency: str) -> dict:
     return {"quantity": item.quantity, "price_data": price_data}
 
 
-def checkout_session_params(request: CheckoutSessionRequest) -> dict:
+def checkout_session_params(request: CheckoutSessionRequest) -> dict[str, Any]:
     """The Checkout Session's parameters: every amount an integer of minor units (``to_minor``
     refuses a fraction of one); Stripe Tax on when the request asks for automatic tax."""
     currency = request.currency.lower()
-    params = {
+    params: dict[str, Any] = {
         "ui_mode": "embedded",
         "mode": "payment",
         "return_url": request.return_url,
@@ -95,7 +101,7 @@ def checkout_session_params(request: CheckoutSessionRequest) -> dict:
 class StripeGateway:
     name = "stripe"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.client = stripe_client()
 
     def create_checkout_session(self, request: CheckoutSessionRequest) -> CheckoutSession:

@@ -8,10 +8,11 @@ Errors are ``PaymentProviderUnavailable`` (retry: network, timeout, rate limit, 
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import stripe as stripe_sdk
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.conf import settings
 from infrastructure.payments.base import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.money import from_minor, to_minor
 from infrastructure.payments.stripe import stripe_client
+
+T = TypeVar("T")
+Metadata = dict[str, str]  # Stripe metadata: string keys and values
 
 RETRYABLE_ERRORS = (stripe_sdk.APIConnectionError, stripe_sdk.RateLimitError, stripe_sdk.APIError)
 
@@ -31,7 +35,7 @@ class TransferRequest:
     transfer_group: str  # our order id
     idempotency_key: str
     source_transaction: str = ""  # the charge (ch_...) whose funds are transferred
-    metadata: dict = field(default_factory=dict)
+    metadata: Metadata = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class TransferGateway(Protocol):
     def create_transfer(self, request: TransferRequest) -> TransferResult: ...
 
     def create_reversal(
-        self, *, transfer_id: str, amount: Decimal, currency: str, idempotency_key: str, metadata: dict
+        self, *, transfer_id: str, amount: Decimal, currency: str, idempotency_key: str, metadata: Metadata
     ) -> ReversalResult: ...
 
     def charge_id_for_payment_intent(self, payment_intent_id: str) -> str: ...
@@ -82,7 +86,7 @@ def get_transfer_gateway() -> TransferGateway:
     raise ValueError(f"Unknown PAYMENT_GATEWAY {settings.PAYMENT_GATEWAY!r}")
 
 
-def _call(method, *args, **kwargs):
+def _call(method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return method(*args, **kwargs)
     except RETRYABLE_ERRORS as exc:
@@ -94,7 +98,7 @@ def _call(method, *args, **kwargs):
         raise PaymentProviderError(str(exc)) from exc
 
 
-def _balance_transaction(obj: dict) -> BalanceTransaction:
+def _balance_transaction(obj: dict[str, Any]) -> BalanceTransaction:
     source = obj.get("source") or ""
     payment_intent = ""
     if isinstance(source, dict):  # expanded (``expand[]=data.source``)
@@ -114,12 +118,12 @@ def _balance_transaction(obj: dict) -> BalanceTransaction:
 
 
 class StripeTransferGateway:
-    def __init__(self):
+    def __init__(self) -> None:
         self.client = stripe_client()
 
     def create_transfer(self, request: TransferRequest) -> TransferResult:
         currency = request.currency.lower()
-        params = {
+        params: dict[str, Any] = {
             "amount": to_minor(request.amount, currency),
             "currency": currency,
             "destination": request.destination,
@@ -138,7 +142,9 @@ class StripeTransferGateway:
             destination=str(obj.get("destination") or request.destination),
         )
 
-    def create_reversal(self, *, transfer_id, amount, currency, idempotency_key, metadata):
+    def create_reversal(
+        self, *, transfer_id: str, amount: Decimal, currency: str, idempotency_key: str, metadata: Metadata
+    ) -> ReversalResult:
         params = {"amount": to_minor(amount, currency.lower()), "metadata": metadata}
         obj = _call(
             self.client.v1.transfers.reversals.create,
@@ -155,8 +161,10 @@ class StripeTransferGateway:
         charge = intent.get("latest_charge") or ""
         return charge.get("id", "") if isinstance(charge, dict) else str(charge)
 
-    def balance_transactions(self, *, created_from, created_to):
-        params = {
+    def balance_transactions(
+        self, *, created_from: datetime, created_to: datetime
+    ) -> list[BalanceTransaction]:
+        params: dict[str, Any] = {
             "created": {"gte": int(created_from.timestamp()), "lt": int(created_to.timestamp())},
             "limit": 100,
             "expand": ["data.source"],
@@ -176,12 +184,16 @@ class DummyTransferGateway:
             destination=request.destination,
         )
 
-    def create_reversal(self, *, transfer_id, amount, currency, idempotency_key, metadata):
+    def create_reversal(
+        self, *, transfer_id: str, amount: Decimal, currency: str, idempotency_key: str, metadata: Metadata
+    ) -> ReversalResult:
         reversal_id = f"trr_dummy_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex}"
         return ReversalResult(id=reversal_id, transfer_id=transfer_id, amount=amount)
 
     def charge_id_for_payment_intent(self, payment_intent_id: str) -> str:
         return ""
 
-    def balance_transactions(self, *, created_from, created_to):
+    def balance_transactions(
+        self, *, created_from: datetime, created_to: datetime
+    ) -> list[BalanceTransaction]:
         return []

@@ -9,11 +9,12 @@ Only S3-compatible storage can do this; local storage reports ``direct_upload_su
 import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from infrastructure.storage import private_storage
+from infrastructure.storage import private_s3_storage, private_storage
 
 
 @dataclass(frozen=True)
@@ -21,27 +22,30 @@ class PresignedUpload:
     url: str
     method: str
     expires_at: datetime
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-def direct_upload_supported():
+def direct_upload_supported() -> bool:
     return bool(settings.USE_S3)
 
 
-def _object_key(name):
+def _object_key(name: str) -> str:
     location = (getattr(private_storage, "location", "") or "").strip("/")
     return posixpath.join(location, name) if location else name
 
 
-def presign_private_upload(name, *, content_length, content_type, expires_in):
+def presign_private_upload(
+    name: str, *, content_length: int, content_type: str, expires_in: int
+) -> PresignedUpload:
     """A presigned PUT URL that stores exactly ``content_length`` bytes as private file ``name``."""
     if not direct_upload_supported():
         raise RuntimeError("Presigned uploads need S3-compatible storage.")
-    client = private_storage.connection.meta.client
+    storage = private_s3_storage()
+    client: Any = storage.connection.meta.client
     url = client.generate_presigned_url(
         "put_object",
         Params={
-            "Bucket": private_storage.bucket_name,
+            "Bucket": storage.bucket_name,
             "Key": _object_key(name),
             "ContentLength": content_length,
             "ContentType": content_type,

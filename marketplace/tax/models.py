@@ -24,5 +24,5 @@ class VatRate(models.Model):
             models.CheckConstraint(condition=models.Q(rate__gte=0, rate__lte=1), name="vat_rate_fraction")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.country}: {self.rate * 100:.2f} %"
