@@ -6,7 +6,7 @@ from django.utils.translation import get_supported_language_variant
 from authentication.models import Profile, SellerApplication, User
 
 
-def user_get_with_profile(*, user_id):
+def user_get_with_profile(*, user_id: object) -> User:
     return User.objects.select_related("profile").get(pk=user_id)
 
 

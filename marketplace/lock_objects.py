@@ -20,7 +20,7 @@ def products_for_update(product_ids):
     return {product.pk: product for product in products}
 
 
-def order_for_update(order_id):
+def order_for_update(order_id: object) -> Order:
     """Lock one order; ``Order.DoesNotExist`` when there is none."""
     return Order.objects.select_for_update().get(pk=order_id)
 

@@ -5,7 +5,7 @@ class PaymentSystemConfig(AppConfig):
     name = "payment_system"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from marketplace.catalog.display_currency import register_rate_source
         from marketplace.ordering.ports import register_payment_handler
         from payment_system.payments.ports import PaymentSystemOrderHandler

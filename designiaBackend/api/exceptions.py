@@ -11,6 +11,7 @@ the request changed nothing it did not commit, and trying again shortly is the r
 """
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -61,7 +62,7 @@ def database_unavailable_response() -> Response:
     )
 
 
-def error_body(message, code, error=None, **extra):
+def error_body(message: object, code: str, error: object = None, **extra: Any) -> dict[str, Any]:
     return {"detail": str(message), "error": str(error or message), "code": code, **extra}
 
 

@@ -6,6 +6,14 @@ notification is stored in that transaction; the socket push and the e-mail leave
 A missing registration is a ``RuntimeError`` at the first call (README, "registration seams").
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
 _handler = None
 
 
@@ -22,12 +30,12 @@ def notify(
     recipient,
     kind: str,
     event_key: str,
-    title: str,
-    body: str,
+    title: StrOrPromise,  # lazy texts are translated per recipient
+    body: StrOrPromise,
     link_type: str = "",
     link_id: str = "",
     url: str = "",
-    email_subject: str = "",
+    email_subject: StrOrPromise = "",
     email_template: str = "",
     email_context: dict | None = None,
     email: bool = True,

@@ -1,6 +1,9 @@
 """The one pagination helper: the §4.1 page (``PagePagination``, ``paginated``) and its OpenAPI
 shape (``PageSerializer``, ``page_of``); ``LinkPagination`` for DRF's plain shape (chat history)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
@@ -72,15 +75,25 @@ class PageSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
 
 
-def paginated(request, view, queryset, present=None, *, serializer=None, context=None):
+def paginated(
+    request: Any,
+    view: Any,
+    queryset: Any,
+    present: Callable[[Any], Any] | None = None,
+    *,
+    serializer: Any = None,
+    context: dict[str, Any] | None = None,
+) -> Response:
     """The §4.1 page of ``queryset`` for ``request``: each item through ``present(item)``, or the
     page through ``serializer(page, many=True, context=context)``."""
     paginator = PagePagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     if serializer is not None:
         data = serializer(page, many=True, context=context or {}).data
-    else:
+    elif present is not None:
         data = [present(item) for item in page]
+    else:
+        raise TypeError("paginated() needs present or serializer")
     return paginator.get_paginated_response(data)
 
 

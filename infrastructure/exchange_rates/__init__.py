@@ -19,6 +19,13 @@ from infrastructure.exchange_rates.base import (  # noqa: F401
     RateQuote,
 )
 
+__all__ = [
+    "ExchangeRateProvider",
+    "ExchangeRateProviderError",
+    "RateQuote",
+    "get_provider",
+]
+
 
 def get_provider() -> "ExchangeRateProvider":
     name = settings.EXCHANGE_RATES_PROVIDER

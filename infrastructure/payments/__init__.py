@@ -24,6 +24,23 @@ from infrastructure.payments.base import (  # noqa: F401
 from infrastructure.payments.money import from_minor, to_minor  # noqa: F401
 from infrastructure.payments.webhooks import construct_event  # noqa: F401
 
+__all__ = [
+    "CheckoutSession",
+    "CheckoutSessionRequest",
+    "InvalidWebhookSignature",
+    "LineItem",
+    "PaymentGateway",
+    "PaymentProviderError",
+    "PaymentProviderUnavailable",
+    "RefundRequest",
+    "RefundResult",
+    "WebhookEvent",
+    "from_minor",
+    "to_minor",
+    "construct_event",
+    "get_gateway",
+]
+
 
 def get_gateway() -> PaymentGateway:
     if settings.PAYMENT_GATEWAY == "stripe":

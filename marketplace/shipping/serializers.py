@@ -1,6 +1,7 @@
 """Shipping profile input and output (profile ids are strings, contract C21)."""
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -17,7 +18,7 @@ class CountryField(serializers.CharField):
 
     default_error_messages = {"country": "{value} is not a country code (ISO 3166-1 alpha-2, e.g. PT)."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 2)
         kwargs.setdefault("allow_blank", "default" in kwargs)
         super().__init__(**kwargs)

@@ -15,3 +15,16 @@ from payment_system.Tasks.payment_tasks import (  # noqa: F401
     stock_reservations_sweep_task,
     transfer_reversal_submit_task,
 )
+
+__all__ = [
+    "update_exchange_rates_task",
+    "check_payment_timeouts_task",
+    "checkout_session_close_task",
+    "dummy_checkout_complete_task",
+    "payment_fee_record_task",
+    "reconcile_payments_task",
+    "refund_submit_task",
+    "release_held_funds_task",
+    "stock_reservations_sweep_task",
+    "transfer_reversal_submit_task",
+]

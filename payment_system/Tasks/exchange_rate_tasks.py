@@ -1,5 +1,7 @@
 """The nightly exchange-rate update (queue ``marketplace_tasks``, beat at 00:00 UTC)."""
 
+from typing import Any
+
 from celery import shared_task
 
 from infrastructure.exchange_rates import ExchangeRateProviderError
@@ -16,7 +18,7 @@ from payment_system.rates.services import exchange_rates_update
     retry_jitter=False,
     max_retries=6,
 )
-def update_exchange_rates_task(self):
+def update_exchange_rates_task(self: Any) -> dict[str, Any]:
     result = exchange_rates_update()
     return {
         "base": result.base,

@@ -1,6 +1,7 @@
 """Celery tasks of payments (queue ``payment_tasks``)."""
 
 import logging
+from typing import Any
 
 from celery import shared_task
 
@@ -97,7 +98,7 @@ def checkout_session_close_task(session_id: str) -> str | None:
     retry_backoff=True,
     max_retries=8,
 )
-def checkout_sessions_close_task(session_ids: list) -> int:
+def checkout_sessions_close_task(session_ids: list[str]) -> int:
     """Expire a batch of sessions of cancelled orders at the provider (idempotent per session)."""
     closed = 0
     for session_id in session_ids:
@@ -112,7 +113,7 @@ def checkout_sessions_close_task(session_ids: list) -> int:
 
 
 @shared_task(name="payment_system.Tasks.payment_tasks.release_held_funds_task")
-def release_held_funds_task(batch_size: int = 200) -> dict:
+def release_held_funds_task(batch_size: int = 200) -> dict[str, int]:
     """Hourly: transfer the funds whose hold has ended to the sellers' connected accounts."""
     from payment_system.payouts.release import seller_transactions_release_due
 
@@ -133,7 +134,7 @@ def transfer_reversal_submit_task(reversal_id: int) -> str:
 
 
 @shared_task(name="payment_system.Tasks.payment_tasks.reconcile_payments_task")
-def reconcile_payments_task(day: str | None = None) -> dict:
+def reconcile_payments_task(day: str | None = None) -> dict[str, Any]:
     """Daily: compare yesterday's (or ``day``'s, ISO date) records with Stripe's balance transactions."""
     from datetime import date, timedelta
 

@@ -1,12 +1,19 @@
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designiaBackend.api.throttling import UserScopeRateThrottle
 from marketplace.shipping.serializers import CountryField
 from payment_system.checkout.services import checkout_retry, checkout_start
+
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order
+
 
 ERROR = OpenApiResponse(description="Error: `{detail, error, code}`")
 
@@ -17,7 +24,7 @@ class ClientSecretSerializer(serializers.Serializer):
     order_id = serializers.UUIDField()
 
 
-def _secret_response(order, client_secret):
+def _secret_response(order: "Order", client_secret: str) -> Response:
     return Response(
         {"clientSecret": client_secret, "client_secret": client_secret, "order_id": str(order.pk)}
     )
@@ -41,7 +48,7 @@ class CheckoutSessionView(APIView):
         request=CheckoutInputSerializer,
         responses={200: ClientSecretSerializer, 400: ERROR, 409: ERROR, 429: ERROR, 502: ERROR, 503: ERROR},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = CheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order, client_secret = checkout_start(buyer=request.user, country=data.validated_data["country"])
@@ -59,6 +66,6 @@ class CheckoutSessionRetryView(APIView):
         tags=["payments"],
         responses={200: ClientSecretSerializer, 400: ERROR, 404: ERROR, 429: ERROR, 502: ERROR, 503: ERROR},
     )
-    def get(self, request, order_id):
+    def get(self, request: Request, order_id: str) -> Response:
         order, client_secret = checkout_retry(buyer=request.user, order_id=order_id)
         return _secret_response(order, client_secret)

@@ -34,12 +34,15 @@ from payment_system.payments.services import (
 )
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
+    from authentication.models import User
     from marketplace.ordering.models import Order
 
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
 
 
-def checkout_return_url(order_id) -> str:
+def checkout_return_url(order_id: object) -> str:
     """Contract C19: the order id in the path and in the query, plus Stripe's session id."""
     return (
         f"{settings.FRONTEND_URL}/checkout/confirmation/{order_id}"
@@ -119,10 +122,10 @@ def stripe_line_items(
 
 def session_lifetime_minutes() -> int:
     """The session lives as long as the stock reservation (within Stripe's 30 minutes to 24 hours)."""
-    return min(max(settings.STOCK_RESERVATION_MINUTES, 30), 1440)
+    return int(min(max(settings.STOCK_RESERVATION_MINUTES, 30), 1440))
 
 
-def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) -> str:
+def _open_session(order: "Order", payment: Payment, *, expired_session_id: str | None = None) -> str:
     """Create a new session for the order (a new attempt number: a new idempotency key)."""
     gateway = get_gateway()
     payment = payment_next_session_attempt(payment_id=payment.pk)
@@ -165,7 +168,7 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id=None) 
     return session.client_secret
 
 
-def checkout_start(*, buyer, country: str = "") -> tuple["Order", str]:
+def checkout_start(*, buyer: "User", country: str = "") -> tuple["Order", str]:
     """E37: the order is placed atomically, priced for ``country`` (else the buyer's last one); if no
     session can be opened it is undone (cart refilled)."""
     country = buyer_destination_country(buyer=buyer, country=country)
@@ -178,7 +181,7 @@ def checkout_start(*, buyer, country: str = "") -> tuple["Order", str]:
         raise
 
 
-def checkout_retry(*, buyer, order_id) -> tuple["Order", str]:
+def checkout_retry(*, buyer: "User", order_id: "UUID | str") -> tuple["Order", str]:
     """E39: the open session of a pending order, or a new one when it expired."""
     order = order_get_pending_for_buyer(order_id=order_id, buyer=buyer)
     if order.status != order.Status.PENDING_PAYMENT:
@@ -206,7 +209,7 @@ def _reserve_for_new_session(order: "Order") -> None:
         raise ReservationSoldOut()
 
 
-def dummy_checkout_complete(*, order_id) -> str:
+def dummy_checkout_complete(*, order_id: "UUID | str") -> str:
     """The dummy gateway's customer pays: the completion event goes through the webhook code path."""
     from payment_system.webhooks.services import webhook_event_process
 

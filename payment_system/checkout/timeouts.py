@@ -9,7 +9,8 @@ once, or a run and a webhook, never both act on it.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +27,7 @@ from payment_system.payments.models import Payment
 logger = logging.getLogger(__name__)
 
 
-def checkout_session_expire(*, order_id) -> str | None:
+def checkout_session_expire(*, order_id: UUID) -> str | None:
     """Expire the order's open session at the provider; returns the session's status (None: none)."""
     payment = Payment.objects.filter(order_id=order_id).first()
     if payment is None or not payment.checkout_session_id:
@@ -34,12 +35,12 @@ def checkout_session_expire(*, order_id) -> str | None:
     return checkout_session_close(session_id=payment.checkout_session_id)
 
 
-def checkout_session_close(*, session_id) -> str:
+def checkout_session_close(*, session_id: str) -> str:
     """Expire the session at the provider if it is still open; returns the status it ends in."""
     return get_gateway().expire_checkout_session(session_id, idempotency_key=f"expire-{session_id}").status
 
 
-def _session_still_payable(order_id) -> bool:
+def _session_still_payable(order_id: UUID) -> bool:
     """Expire the order's session at the provider; True when it was paid (or cannot be known)."""
     try:
         status = checkout_session_expire(order_id=order_id)
@@ -49,7 +50,7 @@ def _session_still_payable(order_id) -> bool:
     return status == "complete"
 
 
-def payment_timeouts_check(*, now=None, batch_size: int = 500) -> int:
+def payment_timeouts_check(*, now: datetime | None = None, batch_size: int = 500) -> int:
     """Cancel every unpaid order older than the grace period, in batches. Returns how many.
 
     Orders whose session is already over (nearly all: the reservation sweep expired it) are
@@ -72,12 +73,14 @@ def payment_timeouts_check(*, now=None, batch_size: int = 500) -> int:
 
 
 @transaction.atomic
-def _expire_batch(order_ids) -> list:
+def _expire_batch(order_ids: list[UUID]) -> list[UUID]:
     ids = orders_expire_unpaid_batch(order_ids=order_ids) if order_ids else []
     sessions = sorted(
-        Payment.objects.filter(order_id__in=ids, checkout_session_id__isnull=False).values_list(
+        session_id
+        for session_id in Payment.objects.filter(order_id__in=ids).values_list(
             "checkout_session_id", flat=True
         )
+        if session_id
     )
     if sessions:
         from payment_system.Tasks.payment_tasks import checkout_sessions_close_task
@@ -88,7 +91,7 @@ def _expire_batch(order_ids) -> list:
     return ids
 
 
-def stock_reservations_sweep(*, now=None, batch_size: int = 100) -> int:
+def stock_reservations_sweep(*, now: datetime | None = None, batch_size: int = 100) -> int:
     """Release the stock of unpaid orders whose reservation ended; returns how many.
 
     As with timeouts, the session is expired at the provider first: a session Stripe reports

@@ -50,5 +50,5 @@ class ConnectWebhookEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
 
     @admin.display(description="payload")
-    def formatted_payload(self, obj):
+    def formatted_payload(self, obj: ConnectWebhookEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, sort_keys=True))

@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,7 +41,7 @@ class StripeAccountApi(SellerAPIView):
         operation_id="stripe_account_retrieve",
         responses={200: serializers.StripeAccountSerializer, 404: _ERROR, **_SELLER_ERRORS, **_STRIPE_ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """E51: the seller's connected account, read from Stripe and synced; 404 when none (C10)."""
         account = connect_account_refresh(seller=request.user)
         return Response(serializers.StripeAccountSerializer(account).data)
@@ -56,7 +57,7 @@ class StripeAccountApi(SellerAPIView):
             **_STRIPE_ERRORS,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         """E52: create the seller's connected account (200 when it already exists)."""
         account, created = connect_account_create(seller=request.user)
         return Response(
@@ -76,7 +77,7 @@ class StripeAccountSessionApi(SellerAPIView):
             **_STRIPE_ERRORS,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         """E53: an Account Session for Stripe's embedded onboarding component."""
         session = connect_account_session_create(seller=request.user)
         return Response({"client_secret": session.client_secret})
@@ -87,7 +88,7 @@ class StripeAccountStatusApi(SellerAPIView):
         operation_id="stripe_account_status",
         responses={200: serializers.StripeAccountStatusSerializer, **_SELLER_ERRORS},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """E54: onboarding state and eligibility for the dashboard alert (C11)."""
         return Response(connect_account_status_for_seller(seller=request.user))
 
@@ -104,7 +105,7 @@ class StripeAccountLinkApi(SellerAPIView):
             **_STRIPE_ERRORS,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         """E55: a hosted Account Link for the seller's own account (C12)."""
         params = serializers.StripeAccountLinkInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
@@ -125,7 +126,7 @@ class StripeConnectWebhookApi(APIView):
     No authentication (and so no CSRF): the signature is the authentication.
     """
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -133,7 +134,7 @@ class StripeConnectWebhookApi(APIView):
         request={"application/json": {"type": "object"}},
         responses={200: serializers.ConnectWebhookReceivedSerializer, 400: _ERROR},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         try:
             event = construct_connect_event(
                 request.body, request.headers.get("Stripe-Signature"), settings.STRIPE_CONNECT_WEBHOOK_SECRET

@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
-from payment_system.rates.currencies import from_stripe_minor_units
+from designiaBackend.currencies import from_stripe_minor_units
 
 
 class StripeConnectAccount(models.Model):
@@ -38,11 +40,11 @@ class StripeConnectAccount(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.stripe_account_id} ({self.seller_id})"
 
     @property
-    def status(self):
+    def status(self) -> "StripeConnectAccount.Status":
         if not self.details_submitted:
             return self.Status.ONBOARDING
         if self.payouts_enabled and not self.requirements_past_due:
@@ -87,11 +89,11 @@ class Payout(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["seller", "-created_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.stripe_payout_id} {self.amount} {self.currency} ({self.status})"
 
     @property
-    def amount(self):
+    def amount(self) -> Decimal:
         return from_stripe_minor_units(self.amount_minor, self.currency)
 
 
@@ -115,5 +117,5 @@ class ConnectWebhookEvent(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.stripe_event_id} {self.type}"

@@ -1,13 +1,21 @@
 """Reads of sellers' connected accounts and payouts."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from payment_system.connect.models import StripeConnectAccount
+
+if TYPE_CHECKING:
+    from authentication.models import User
+
 
 TWO_FACTOR_REQUIRED = "Two-factor authentication (2FA) must be enabled before you can set up payouts."
 PASSWORD_REQUIRED = "Set a password on your account before connecting Stripe."  # noqa: S105 - a message
 SELLER_ROLE_REQUIRED = "Only approved sellers can connect a Stripe account."
 
 
-def connect_account_get_for_seller(*, seller) -> StripeConnectAccount | None:
+def connect_account_get_for_seller(*, seller: User) -> StripeConnectAccount | None:
     return StripeConnectAccount.objects.filter(seller=seller).first()
 
 
@@ -19,9 +27,9 @@ def connect_account_get_by_stripe_id(*, stripe_account_id: str) -> StripeConnect
     )
 
 
-def connect_account_eligibility_errors(*, user) -> list[str]:
+def connect_account_eligibility_errors(*, user: User) -> list[str]:
     """Why ``user`` may not create a connected account (empty when they may). Texts per §3.2."""
-    errors = []
+    errors: list[str] = []
     if not user.is_seller:
         errors.append(SELLER_ROLE_REQUIRED)
     if not user.two_factor_enabled:
@@ -42,7 +50,7 @@ STATUS_MESSAGES = {
 NOT_CREATED_MESSAGE = "Connect a Stripe account to receive payouts for your sales."
 
 
-def connect_account_status_for_seller(*, seller) -> dict:
+def connect_account_status_for_seller(*, seller: User) -> dict[str, Any]:
     """The E54 account-status object (C11), from the stored state: no call to Stripe."""
     account = connect_account_get_for_seller(seller=seller)
     if account is None:

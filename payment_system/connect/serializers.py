@@ -1,4 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from payment_system.connect.models import StripeConnectAccount
 
 
 class StripeAccountCreatedSerializer(serializers.Serializer):
@@ -18,7 +21,8 @@ class StripeAccountSerializer(serializers.Serializer):
     details_submitted = serializers.BooleanField()
     charges_enabled = serializers.BooleanField()
 
-    def get_business_profile(self, account) -> StripeBusinessProfileSerializer:
+    @extend_schema_field(StripeBusinessProfileSerializer)
+    def get_business_profile(self, account: StripeConnectAccount) -> dict[str, str]:
         return {"name": account.business_name}
 
 

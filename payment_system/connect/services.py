@@ -1,6 +1,11 @@
 """Writes of sellers' connected accounts: creation, onboarding sessions and links, state sync."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,14 +34,19 @@ from payment_system.connect.selectors import (
 )
 from payment_system.lock_objects import connect_account_for_update
 
+if TYPE_CHECKING:
+    from authentication.models import User
+
+
 logger = logging.getLogger(__name__)
 
 # Client routes (contract F13): where Stripe sends the seller back after hosted onboarding.
+T = TypeVar("T")
 ONBOARDING_RETURN_PATH = "/seller/onboarding/return"
 ONBOARDING_REFRESH_PATH = "/seller/onboarding/stripe"
 
 
-def _gateway_call(method, *args, **kwargs):
+def _gateway_call(method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return method(*args, **kwargs)
     except ConnectGatewayError as exc:
@@ -45,8 +55,8 @@ def _gateway_call(method, *args, **kwargs):
         raise StripeRequestError(f"Stripe refused the request: {exc}") from exc
 
 
-def _state_fields(data: ConnectAccountData) -> dict:
-    fields = {
+def _state_fields(data: ConnectAccountData) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "details_submitted": data.details_submitted,
         "charges_enabled": data.charges_enabled,
         "payouts_enabled": data.payouts_enabled,
@@ -63,13 +73,13 @@ def _state_fields(data: ConnectAccountData) -> dict:
     return fields
 
 
-def _business_name(seller) -> str:
+def _business_name(seller: User) -> str:
     user = user_get_with_profile(user_id=seller.pk)
     profile = getattr(user, "profile", None)
     return (profile.shop_name if profile else "") or user.full_name or user.username
 
 
-def connect_account_create(*, seller) -> tuple[StripeConnectAccount, bool]:
+def connect_account_create(*, seller: User) -> tuple[StripeConnectAccount, bool]:
     """The seller's connected account, created at Stripe on the first call (``created`` True).
 
     At most one Stripe account per seller: the request carries an idempotency key derived from
@@ -105,7 +115,7 @@ def connect_account_create(*, seller) -> tuple[StripeConnectAccount, bool]:
 
 
 @transaction.atomic
-def connect_account_apply_state(*, account_pk, data: ConnectAccountData, observed_at) -> bool:
+def connect_account_apply_state(*, account_pk: int, data: ConnectAccountData, observed_at: datetime) -> bool:
     """Store Stripe's state of the account as of ``observed_at``; an older state is ignored.
 
     Stripe's event times have whole seconds, so times are compared at that resolution and an
@@ -122,7 +132,7 @@ def connect_account_apply_state(*, account_pk, data: ConnectAccountData, observe
     return True
 
 
-def connect_account_refresh(*, seller) -> StripeConnectAccount:
+def connect_account_refresh(*, seller: User) -> StripeConnectAccount:
     """Read the seller's account from Stripe and store its state (E51)."""
     account = connect_account_get_for_seller(seller=seller)
     if account is None:
@@ -134,7 +144,7 @@ def connect_account_refresh(*, seller) -> StripeConnectAccount:
     return account
 
 
-def connect_account_session_create(*, seller) -> AccountSessionData:
+def connect_account_session_create(*, seller: User) -> AccountSessionData:
     """An Account Session for Stripe's embedded onboarding component (E53)."""
     account = connect_account_get_for_seller(seller=seller)
     if account is None:
@@ -152,7 +162,12 @@ def _allowed_redirect(url: str) -> bool:
 
 
 def connect_account_link_create(
-    *, seller, account_id=None, refresh_url=None, return_url=None, link_type="account_onboarding"
+    *,
+    seller: User,
+    account_id: str | None = None,
+    refresh_url: str | None = None,
+    return_url: str | None = None,
+    link_type: str = "account_onboarding",
 ) -> AccountLinkData:
     """A hosted onboarding (or update) link for the seller's own account (E55).
 

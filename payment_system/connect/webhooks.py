@@ -8,14 +8,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.notifications import notify
+from designiaBackend.currencies import from_stripe_minor_units
 from designiaBackend.observability import metrics
 from infrastructure.payments.connect import ConnectEvent, account_from_stripe, payout_from_stripe
-from payment_system.connect.models import ConnectWebhookEvent, StripeConnectAccount
+from payment_system.connect.models import ConnectWebhookEvent, Payout, StripeConnectAccount
 from payment_system.connect.selectors import connect_account_get_by_stripe_id
 from payment_system.connect.services import connect_account_apply_state
 from payment_system.lock_objects import payout_get_or_create_for_update
 from payment_system.payouts.payout_links import payout_link_transfers
-from payment_system.rates.currencies import from_stripe_minor_units
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def payout_record(*, account: StripeConnectAccount, event: ConnectEvent) -> bool
     return True
 
 
-def _payout_notify(payout) -> None:
+def _payout_notify(payout: Payout) -> None:
     """The seller hears once that a payout reached their bank, and once that one failed."""
     if payout.status not in ("paid", "failed"):
         return

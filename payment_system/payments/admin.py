@@ -1,5 +1,7 @@
 """Read-only admin of payment records (they change only through services and webhooks)."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 
 from designiaBackend.api.admin import ReadOnlyAdmin
@@ -26,7 +28,7 @@ class SellerTransactionAdmin(ReadOnlyAdmin):
         "status",
         "held_until",
     )
-    list_filter = ("status",)
+    list_filter: ClassVar[tuple[str, ...]] = ("status",)
     search_fields = ("order__id", "seller__email")
 
 

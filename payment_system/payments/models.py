@@ -37,7 +37,7 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Payment of order {self.order_id} ({self.status})"
 
 
@@ -85,7 +85,7 @@ class SellerTransaction(models.Model):
             models.UniqueConstraint(fields=["payment", "seller"], name="one_transaction_per_seller")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.seller_id}: {self.net_amount} {self.currency} ({self.status})"
 
 
@@ -122,5 +122,5 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Refund {self.amount} {self.currency} of order {self.order_id} ({self.status})"

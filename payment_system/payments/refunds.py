@@ -1,8 +1,12 @@
 """Refunds: recorded in the order's transaction, sent to the provider after commit (idempotently),
 confirmed by the provider's answer or its webhooks. A refund counts exactly once."""
 
+from __future__ import annotations
+
 import logging
 import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +30,10 @@ from payment_system.payments.models import Payment, Refund
 from payment_system.payments.services import seller_transactions_apply_refund
 from payment_system.payouts.reversals import transfer_reversals_for_refund
 
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order, ReturnRequest, Shipment
+
+
 logger = logging.getLogger(__name__)
 
 PROVIDER_STATUSES = {
@@ -38,7 +46,14 @@ PROVIDER_STATUSES = {
 FINAL = (Refund.Status.SUCCEEDED, Refund.Status.FAILED, Refund.Status.CANCELED)
 
 
-def refund_create(*, order, amount, reason: str, return_request=None, shipment=None) -> Refund | None:
+def refund_create(
+    *,
+    order: Order,
+    amount: Decimal,
+    reason: str,
+    return_request: ReturnRequest | None = None,
+    shipment: Shipment | None = None,
+) -> Refund | None:
     """Record a refund of a locked, paid order (capped to what is left) and submit it after commit."""
     payment = payment_of_order_for_update(order.pk)
     if payment is None or payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
@@ -73,7 +88,9 @@ def refund_create(*, order, amount, reason: str, return_request=None, shipment=N
     return refund
 
 
-def _refund_fields(*, order, payment: Payment, payment_intent_id: str, amount, reason: str) -> dict:
+def _refund_fields(
+    *, order: Order, payment: Payment, payment_intent_id: str, amount: Decimal, reason: str
+) -> dict[str, Any]:
     """A refund of ``amount`` of ``payment`` (in its currency) for the order, for ``reason``."""
     return {
         "payment": payment,
@@ -85,7 +102,9 @@ def _refund_fields(*, order, payment: Payment, payment_intent_id: str, amount, r
     }
 
 
-def refund_duplicate_payment(*, order, payment: Payment, payment_intent_id: str, amount) -> Refund:
+def refund_duplicate_payment(
+    *, order: Order, payment: Payment, payment_intent_id: str, amount: Decimal
+) -> Refund:
     """Give back a second payment of an already paid order (the locked ``order``), once per charge."""
     refund, created = Refund.objects.get_or_create(
         idempotency_key=f"duplicate-{payment_intent_id}",
@@ -105,7 +124,7 @@ def refund_duplicate_payment(*, order, payment: Payment, payment_intent_id: str,
     return refund
 
 
-def refund_submit(*, refund_id) -> Refund:
+def refund_submit(*, refund_id: int) -> Refund:
     """Send a pending refund to the provider. Retries reuse the refund's idempotency key."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
@@ -122,16 +141,24 @@ def refund_submit(*, refund_id) -> Refund:
     except PaymentProviderUnavailable:
         raise
     except PaymentProviderError as exc:
-        return refund_apply_status(refund_id=refund.pk, status="failed", failure_reason=str(exc))
-    return refund_apply_status(refund_id=refund.pk, provider_refund_id=result.id, status=result.status)
+        failed = refund_apply_status(refund_id=refund.pk, status="failed", failure_reason=str(exc))
+        return failed or refund
+    applied = refund_apply_status(refund_id=refund.pk, provider_refund_id=result.id, status=result.status)
+    return applied or refund  # None only if the row was deleted meanwhile
 
 
 @transaction.atomic
 def refund_apply_status(
-    *, status: str, refund_id=None, provider_refund_id=None, failure_reason=""
+    *,
+    status: str,
+    refund_id: int | None = None,
+    provider_refund_id: str | None = None,
+    failure_reason: str = "",
 ) -> Refund | None:
     """Apply the provider's state of a refund (API answer or webhook), whatever the arrival order."""
-    lookup = {"pk": refund_id} if refund_id else {"provider_refund_id": provider_refund_id}
+    if not refund_id and not provider_refund_id:
+        return None  # no reference: a NULL provider id would match every unsubmitted refund
+    lookup: dict[str, object] = {"pk": refund_id} if refund_id else {"provider_refund_id": provider_refund_id}
     order_id = Refund.objects.filter(**lookup).values_list("order_id", flat=True).first()
     if order_id is None:
         return None
@@ -156,7 +183,7 @@ def refund_apply_status(
     return refund
 
 
-def _refund_notify(order, refund: Refund, *, fully: bool) -> None:
+def _refund_notify(order: Order, refund: Refund, *, fully: bool) -> None:
     """The buyer hears of every refund; a full refund's e-mail is the order's "refunded" e-mail."""
     currency = refund.currency.upper()
     notify(
@@ -179,7 +206,7 @@ def _refund_notify(order, refund: Refund, *, fully: bool) -> None:
     )
 
 
-def _refund_succeeded(order, refund: Refund) -> None:
+def _refund_succeeded(order: Order, refund: Refund) -> None:
     metrics.REFUNDS.labels(outcome="succeeded").inc()
     if refund.payment_intent_id:  # a duplicate charge given back: the order's payment is untouched
         return
@@ -202,7 +229,13 @@ def _refund_succeeded(order, refund: Refund) -> None:
 
 @transaction.atomic
 def refund_record_external(
-    *, order, payment: Payment, provider_refund_id: str, amount, status: str, payment_intent_id=""
+    *,
+    order: Order,
+    payment: Payment,
+    provider_refund_id: str,
+    amount: Decimal,
+    status: str,
+    payment_intent_id: str = "",
 ) -> Refund:
     """A refund made outside the application (Stripe dashboard): record it, then apply it.
 
@@ -222,4 +255,4 @@ def refund_record_external(
             "idempotency_key": f"external-{provider_refund_id}",
         },
     )
-    return refund_apply_status(refund_id=refund.pk, status=status)
+    return refund_apply_status(refund_id=refund.pk, status=status) or refund

@@ -1,7 +1,9 @@
 from payment_system.payments.models import Payment
 
 
-def payment_find(*, order_id=None, session_id=None, payment_intent_id=None) -> Payment | None:
+def payment_find(
+    *, order_id: object = None, session_id: str | None = None, payment_intent_id: str | None = None
+) -> Payment | None:
     """The payment matching any of the given references (first by order, then session, then intent;
     the intent of a duplicate charge given back names the payment of its order)."""
     for field, value in (

@@ -1,7 +1,10 @@
 """Writes of payments and seller transactions. Callers hold the order's row lock."""
 
+from __future__ import annotations
+
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -12,10 +15,14 @@ from marketplace.ordering.pricing import ZERO, allocate, money, unit_of
 from payment_system.lock_objects import payment_for_update, seller_transactions_for_update
 from payment_system.payments.models import Payment, SellerTransaction
 
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order, ReturnRequest, Shipment
+
+
 ONE = Decimal(1)
 
 
-def payment_create_for_order(*, order, provider: str) -> Payment:
+def payment_create_for_order(*, order: Order, provider: str) -> Payment:
     payment, _ = Payment.objects.get_or_create(
         order=order,
         defaults={"provider": provider, "amount": order.total_amount, "currency": order.currency},
@@ -24,7 +31,7 @@ def payment_create_for_order(*, order, provider: str) -> Payment:
 
 
 @transaction.atomic
-def payment_next_session_attempt(*, payment_id) -> Payment:
+def payment_next_session_attempt(*, payment_id: int) -> Payment:
     """Reserve the next session attempt number (it is part of the session's idempotency key)."""
     payment = payment_for_update(payment_id)
     payment.session_attempt += 1
@@ -33,7 +40,7 @@ def payment_next_session_attempt(*, payment_id) -> Payment:
 
 
 @transaction.atomic
-def payment_attach_session(*, payment_id, session: CheckoutSession) -> str | None:
+def payment_attach_session(*, payment_id: int, session: CheckoutSession) -> str | None:
     """Make ``session`` the payment's session; returns the id of the session it replaced (None)."""
     payment = payment_for_update(payment_id)
     replaced = payment.checkout_session_id if payment.checkout_session_id != session.id else None
@@ -44,7 +51,7 @@ def payment_attach_session(*, payment_id, session: CheckoutSession) -> str | Non
     return replaced
 
 
-def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: Decimal) -> Payment:
+def payment_record_success(*, payment: Payment, payment_intent_id: str | None, amount: Decimal) -> Payment:
     payment.status = Payment.Status.SUCCEEDED
     payment.amount = amount
     payment.payment_intent_id = payment_intent_id or payment.payment_intent_id
@@ -54,7 +61,7 @@ def payment_record_success(*, payment: Payment, payment_intent_id: str, amount: 
     return payment
 
 
-def seller_share(shipment, *, currency: str) -> tuple[Decimal, Decimal]:
+def seller_share(shipment: Shipment, *, currency: str) -> tuple[Decimal, Decimal]:
     """A shipment's ``(gross, platform fee)``: its total, and ``STRIPE_APPLICATION_FEE_PERCENT`` of
     it in the currency's minor unit. A platform code's discount comes out of the platform's fee
     (which may go below zero: the platform then pays the seller more than the buyer paid for their
@@ -65,7 +72,7 @@ def seller_share(shipment, *, currency: str) -> tuple[Decimal, Decimal]:
     return gross, money((gross + funded) * percent / Decimal(100), unit_of(currency)) - funded
 
 
-def seller_transactions_create(*, payment: Payment, order) -> list[SellerTransaction]:
+def seller_transactions_create(*, payment: Payment, order: Order) -> list[SellerTransaction]:
     """One transaction per shipment (seller) of the order: its total, less the platform fee."""
     created = []
     for shipment in order.shipments.order_by("pk"):
@@ -92,7 +99,7 @@ def stripe_fee_shares(fee: Decimal, grosses: dict, *, currency: str) -> dict:
 
 
 @transaction.atomic
-def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
+def payment_record_stripe_fee(*, payment_id: int, fee: Decimal) -> Payment:
     """Store Stripe's fee and split it over the sellers by gross amount (their nets shrink)."""
     payment = payment_for_update(payment_id)
     rows = seller_transactions_for_update(payment.pk)
@@ -106,7 +113,7 @@ def payment_record_stripe_fee(*, payment_id, fee: Decimal) -> Payment:
     return payment
 
 
-def seller_transactions_hold(*, shipment) -> int:
+def seller_transactions_hold(*, shipment: Shipment) -> int:
     """A shipment's delivery starts its seller's hold: their money becomes releasable
     ``PAYMENT_HOLD_DAYS`` later (other sellers' parts wait for their own delivery)."""
     held_until = (shipment.delivered_at or timezone.now()) + timedelta(days=settings.PAYMENT_HOLD_DAYS)
@@ -116,7 +123,11 @@ def seller_transactions_hold(*, shipment) -> int:
 
 
 def seller_transactions_apply_refund(
-    *, payment: Payment, amount: Decimal, return_request=None, shipment=None
+    *,
+    payment: Payment,
+    amount: Decimal,
+    return_request: ReturnRequest | None = None,
+    shipment: Shipment | None = None,
 ) -> None:
     """Charge a refund to the sellers: to the shipment's seller, to the sellers of the returned
     items, else by gross share."""

@@ -8,6 +8,8 @@ import json
 import logging
 
 from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from designiaBackend.api.admin import ReadOnlyAdmin
@@ -16,6 +18,7 @@ from payment_system.payments.models import SellerTransaction
 from payment_system.payouts.models import ReconciliationReport, Transfer, TransferReversal
 from payment_system.payouts.release import (
     ReleaseOutcome,
+    ReleaseResult,
     seller_transaction_hold,
     seller_transaction_release,
     transfer_retry,
@@ -24,20 +27,20 @@ from payment_system.payouts.release import (
 logger = logging.getLogger(__name__)
 
 
-class MoneyActionsMixin:
+class MoneyActionsMixin(admin.ModelAdmin):
     """Actions move money: only superusers or staff with the model's change permission run them."""
 
-    def has_money_action_permission(self, request):
+    def has_money_action_permission(self, request: HttpRequest) -> bool:
         opts = self.opts
         return request.user.is_superuser or request.user.has_perm(
             f"{opts.app_label}.change_{opts.model_name}"
         )
 
-    def _log(self, request, obj, message):
+    def _log(self, request: HttpRequest, obj: Model, message: str) -> None:
         self.log_change(request, obj, message)
         logger.info("Admin %s: %s (%s %s)", request.user.pk, message, obj._meta.model_name, obj.pk)
 
-    def _report(self, request, results):
+    def _report(self, request: HttpRequest, results: list[ReleaseResult]) -> None:
         done = [r for r in results if r.outcome == ReleaseOutcome.RELEASED]
         others = [
             f"#{r.seller_transaction_id}: {r.outcome} {r.reason}".strip() for r in results if r not in done
@@ -56,10 +59,10 @@ class TransferInline(admin.StackedInline):
     readonly_fields = ("stripe_transfer_id", "status", "amount", "amount_reversed", "currency", "last_error")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -75,8 +78,8 @@ class SellerTransactionAdmin(MoneyActionsMixin, BaseSellerTransactionAdmin):
     date_hierarchy = "created_at"
 
     @admin.action(description="Release now (transfer to the seller)", permissions=["money_action"])
-    def release_now(self, request, queryset):
-        results = []
+    def release_now(self, request: HttpRequest, queryset: QuerySet[SellerTransaction]) -> None:
+        results: list[ReleaseResult] = []
         for pk in queryset.order_by("pk").values_list("pk", flat=True):
             result = seller_transaction_release(seller_transaction_id=pk, force=True)
             results.append(result)
@@ -85,7 +88,7 @@ class SellerTransactionAdmin(MoneyActionsMixin, BaseSellerTransactionAdmin):
         self._report(request, results)
 
     @admin.action(description="Hold (no automatic release)", permissions=["money_action"])
-    def hold(self, request, queryset):
+    def hold(self, request: HttpRequest, queryset: QuerySet[SellerTransaction]) -> None:
         held = 0
         for row in queryset.order_by("pk"):
             if seller_transaction_hold(seller_transaction_id=row.pk):
@@ -115,8 +118,8 @@ class TransferAdmin(MoneyActionsMixin, ReadOnlyAdmin):
     actions = ["retry_failed_transfer"]
 
     @admin.action(description="Retry failed transfer", permissions=["money_action"])
-    def retry_failed_transfer(self, request, queryset):
-        results = []
+    def retry_failed_transfer(self, request: HttpRequest, queryset: QuerySet[Transfer]) -> None:
+        results: list[ReleaseResult] = []
         for transfer in queryset.filter(status=Transfer.Status.FAILED).order_by("pk"):
             result = transfer_retry(transfer_id=transfer.pk)
             results.append(result)
@@ -143,9 +146,9 @@ class ReconciliationReportAdmin(ReadOnlyAdmin):
     readonly_fields = ("formatted_differences",)
 
     @admin.display(description="differences")
-    def difference_count(self, obj):
+    def difference_count(self, obj: ReconciliationReport) -> int:
         return len(obj.differences)
 
     @admin.display(description="differences")
-    def formatted_differences(self, obj):
+    def formatted_differences(self, obj: ReconciliationReport) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.differences, indent=2, sort_keys=True))

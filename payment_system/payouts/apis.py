@@ -1,8 +1,12 @@
 """Sellers' held funds and payouts, and the finance admin lists (thin views over the selectors)."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,7 +32,7 @@ class SellerHoldsApi(APIView):
         operation_id="payouts_holds_retrieve",
         responses={200: serializers.HoldsSerializer, 401: ERROR, 403: ERROR},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """The seller's held, releasable, transferred and paid-out amounts and held transactions."""
         summary = selectors.seller_holds_summary(seller=request.user, now=timezone.now())
         return Response(serializers.HoldsSerializer(summary).data)
@@ -43,7 +47,7 @@ class SellerPayoutListApi(APIView):
         parameters=PAGE_PARAMETERS,
         responses={200: serializers.PayoutPageSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """The seller's payouts to their bank, newest first (paginated)."""
         payouts = selectors.payout_list_for_seller(seller=request.user)
         return paginated(request, self, payouts, serializer=serializers.PayoutSerializer)
@@ -57,7 +61,7 @@ class SellerPayoutDetailApi(APIView):
         operation_id="payouts_retrieve",
         responses={200: serializers.PayoutDetailSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
     )
-    def get(self, request, payout_id: int):
+    def get(self, request: Request, payout_id: int) -> Response:
         """One of the seller's payouts with the orders whose funds it carried (404 for others')."""
         payout = selectors.payout_get_for_seller(seller=request.user, payout_id=payout_id)
         if payout is None:
@@ -68,7 +72,7 @@ class SellerPayoutDetailApi(APIView):
 # --- finance admin ----------------------------------------------------------------------------------------
 
 
-def _admin_filters(query):
+def _admin_filters(query: Any) -> dict[str, Any]:
     """Validated finance-admin query parameters as selector keyword arguments."""
     query.is_valid(raise_exception=True)
     data = query.validated_data
@@ -80,7 +84,9 @@ def _admin_filters(query):
     }
 
 
-def _page_with_totals(view, request, queryset, item_serializer, totals):
+def _page_with_totals(
+    view: APIView, request: Request, queryset: QuerySet[Any], item_serializer: Any, totals: Any
+) -> Response:
     response = paginated(request, view, queryset, serializer=item_serializer)
     response.data["totals"] = totals
     return response
@@ -101,7 +107,7 @@ class AdminTransactionListApi(APIView):
             404: ERROR,
         },
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """Seller transactions (filters: status, seller, date range) with per-currency totals."""
         query = serializers.AdminTransactionFilterSerializer(data=request.query_params)
         filters = _admin_filters(query)
@@ -127,7 +133,7 @@ class AdminPayoutListApi(APIView):
             404: ERROR,
         },
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """Sellers' payouts (filters: status, seller, date range) with per-currency totals."""
         query = serializers.AdminPayoutFilterSerializer(data=request.query_params)
         filters = _admin_filters(query)

@@ -48,7 +48,7 @@ class Transfer(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["seller", "status"], name="transfer_seller_status")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.stripe_transfer_id or 'transfer'} {self.amount} {self.currency} ({self.status})"
 
     @property
@@ -88,7 +88,7 @@ class TransferReversal(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Reversal {self.amount} of {self.transfer_id} ({self.status})"
 
 
@@ -111,5 +111,5 @@ class ReconciliationReport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Reconciliation {self.date} ({self.status}, {len(self.differences)} differences)"

@@ -38,5 +38,6 @@ def payout_link_transfers(*, stripe_payout_id: str) -> int:
         transferred_at__lte=cutoff,
     ).update(payout=payout)
     order_ids = set(Transfer.objects.filter(payout=payout).values_list("order_id", flat=True))
-    payout.orders.set(order_ids)
+    # Keys are accepted at runtime; django-stubs types them as int only (orders have UUID keys).
+    payout.orders.set(order_ids)  # type: ignore[arg-type]
     return Transfer.objects.filter(payout=payout).count()

@@ -7,11 +7,13 @@ and reversals by their Stripe id) and stores a ``ReconciliationReport`` listing 
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from infrastructure.payments import PaymentProviderError, to_minor
-from infrastructure.payments.transfers import get_transfer_gateway
+from infrastructure.payments.transfers import BalanceTransaction, get_transfer_gateway
 from payment_system.payments.models import Payment
 from payment_system.payouts.models import ReconciliationReport, Transfer, TransferReversal
 
@@ -36,8 +38,8 @@ def _day_window(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _expected_records(start, end) -> list[Expected]:
-    expected = []
+def _expected_records(start: datetime, end: datetime) -> list[Expected]:
+    expected: list[Expected] = []
     payments = Payment.objects.filter(provider="stripe", paid_at__gte=start, paid_at__lt=end).order_by("pk")
     for payment in payments:
         keys = tuple(k for k in (payment.charge_id, payment.payment_intent_id) if k)
@@ -48,7 +50,7 @@ def _expected_records(start, end) -> list[Expected]:
     ).order_by("pk")
     for transfer in transfers:
         amount = -to_minor(transfer.amount, transfer.currency)
-        keys = (transfer.stripe_transfer_id,)
+        keys = tuple(k for k in (transfer.stripe_transfer_id,) if k)
         expected.append(Expected("transfer", str(transfer.pk), keys, amount, transfer.currency.upper()))
     reversals = TransferReversal.objects.filter(
         status=TransferReversal.Status.SUCCEEDED, updated_at__gte=start, updated_at__lt=end
@@ -56,44 +58,45 @@ def _expected_records(start, end) -> list[Expected]:
     for reversal in reversals.order_by("pk"):
         currency = reversal.transfer.currency
         amount = to_minor(reversal.amount, currency)
-        keys = (reversal.stripe_reversal_id,)
+        keys = tuple(k for k in (reversal.stripe_reversal_id,) if k)
         expected.append(Expected("transfer_reversal", str(reversal.pk), keys, amount, currency.upper()))
     return expected
 
 
-def _tracked(balance_transactions):
+def _tracked(balance_transactions: Iterable[BalanceTransaction]) -> list[BalanceTransaction]:
     tracked = CHARGE_TYPES | TRANSFER_TYPES | REVERSAL_TYPES
     return [bt for bt in balance_transactions if bt.type in tracked]
 
 
-def compare(expected: list[Expected], balance_transactions) -> list[dict]:
+def compare(expected: list[Expected], balance_transactions: list[BalanceTransaction]) -> list[dict[str, Any]]:
     """The differences between local records and Stripe's balance transactions (pure)."""
-    by_key = {}
+    by_key: dict[str, BalanceTransaction] = {}
     for bt in balance_transactions:
         by_key[bt.source] = bt
         if bt.payment_intent:
             by_key.setdefault(bt.payment_intent, bt)
-    matched, differences = set(), []
+    matched: set[str] = set()
+    differences: list[dict[str, Any]] = []
     for record in expected:
-        bt = next((by_key[key] for key in record.keys if key in by_key), None)
+        found = next((by_key[key] for key in record.keys if key in by_key), None)
         base = {
             "kind": record.kind,
             "local_id": record.local_id,
             "stripe_id": record.keys[0] if record.keys else "",
         }
-        if bt is None:
+        if found is None:
             differences.append({**base, "problem": "missing_at_stripe", "local_amount": record.amount})
             continue
-        matched.add(bt.id)
-        if bt.amount != record.amount or bt.currency != record.currency:
+        matched.add(found.id)
+        if found.amount != record.amount or found.currency != record.currency:
             differences.append(
                 {
                     **base,
                     "problem": "amount_mismatch",
                     "local_amount": record.amount,
-                    "stripe_amount": bt.amount,
+                    "stripe_amount": found.amount,
                     "local_currency": record.currency,
-                    "stripe_currency": bt.currency,
+                    "stripe_currency": found.currency,
                 }
             )
     for bt in balance_transactions:

@@ -6,15 +6,20 @@ however many task runs or admin clicks race. The transfer request carries an ide
 transaction and attempt, so a retry after a timeout gets back the transfer Stripe already made.
 """
 
+from __future__ import annotations
+
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from designiaBackend.money import ZERO
 from designiaBackend.observability import metrics
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable
-from infrastructure.payments.transfers import TransferRequest, get_transfer_gateway
+from infrastructure.payments.transfers import TransferGateway, TransferRequest, get_transfer_gateway
 from marketplace.lock_objects import order_for_update
 from payment_system.connect.selectors import connect_account_get_for_seller
 from payment_system.lock_objects import (
@@ -23,7 +28,11 @@ from payment_system.lock_objects import (
 )
 from payment_system.payments.models import Payment, SellerTransaction
 from payment_system.payouts.models import Transfer
-from payment_system.payouts.rules import ZERO, HoldReason, blocking_reason, releasable_amount
+from payment_system.payouts.rules import HoldReason, blocking_reason, releasable_amount
+
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order
+
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +54,7 @@ class ReleaseResult:
     transfer: Transfer | None = None
 
 
-def seller_transactions_due_ids(*, now, limit: int, after_pk: int = 0) -> list[int]:
+def seller_transactions_due_ids(*, now: datetime, limit: int, after_pk: int = 0) -> list[int]:
     return list(
         SellerTransaction.objects.filter(status=HELD, held_until__lte=now, pk__gt=after_pk)
         .order_by("pk")
@@ -53,7 +62,7 @@ def seller_transactions_due_ids(*, now, limit: int, after_pk: int = 0) -> list[i
     )
 
 
-def seller_transactions_release_due(*, now=None, batch_size: int = 200) -> dict[str, int]:
+def seller_transactions_release_due(*, now: datetime | None = None, batch_size: int = 200) -> dict[str, int]:
     """Release every held transaction whose hold has ended (in pk order, ``batch_size`` ids at a
     time, so transactions kept held never starve the others); returns the count per outcome."""
     now = now or timezone.now()
@@ -67,7 +76,7 @@ def seller_transactions_release_due(*, now=None, batch_size: int = 200) -> dict[
     return counts
 
 
-def _lock(seller_transaction_id):
+def _lock(seller_transaction_id: int) -> tuple[Order, SellerTransaction]:
     order_id = (
         SellerTransaction.objects.filter(pk=seller_transaction_id).values_list("order_id", flat=True).first()
     )
@@ -80,7 +89,7 @@ def _lock(seller_transaction_id):
 
 @transaction.atomic
 def seller_transaction_release(
-    *, seller_transaction_id, now=None, force: bool = False, new_attempt: bool = False
+    *, seller_transaction_id: int, now: datetime | None = None, force: bool = False, new_attempt: bool = False
 ) -> ReleaseResult:
     """Transfer one held transaction's net to the seller. ``force`` ignores the release date
     (staff's "release now"); ``new_attempt`` retries a transfer Stripe refused, with a new key."""
@@ -98,8 +107,10 @@ def seller_transaction_release(
         transfer.failure_retryable = True
     account = connect_account_get_for_seller(seller=row.seller)
     reason = blocking_reason(order=order, account=account, transfer=transfer)
-    if reason is not None:
-        return ReleaseResult(row.pk, ReleaseOutcome.BLOCKED, reason, transfer)
+    if reason is not None or account is None:  # no account: blocking_reason says so
+        return ReleaseResult(
+            row.pk, ReleaseOutcome.BLOCKED, reason or HoldReason.PAYOUTS_NOT_ENABLED, transfer
+        )
     amount = releasable_amount(row)
     if amount <= ZERO:
         return ReleaseResult(row.pk, ReleaseOutcome.BLOCKED, "nothing left to transfer", transfer)
@@ -109,7 +120,7 @@ def seller_transaction_release(
     return _transfer(row, transfer, now)
 
 
-def _charge_id(payment: Payment, gateway) -> str:
+def _charge_id(payment: Payment, gateway: TransferGateway) -> str:
     """The charge behind the payment (``source_transaction``), looked up once and stored."""
     if payment.charge_id or not payment.payment_intent_id:
         return payment.charge_id
@@ -119,7 +130,7 @@ def _charge_id(payment: Payment, gateway) -> str:
     return charge_id
 
 
-def _transfer(row: SellerTransaction, transfer: Transfer, now) -> ReleaseResult:
+def _transfer(row: SellerTransaction, transfer: Transfer, now: datetime) -> ReleaseResult:
     gateway = get_transfer_gateway()
     try:
         transfer.source_transaction = _charge_id(row.payment, gateway)
@@ -152,7 +163,7 @@ def _transfer(row: SellerTransaction, transfer: Transfer, now) -> ReleaseResult:
     return ReleaseResult(row.pk, ReleaseOutcome.RELEASED, "", transfer)
 
 
-def _record_failure(row, transfer: Transfer, exc: PaymentProviderError) -> ReleaseResult:
+def _record_failure(row: SellerTransaction, transfer: Transfer, exc: PaymentProviderError) -> ReleaseResult:
     retryable = isinstance(exc, PaymentProviderUnavailable)
     transfer.status = Transfer.Status.FAILED
     transfer.failure_retryable = retryable
@@ -170,7 +181,7 @@ def _record_failure(row, transfer: Transfer, exc: PaymentProviderError) -> Relea
 
 
 @transaction.atomic
-def seller_transaction_hold(*, seller_transaction_id) -> bool:
+def seller_transaction_hold(*, seller_transaction_id: int) -> bool:
     """Staff pause: a held transaction loses its release date until released by hand."""
     _order, row = _lock(seller_transaction_id)
     if row.status != HELD:
@@ -180,7 +191,7 @@ def seller_transaction_hold(*, seller_transaction_id) -> bool:
     return True
 
 
-def transfer_retry(*, transfer_id) -> ReleaseResult:
+def transfer_retry(*, transfer_id: int) -> ReleaseResult:
     """Staff retry of a failed transfer (a new idempotency key when Stripe refused the last one)."""
     seller_transaction_id = Transfer.objects.values_list("seller_transaction_id", flat=True).get(
         pk=transfer_id

@@ -5,19 +5,26 @@ locked); each reversal is recorded there and sent to Stripe after commit with it
 key (``reversal-<transfer>-<refund>``), so a redelivered refund event never reverses twice.
 """
 
+from __future__ import annotations
+
 import logging
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from designiaBackend.api.after_commit import must_happen
 from designiaBackend.currencies import quantize_money
+from designiaBackend.money import ZERO
 from designiaBackend.observability import metrics
 from infrastructure.payments import PaymentProviderError, PaymentProviderUnavailable
 from infrastructure.payments.transfers import get_transfer_gateway
 from payment_system.lock_objects import transfer_reversal_for_update, transfers_of_payment_for_update
 from payment_system.payouts.models import Transfer, TransferReversal
-from payment_system.payouts.rules import ZERO
+
+if TYPE_CHECKING:
+    from payment_system.payments.models import Refund
+
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +43,11 @@ def _reversal_target(transfer: Transfer) -> Decimal:
     )
 
 
-def transfer_reversals_for_refund(*, refund) -> list[TransferReversal]:
+def transfer_reversals_for_refund(*, refund: Refund) -> list[TransferReversal]:
     """Record the reversals a succeeded refund calls for (the seller transactions already carry the
     refund's shares) and submit them after commit. Callers hold the order's row lock."""
     transfers = transfers_of_payment_for_update(refund.payment_id, statuses=REVERSIBLE)
-    created = []
+    created: list[TransferReversal] = []
     for transfer in transfers:
         recorded = sum(
             (r.amount for r in transfer.reversals.exclude(status=TransferReversal.Status.FAILED)), ZERO
@@ -64,12 +71,16 @@ def transfer_reversals_for_refund(*, refund) -> list[TransferReversal]:
     return created
 
 
-def transfer_reversal_submit(*, reversal_id) -> TransferReversal:
+def transfer_reversal_submit(*, reversal_id: int) -> TransferReversal:
     """Send a pending reversal to Stripe; ``PaymentProviderUnavailable`` propagates (the task retries)."""
     reversal = TransferReversal.objects.select_related("transfer").get(pk=reversal_id)
     if reversal.status != TransferReversal.Status.PENDING:
         return reversal
     transfer = reversal.transfer
+    if not transfer.stripe_transfer_id:  # never made at Stripe: nothing there to take back
+        return transfer_reversal_apply(
+            reversal_id=reversal.pk, error="the transfer has no Stripe transfer id"
+        )
     try:
         result = get_transfer_gateway().create_reversal(
             transfer_id=transfer.stripe_transfer_id,
@@ -87,7 +98,7 @@ def transfer_reversal_submit(*, reversal_id) -> TransferReversal:
 
 @transaction.atomic
 def transfer_reversal_apply(
-    *, reversal_id, stripe_reversal_id: str = "", error: str = ""
+    *, reversal_id: int, stripe_reversal_id: str = "", error: str = ""
 ) -> TransferReversal:
     reversal, transfer = transfer_reversal_for_update(reversal_id)
     if reversal.status != TransferReversal.Status.PENDING:

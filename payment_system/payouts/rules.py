@@ -4,11 +4,18 @@ Shared by the release service (which enforces them under the row lock) and the s
 view (which explains them), so both always agree.
 """
 
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 
 from designiaBackend.currencies import quantize_money
 from designiaBackend.money import ZERO
 from payment_system.connect.models import StripeConnectAccount
+
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order
+    from payment_system.payments.models import SellerTransaction
+    from payment_system.payouts.models import Transfer
 
 
 class HoldReason:
@@ -26,11 +33,13 @@ def account_is_payout_ready(account: StripeConnectAccount | None) -> bool:
     return account is not None and account.status == StripeConnectAccount.Status.ACTIVE
 
 
-def order_has_open_return(order) -> bool:
+def order_has_open_return(order: "Order") -> bool:
     return any(r.status == r.Status.REQUESTED for r in order.return_requests.all())
 
 
-def blocking_reason(*, order, account, transfer=None) -> str | None:
+def blocking_reason(
+    *, order: "Order", account: StripeConnectAccount | None, transfer: "Transfer | None" = None
+) -> str | None:
     """Why a due transaction may not be transferred now (``None``: it may)."""
     if order.needs_review:
         return HoldReason.DISPUTE
@@ -43,7 +52,14 @@ def blocking_reason(*, order, account, transfer=None) -> str | None:
     return None
 
 
-def hold_reason(*, seller_transaction, order, account, transfer, now) -> str | None:
+def hold_reason(
+    *,
+    seller_transaction: "SellerTransaction",
+    order: "Order",
+    account: StripeConnectAccount | None,
+    transfer: "Transfer | None",
+    now: datetime,
+) -> str | None:
     """The reason shown for a held transaction: the time rule first, then what blocks it."""
     if seller_transaction.held_until is None:
         return HoldReason.HELD_BY_STAFF
@@ -52,7 +68,7 @@ def hold_reason(*, seller_transaction, order, account, transfer, now) -> str | N
     return blocking_reason(order=order, account=account, transfer=transfer)
 
 
-def releasable_amount(seller_transaction) -> Decimal:
+def releasable_amount(seller_transaction: "SellerTransaction") -> Decimal:
     """The seller's net, less their share of refunds made before release, in whole minor units."""
     row = seller_transaction
     if row.gross_amount <= ZERO:

@@ -1,23 +1,34 @@
 """Reads of sellers' held funds, transfers and payouts (seller area and finance admin)."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Model, Prefetch, QuerySet, Sum
 
+from designiaBackend.money import ZERO
 from infrastructure.payments import from_minor
 from payment_system.connect.models import Payout
 from payment_system.connect.selectors import connect_account_get_for_seller
 from payment_system.payments.models import SellerTransaction
 from payment_system.payouts.models import Transfer
-from payment_system.payouts.rules import ZERO, account_is_payout_ready, hold_reason, releasable_amount
+from payment_system.payouts.rules import account_is_payout_ready, hold_reason, releasable_amount
 
+if TYPE_CHECKING:
+    from authentication.models import User
+
+
+M = TypeVar("M", bound=Model)
 ST = SellerTransaction.Status
 CARRIED = (Transfer.Status.SUCCEEDED, Transfer.Status.PARTIALLY_REVERSED, Transfer.Status.REVERSED)
 TOTAL_KEYS = ("pending_delivery", "held", "releasable", "transferred", "paid_out")
 
 
-def _held_rows(seller):
+def _held_rows(seller: User) -> list[SellerTransaction]:
     return list(
         SellerTransaction.objects.filter(seller=seller, status__in=(ST.PENDING, ST.HELD))
         .select_related("order", "transfer")
@@ -26,18 +37,18 @@ def _held_rows(seller):
     )
 
 
-def _transfer_of(row):
+def _transfer_of(row: SellerTransaction) -> Transfer | None:
     try:
         return row.transfer
     except Transfer.DoesNotExist:
         return None
 
 
-def seller_holds_summary(*, seller, now) -> dict:
+def seller_holds_summary(*, seller: User, now: datetime) -> dict[str, Any]:
     """Held, releasable, transferred and paid-out amounts per currency, and the held transactions."""
     account = connect_account_get_for_seller(seller=seller)
-    totals = defaultdict(lambda: dict.fromkeys(TOTAL_KEYS, ZERO))
-    held = []
+    totals: defaultdict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(TOTAL_KEYS, ZERO))
+    held: list[dict[str, Any]] = []
     for row in _held_rows(seller):
         amount = releasable_amount(row)
         if row.status == ST.PENDING:
@@ -81,7 +92,7 @@ def seller_holds_summary(*, seller, now) -> dict:
     }
 
 
-def payout_list_for_seller(*, seller) -> QuerySet[Payout]:
+def payout_list_for_seller(*, seller: User) -> QuerySet[Payout]:
     return (
         Payout.objects.filter(seller=seller)
         .annotate(order_count=Count("orders", distinct=True))
@@ -89,7 +100,7 @@ def payout_list_for_seller(*, seller) -> QuerySet[Payout]:
     )
 
 
-def payout_get_for_seller(*, seller, payout_id) -> Payout | None:
+def payout_get_for_seller(*, seller: User, payout_id: int) -> Payout | None:
     transfers = Transfer.objects.select_related("order").order_by("transferred_at", "pk")
     return (
         Payout.objects.filter(seller=seller, pk=payout_id)
@@ -101,7 +112,9 @@ def payout_get_for_seller(*, seller, payout_id) -> Payout | None:
 # --- finance admin ------------------------------------------------------------------------------------
 
 
-def _created_window(queryset, field, date_from: date | None, date_to: date | None):
+def _created_window(
+    queryset: QuerySet[M], field: str, date_from: date | None, date_to: date | None
+) -> QuerySet[M]:
     if date_from:
         queryset = queryset.filter(**{f"{field}__gte": datetime.combine(date_from, time.min, tzinfo=UTC)})
     if date_to and date_to < date.max:
@@ -111,7 +124,11 @@ def _created_window(queryset, field, date_from: date | None, date_to: date | Non
 
 
 def seller_transaction_list_for_admin(
-    *, status=None, seller_id=None, date_from=None, date_to=None
+    *,
+    status: str | None = None,
+    seller_id: UUID | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> QuerySet[SellerTransaction]:
     queryset = SellerTransaction.objects.select_related("seller", "transfer").order_by("-created_at", "-pk")
     if status:
@@ -121,7 +138,7 @@ def seller_transaction_list_for_admin(
     return _created_window(queryset, "created_at", date_from, date_to)
 
 
-def seller_transaction_totals(queryset) -> list[dict]:
+def seller_transaction_totals(queryset: QuerySet[SellerTransaction]) -> list[dict[str, Any]]:
     rows = (
         queryset.order_by()
         .values("currency")
@@ -138,7 +155,13 @@ def seller_transaction_totals(queryset) -> list[dict]:
     return list(rows)
 
 
-def payout_filter_for_admin(*, status=None, seller_id=None, date_from=None, date_to=None) -> QuerySet[Payout]:
+def payout_filter_for_admin(
+    *,
+    status: str | None = None,
+    seller_id: UUID | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Payout]:
     queryset = Payout.objects.all()
     if status:
         queryset = queryset.filter(status=status)
@@ -147,7 +170,7 @@ def payout_filter_for_admin(*, status=None, seller_id=None, date_from=None, date
     return _created_window(queryset, "created_at", date_from, date_to)
 
 
-def payout_list_for_admin(**filters) -> QuerySet[Payout]:
+def payout_list_for_admin(**filters: Any) -> QuerySet[Payout]:
     return (
         payout_filter_for_admin(**filters)
         .select_related("seller", "account")
@@ -156,7 +179,7 @@ def payout_list_for_admin(**filters) -> QuerySet[Payout]:
     )
 
 
-def payout_totals(**filters) -> list[dict]:
+def payout_totals(**filters: Any) -> list[dict[str, Any]]:
     rows = (
         payout_filter_for_admin(**filters)
         .order_by()

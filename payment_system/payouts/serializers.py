@@ -1,9 +1,12 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from designiaBackend.api.pagination import PageSerializer
 from payment_system.connect.models import Payout
 from payment_system.payments.models import SellerTransaction
+from payment_system.payouts.models import Transfer
 from payment_system.payouts.rules import HoldReason
 
 # --- seller area ----------------------------------------------------------------------------------------
@@ -41,7 +44,7 @@ class PayoutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payout
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "stripe_payout_id",
             "amount",
@@ -73,9 +76,11 @@ class PayoutDetailSerializer(PayoutSerializer):
     class Meta(PayoutSerializer.Meta):
         fields = PayoutSerializer.Meta.fields + ("orders",)
 
-    def to_representation(self, instance):
-        instance.order_count = len({t.order_id for t in instance.transfers.all()})
-        return super().to_representation(instance)
+    def to_representation(self, instance: Payout) -> dict[str, Any]:
+        # The list annotates ``order_count``; the detail counts the prefetched transfers instead.
+        setattr(instance, "order_count", len({t.order_id for t in instance.transfers.all()}))  # noqa: B010
+        data: dict[str, Any] = super().to_representation(instance)
+        return data
 
 
 # --- finance admin API ----------------------------------------------------------------------------------
@@ -86,7 +91,7 @@ class AdminFilterSerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False, help_text="Created on or after (UTC date).")
     date_to = serializers.DateField(required=False, help_text="Created on or before (UTC date).")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
             raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
         return attrs
@@ -130,14 +135,14 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
             "created_at",
         )
 
-    def _transfer(self, obj):
+    def _transfer(self, obj: SellerTransaction) -> Transfer | None:
         return getattr(obj, "transfer", None) if hasattr(obj, "transfer") else None
 
-    def get_transfer_id(self, obj) -> str | None:
+    def get_transfer_id(self, obj: SellerTransaction) -> str | None:
         transfer = self._transfer(obj)
         return transfer.stripe_transfer_id if transfer else None
 
-    def get_transfer_status(self, obj) -> str | None:
+    def get_transfer_status(self, obj: SellerTransaction) -> str | None:
         transfer = self._transfer(obj)
         return transfer.status if transfer else None
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from payment_system.connect.admin import ReadOnlyAdmin
+from designiaBackend.api.admin import ReadOnlyAdmin
 from payment_system.rates.models import ExchangeRate
 
 

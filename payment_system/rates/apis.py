@@ -4,13 +4,14 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designiaBackend.currencies import quantize_money
 from designiaBackend.errors import ServiceUnavailableError
 from payment_system.rates import serializers
 from payment_system.rates.conversion import convert, cross_rate, display_rate
-from payment_system.rates.currencies import quantize_money
 from payment_system.rates.selectors import exchange_rate_table_latest
 
 
@@ -31,7 +32,7 @@ class ExchangeRateListApi(APIView):
             503: OpenApiResponse(description="No rates stored yet"),
         },
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         """The latest stored rates for `base` (cross rates through the provider's base); with
         `amount`, that amount (rounded to `base`'s minor unit) converted to each currency and
         rounded to its minor unit with banker's rounding."""

@@ -7,7 +7,7 @@ currency's minor unit with banker's rounding (ROUND_HALF_EVEN).
 import decimal
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from payment_system.rates.currencies import quantize_money
+from designiaBackend.currencies import quantize_money
 from payment_system.rates.selectors import RateTable, exchange_rate_table_latest
 
 RATE_DISPLAY_QUANTUM = Decimal("1e-10")
@@ -15,7 +15,7 @@ _CONTEXT = decimal.Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
 class UnknownCurrencyError(ValueError):
-    def __init__(self, currency):
+    def __init__(self, currency: str) -> None:
         self.currency = currency
         super().__init__(f"No exchange rate for {currency}.")
 
@@ -47,7 +47,9 @@ def display_rate(rate: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def amount_convert(*, amount: Decimal, from_currency: str, to_currency: str, table: RateTable | None = None):
+def amount_convert(
+    *, amount: Decimal, from_currency: str, to_currency: str, table: RateTable | None = None
+) -> Decimal | None:
     """``amount`` converted with the latest stored rates (for other apps, e.g. prices shown in the
     buyer's currency). Returns None before the first rate update; raises ``UnknownCurrencyError``."""
     table = table or exchange_rate_table_latest()

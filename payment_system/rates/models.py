@@ -25,5 +25,5 @@ class ExchangeRate(models.Model):
         ]
         indexes = [models.Index(fields=["-rate_date", "base_currency"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"1 {self.base_currency} = {self.rate} {self.currency} ({self.rate_date})"

@@ -47,7 +47,7 @@ RATE_TABLE_CACHE_SECONDS = 600
 def exchange_rate_table_cached() -> RateTable | None:
     """``exchange_rate_table_latest`` from one cache read (rebuilt after ``RATE_TABLE_CACHE_SECONDS``
     or as soon as a new day is stored, see ``exchange_rates_store``)."""
-    table = cache.get(RATE_TABLE_CACHE_KEY)
+    table: RateTable | None = cache.get(RATE_TABLE_CACHE_KEY)
     if table is None:
         table = exchange_rate_table_latest()
         if table is not None:

@@ -1,5 +1,6 @@
 import re
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -15,17 +16,17 @@ def _currency(value: str) -> str:
 
 
 class CurrencyField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 3)
         kwargs.setdefault("min_length", 3)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         return _currency(super().to_internal_value(data))
 
 
 class AmountField(serializers.DecimalField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             max_digits=18, decimal_places=6, min_value=Decimal(0), max_value=MAX_AMOUNT, **kwargs
         )
@@ -38,7 +39,7 @@ class ExchangeRatesQuerySerializer(serializers.Serializer):
     )
     amount = AmountField(required=False, help_text="Also convert this amount of `base` to every symbol.")
 
-    def validate_symbols(self, value):
+    def validate_symbols(self, value: str) -> list[str]:
         codes = [_currency(code) for code in value.split(",") if code.strip()]
         if not codes:
             raise serializers.ValidationError("Give at least one currency code.")

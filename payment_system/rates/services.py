@@ -10,7 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from designiaBackend.api.after_commit import best_effort
-from infrastructure.exchange_rates import ExchangeRateProviderError, RateQuote, get_provider
+from infrastructure.exchange_rates import (
+    ExchangeRateProvider,
+    ExchangeRateProviderError,
+    RateQuote,
+    get_provider,
+)
 from payment_system.rates.models import ExchangeRate
 from payment_system.rates.selectors import RATE_TABLE_CACHE_KEY
 
@@ -55,7 +60,7 @@ def exchange_rates_store(*, quote: RateQuote) -> int:
     return len(quote.rates)
 
 
-def exchange_rates_update(*, provider=None) -> RateUpdateResult:
+def exchange_rates_update(*, provider: ExchangeRateProvider | None = None) -> RateUpdateResult:
     """Fetch today's rates from the configured provider, store them and purge old history.
 
     Raises ``ExchangeRateProviderError`` (nothing stored) when the provider fails, answers

@@ -1,6 +1,7 @@
 """``POST /api/payments/stripe_webhook/``: Stripe's platform events."""
 
 import logging
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -10,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,7 +33,7 @@ class RawBodyParser(BaseParser):
 
     media_type = "*/*"
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[bytes], media_type: str | None = None, parser_context: Any = None) -> bytes:
         return stream.read()
 
 
@@ -42,10 +44,10 @@ class WebhookAckSerializer(serializers.Serializer):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class StripeWebhookView(APIView):
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     parser_classes = [RawBodyParser]
-    throttle_classes = []
+    throttle_classes: list[type] = []
 
     @extend_schema(
         tags=["payments"],
@@ -56,7 +58,7 @@ class StripeWebhookView(APIView):
             503: OpenApiResponse(description="Transient failure: Stripe retries"),
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         payload = request.body
         try:
             event = construct_event(

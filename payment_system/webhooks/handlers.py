@@ -1,7 +1,10 @@
 """What each platform webhook event does. Each handler runs inside the event's transaction, locks
 the order row first and returns ``(outcome, note)``. Handlers are safe in any arrival order."""
 
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -28,18 +31,28 @@ from payment_system.payments.services import (
 )
 from payment_system.webhooks.models import StripeWebhookEvent
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from marketplace.ordering.models import Order
+
+
 PROCESSED, IGNORED = StripeWebhookEvent.Outcome.PROCESSED, StripeWebhookEvent.Outcome.IGNORED
+# What a handler answers: the outcome stored on the event, and a note for the log.
+Outcome: TypeAlias = "tuple[str, str]"
 PAID_STATUSES = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
 
 
-def _uuid(value):
+def _uuid(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
         return None
 
 
-def locked_order_and_payment(*, order_id=None, session_id=None, payment_intent_id=None):
+def locked_order_and_payment(
+    *, order_id: object = None, session_id: str | None = None, payment_intent_id: str | None = None
+) -> tuple[Order, Payment | None] | tuple[None, None]:
     """Lock the order an event refers to (by metadata or by a stored reference), then its payment."""
     order_pk = _uuid(order_id) if order_id else None
     if order_pk is None:
@@ -54,7 +67,7 @@ def locked_order_and_payment(*, order_id=None, session_id=None, payment_intent_i
     return order, payment_of_order_for_update(order.pk)
 
 
-def shipping_address_from_session(session: dict) -> dict:
+def shipping_address_from_session(session: dict[str, Any]) -> dict[str, str]:
     details = (session.get("collected_information") or {}).get("shipping_details") or session.get(
         "shipping_details"
     )
@@ -72,7 +85,7 @@ def shipping_address_from_session(session: dict) -> dict:
     }
 
 
-def handle_session_completed(event: WebhookEvent):
+def handle_session_completed(event: WebhookEvent) -> Outcome:
     session = event.data
     order_id = (session.get("metadata") or {}).get("order_id") or session.get("client_reference_id")
     order, payment = locked_order_and_payment(order_id=order_id, session_id=session.get("id"))
@@ -86,15 +99,15 @@ def handle_session_completed(event: WebhookEvent):
         if intent and payment.payment_intent_id and intent != payment.payment_intent_id:
             # A second checkout session of this order was paid too: give that payment back.
             currency = str(session.get("currency") or payment.currency)
-            amount = from_minor(session.get("amount_total") or 0, currency)
-            refund_duplicate_payment(order=order, payment=payment, payment_intent_id=intent, amount=amount)
+            duplicate = from_minor(session.get("amount_total") or 0, currency)
+            refund_duplicate_payment(order=order, payment=payment, payment_intent_id=intent, amount=duplicate)
             return PROCESSED, "second payment of a paid order: refunded"
         return IGNORED, "payment already recorded"
     currency = str(session.get("currency") or "")
     amount = from_minor(session.get("amount_total") or 0, currency) if currency else None
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     tax_error = _record_automatic_tax(session, order, amount, currency)
-    if tax_error or currency.upper() != order.currency.upper() or amount != order.total_amount:
+    if tax_error or amount is None or currency.upper() != order.currency.upper() or amount != order.total_amount:
         payment.last_error = tax_error or (
             f"Paid {amount} {currency.upper()} for an order of {order.total_amount} {order.currency}"
         )
@@ -121,7 +134,7 @@ def handle_session_completed(event: WebhookEvent):
     return PROCESSED, ""
 
 
-def _record_automatic_tax(session: dict, order, amount, currency: str) -> str:
+def _record_automatic_tax(session: dict[str, Any], order: Order, amount: Decimal | None, currency: str) -> str:
     """A session with Stripe Tax (``TAX_PROVIDER=stripe``): the order keeps the tax Stripe computed
     (``total_details.amount_tax``), split over its shipments. Answers an error text ("" when fine)."""
     if not (session.get("automatic_tax") or {}).get("enabled") or amount is None:
@@ -136,11 +149,11 @@ def _record_automatic_tax(session: dict, order, amount, currency: str) -> str:
     return ""
 
 
-def handle_session_expired(event: WebhookEvent):
+def handle_session_expired(event: WebhookEvent) -> Outcome:
     session = event.data
     order_id = (session.get("metadata") or {}).get("order_id")
     order, payment = locked_order_and_payment(order_id=order_id, session_id=session.get("id"))
-    if payment is None or payment.checkout_session_id != session.get("id"):
+    if order is None or payment is None or payment.checkout_session_id != session.get("id"):
         return IGNORED, "unknown or replaced session"
     if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
         return IGNORED, f"payment already {payment.status}"
@@ -150,7 +163,7 @@ def handle_session_expired(event: WebhookEvent):
     return PROCESSED, "session expired: stock released; the order stays payable until its timeout"
 
 
-def handle_payment_failed(event: WebhookEvent):
+def handle_payment_failed(event: WebhookEvent) -> Outcome:
     """``payment_intent.payment_failed`` (a PaymentIntent) or ``async_payment_failed`` (a session)."""
     obj = event.data
     intent_id = obj.get("payment_intent") if obj.get("object") == "checkout.session" else obj.get("id")
@@ -168,7 +181,7 @@ def handle_payment_failed(event: WebhookEvent):
     return PROCESSED, ""
 
 
-def handle_dispute_created(event: WebhookEvent):
+def handle_dispute_created(event: WebhookEvent) -> Outcome:
     dispute = event.data
     order, _ = locked_order_and_payment(payment_intent_id=dispute.get("payment_intent"))
     if order is None:

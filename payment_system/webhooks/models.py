@@ -19,5 +19,5 @@ class StripeWebhookEvent(models.Model):
     class Meta:
         ordering = ["-received_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.type} {self.event_id} ({self.outcome})"

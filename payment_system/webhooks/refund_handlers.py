@@ -1,20 +1,26 @@
 """Refund events: ``refund.*`` carry one refund, ``charge.refunded`` the charge's refunded total."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from infrastructure.payments import WebhookEvent, from_minor
-from payment_system.payments.models import Refund
+from payment_system.payments.models import Payment, Refund
 from payment_system.payments.refunds import refund_apply_status, refund_record_external
-from payment_system.webhooks.handlers import IGNORED, PROCESSED, locked_order_and_payment
+from payment_system.webhooks.handlers import IGNORED, PROCESSED, Outcome, locked_order_and_payment
+
+if TYPE_CHECKING:
+    from marketplace.ordering.models import Order
 
 
-def _apply_refund_object(obj: dict, order, payment):
-    refund_id = (obj.get("metadata") or {}).get("refund_id")
-    known = Refund.objects.filter(pk=int(refund_id)).exists() if str(refund_id or "").isdigit() else False
-    if known:
-        return refund_apply_status(
-            refund_id=int(refund_id), provider_refund_id=obj.get("id"), status=obj.get("status")
-        )
+def _apply_refund_object(obj: dict[str, Any], order: Order, payment: Payment) -> Refund | None:
+    reference = str((obj.get("metadata") or {}).get("refund_id") or "")
+    refund_id = int(reference) if reference.isdigit() else None
+    status = str(obj.get("status") or "pending")
+    if refund_id is not None and Refund.objects.filter(pk=refund_id).exists():
+        return refund_apply_status(refund_id=refund_id, provider_refund_id=obj.get("id"), status=status)
     if Refund.objects.filter(provider_refund_id=obj.get("id")).exists():
-        return refund_apply_status(provider_refund_id=obj.get("id"), status=obj.get("status"))
+        return refund_apply_status(provider_refund_id=obj.get("id"), status=status)
     amount = from_minor(obj.get("amount") or 0, obj.get("currency") or payment.currency)
     intent = obj.get("payment_intent") or payment.payment_intent_id
     return refund_record_external(
@@ -22,12 +28,12 @@ def _apply_refund_object(obj: dict, order, payment):
         payment=payment,
         provider_refund_id=obj["id"],
         amount=amount,
-        status=obj.get("status"),
-        payment_intent_id="" if intent == payment.payment_intent_id else intent,
+        status=status,
+        payment_intent_id="" if intent == payment.payment_intent_id else str(intent or ""),
     )
 
 
-def handle_refund_event(event: WebhookEvent):
+def handle_refund_event(event: WebhookEvent) -> Outcome:
     obj = event.data
     order, payment = locked_order_and_payment(payment_intent_id=obj.get("payment_intent"))
     if order is None or payment is None or not obj.get("id"):
@@ -38,7 +44,7 @@ def handle_refund_event(event: WebhookEvent):
     return PROCESSED, ""
 
 
-def handle_charge_refunded(event: WebhookEvent):
+def handle_charge_refunded(event: WebhookEvent) -> Outcome:
     charge = event.data
     order, payment = locked_order_and_payment(payment_intent_id=charge.get("payment_intent"))
     if order is None or payment is None:

@@ -2,8 +2,9 @@
 of local payments, transfers and reversals with Stripe's balance transactions and print the report."""
 
 from datetime import date, timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from payment_system.payouts.models import ReconciliationReport
@@ -20,10 +21,10 @@ def _day(value: str) -> date:
 class Command(BaseCommand):
     help = "Compare local payment and transfer records with Stripe's balance transactions for one day."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="The UTC day to check (YYYY-MM-DD); yesterday by default.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         day = _day(options["date"]) if options["date"] else timezone.now().date() - timedelta(days=1)
         report = reconciliation_run(day=day)
         if report.status == ReconciliationReport.Status.FAILED:

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from infrastructure.exchange_rates import ExchangeRateProviderError
 from payment_system.rates.services import exchange_rates_update
@@ -7,7 +9,7 @@ from payment_system.rates.services import exchange_rates_update
 class Command(BaseCommand):
     help = "Fetch today's exchange rates from the configured provider and store them (what the nightly task does)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--async",
             action="store_true",
@@ -15,7 +17,7 @@ class Command(BaseCommand):
             help="Queue update_exchange_rates_task for a Celery worker instead of running it here.",
         )
 
-    def handle(self, *args, enqueue=False, **options):
+    def handle(self, *args: Any, enqueue: bool = False, **options: Any) -> None:
         if enqueue:
             from payment_system.Tasks import update_exchange_rates_task
 
