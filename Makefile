@@ -77,7 +77,7 @@ secrets-baseline: install-dev  ## after auditing new detect-secrets findings as 
 	$(BIN)/detect-secrets scan --baseline .secrets.baseline
 
 typecheck-all: install-dev  ## mypy over every app (not yet clean: make lint checks the modules mypy.ini lists)
-	-$(BIN)/mypy --config-file mypy.ini designiaBackend authentication marketplace payment_system chat ar infrastructure
+	-$(BIN)/mypy --config-file mypy.ini designiaBackend authentication marketplace payment_system chat ar notifications infrastructure
 
 messages: install-dev  ## extract translatable texts into locale/pt (then translate them) and compile the catalogues
 	$(PY) manage.py makemessages -l pt --ignore=".venv/*" --ignore="bench/*" --ignore="scripts/*"

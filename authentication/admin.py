@@ -1,6 +1,10 @@
 """Django admin for accounts and seller applications. Decisions go through the services."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,7 +27,9 @@ from designiaBackend.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 DEFAULT_REJECTION_REASON = "Your application does not meet our seller requirements at this time."
 
 

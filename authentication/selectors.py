@@ -1,12 +1,17 @@
 """Reads of the authentication app, with their joins applied."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
 from authentication.models import Profile, SellerApplication, User
 
+if TYPE_CHECKING:
+    from uuid import UUID
 
-def user_get_with_profile(*, user_id: object) -> User:
+
+def user_get_with_profile(*, user_id: "UUID | str") -> User:
     return User.objects.select_related("profile").get(pk=user_id)
 
 

@@ -10,7 +10,7 @@ from chat.models import ChatBan, Message, MessageReport, Thread
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["created_at", "sender", "message_type", "text", "image", "read_at"]
+    fields = ("created_at", "sender", "message_type", "text", "image", "read_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -1,6 +1,7 @@
 """Reads of the chat, with their related rows loaded up front."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
@@ -10,6 +11,9 @@ from chat.exceptions import ChatPartnerUnavailableError, MessageNotFoundError, T
 from chat.models import ChatBan, Message, Thread
 from designiaBackend.api.fields import public_id
 from marketplace.catalog.products.selectors import product_find
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 def _participants_prefetch():
@@ -71,7 +75,7 @@ class ThreadAccess:
         return [user_id for user_id in self.participant_ids if user_id != sender_id]
 
 
-def thread_access_get(*, thread_id: int, user_id: object) -> ThreadAccess | None:
+def thread_access_get(*, thread_id: int, user_id: "UUID | str") -> ThreadAccess | None:
     """The access of ``user_id`` to the thread, or None when they do not take part in it."""
     participant_ids = frozenset(thread_participant_ids(thread_id=thread_id))
     if user_id not in participant_ids:

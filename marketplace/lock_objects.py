@@ -6,12 +6,17 @@ order; a product is locked before its reviews. Every helper must run inside ``tr
 Only this module calls ``select_for_update`` in the marketplace (a test checks it).
 """
 
+from typing import TYPE_CHECKING
+
 from marketplace.alerts.models import SavedSearch, StockAlert
 from marketplace.catalog.models import Product
 from marketplace.coupons.models import Coupon
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 from marketplace.reviews.models import Review
 from marketplace.shipping.models import ShippingProfile
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 def products_for_update(product_ids):
@@ -20,7 +25,7 @@ def products_for_update(product_ids):
     return {product.pk: product for product in products}
 
 
-def order_for_update(order_id: object) -> Order:
+def order_for_update(order_id: "UUID | str") -> Order:
     """Lock one order; ``Order.DoesNotExist`` when there is none."""
     return Order.objects.select_for_update().get(pk=order_id)
 

@@ -115,7 +115,7 @@ class NotificationUnsubscribeApi(APIView):
     turns it off (a mail client's RFC 8058 one-click). People follow the e-mail's link to the page
     in ``notifications.views`` instead."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -11,7 +11,7 @@ from ar.apis.common import error_response, parse_query
 
 class AppVersionCheckView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes = []
+    authentication_classes: list[type] = []
 
     @extend_schema(
         operation_id="app_version_check",

@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 
 from chat import events, selectors
 from chat.exceptions import ChatBlockedError, ChatWithYourselfError
 from chat.models import Thread
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 def _ensure_may_chat(user):
@@ -38,7 +43,7 @@ def thread_get_or_create(*, user, product_id=None, other_user_id=None):
 
 
 @transaction.atomic
-def thread_participant_remove(*, thread_id: int, user_id: object) -> bool:
+def thread_participant_remove(*, thread_id: int, user_id: "UUID | str") -> bool:
     """Take a user out of a thread (staff moderation): from the commit on, their sockets on it are
     closed (4003) and no message of it reaches them. Returns whether they took part in it."""
     removed, _ = Thread.participants.through.objects.filter(thread_id=thread_id, user_id=user_id).delete()

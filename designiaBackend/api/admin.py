@@ -40,7 +40,7 @@ class UploadedImagesForm(forms.ModelForm):
     image_fields: ClassVar[Mapping[str, tuple[str, str]]] = {}
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
         for field, (limit_setting, stem) in self.image_fields.items():
             upload = cleaned.get(field)
             if not isinstance(upload, UploadedFile):

@@ -21,7 +21,7 @@ from channels_redis import pubsub
 logger = logging.getLogger(__name__)
 
 
-class _BoundedShard(pubsub.RedisSingleShardConnection):  # type: ignore[misc]
+class _BoundedShard(pubsub.RedisSingleShardConnection):
     async def publish(self, channel: str, message: bytes) -> None:
         # The parent holds the shard's lock across the round trip, serialising every send of the
         # process; the client's pool is safe to share, the lock only guards its creation.
@@ -47,7 +47,7 @@ class _BoundedShard(pubsub.RedisSingleShardConnection):  # type: ignore[misc]
                 logger.warning("Channel %s over capacity: event dropped", channel_name)
 
 
-class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):  # type: ignore[misc]
+class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
     def __init__(self, *args: Any, capacity: int = 100, hosts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, hosts=hosts, **kwargs)
         self.capacity = capacity
@@ -58,7 +58,7 @@ class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):  # type: ignore[misc]
         await self._get_shard(channel).subscribe(channel)
 
 
-class BoundedPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):  # type: ignore[misc]
+class BoundedPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
     """``CONFIG``: ``hosts``, ``prefix`` and ``capacity`` (per consumer queue)."""
 
     def _get_layer(self) -> _BoundedLoopLayer:

@@ -41,7 +41,7 @@ def _check_storage():
 
 
 class LiveView(APIView):
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: _health_response}, tags=["health"])
@@ -67,7 +67,7 @@ def readiness_checks() -> dict[str, str]:
 
 
 class ReadyView(APIView):
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: _health_response, 503: _health_response}, tags=["health"])

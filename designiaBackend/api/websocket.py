@@ -56,7 +56,7 @@ def _user_for_token(raw_token: str) -> tuple[object, float | None]:
     the HTTP API)."""
     try:
         authenticator = JWTAuthentication()
-        token = authenticator.get_validated_token(raw_token)
+        token = authenticator.get_validated_token(raw_token.encode())
         return authenticator.get_user(token), float(token["exp"])
     except (TokenError, AuthenticationFailed, ValueError, KeyError):
         return AnonymousUser(), None

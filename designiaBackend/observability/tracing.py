@@ -20,6 +20,7 @@ their spans from ``websocket_tracing.TracedConsumerMixin``.
 import logging
 import os
 import threading
+from typing import Any
 
 from opentelemetry import trace
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SERVICE_NAME = "designia-backend"
 
 _lock = threading.Lock()
-_state = {"provider": None, "instrumentors": []}
+_state: dict[str, Any] = {"provider": None, "instrumentors": []}
 
 
 def tracing_requested() -> bool:

@@ -70,7 +70,7 @@ def _claim(message_id, relayable: Q) -> OutboxMessage | None:
 def outbox_relay_one(message_id) -> bool:
     """Right after the commit: hand this message to the broker (False: it stays for the sweep)."""
     message = _claim(message_id, Q(relayed_at__isnull=True, done_at__isnull=True))
-    return bool(message) and _send(message)
+    return message is not None and _send(message)
 
 
 def _relayable() -> Q:

@@ -30,8 +30,8 @@ LOCAL_MAX_EVENTS = 500
 LOCAL_MAX_AGE_SECONDS = 60
 
 # In-process buffers, one per cache key prefix (so deployments or tests sharing a process never mix).
-_local = {}
-_local_since = {}
+_local: dict[str, Counter[str]] = {}
+_local_since: dict[str, float] = {}
 _local_lock = threading.Lock()
 
 

@@ -45,12 +45,12 @@ def _attention(seller, since) -> dict:
             "pk", "view_count", "click_count", "favorite_count"
         )
         return {r["pk"]: (r["view_count"], r["click_count"], r["favorite_count"]) for r in rows}
-    rows = (
+    daily = (
         ProductDailyActivity.objects.filter(product__seller=seller, date__gte=since.date())
         .values("product_id")
         .annotate(views=Sum("views"), clicks=Sum("clicks"), favorites=Sum("favorites"))
     )
-    return {r["product_id"]: (r["views"], r["clicks"], r["favorites"]) for r in rows}
+    return {r["product_id"]: (r["views"], r["clicks"], r["favorites"]) for r in daily}
 
 
 def _rate(part, whole) -> float:

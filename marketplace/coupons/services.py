@@ -132,6 +132,7 @@ def coupon_release_for_order(*, order) -> bool:
     if redemption is None:
         return False
     coupon = coupon_for_update(redemption.coupon_id)
-    Coupon.objects.filter(pk=coupon.pk).update(uses_count=max(coupon.uses_count - 1, 0))
+    if coupon is not None:  # a deleted coupon has no use count to give back
+        Coupon.objects.filter(pk=coupon.pk).update(uses_count=max(coupon.uses_count - 1, 0))
     redemption.delete()
     return True

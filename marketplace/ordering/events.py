@@ -8,6 +8,7 @@ notification centre (``designiaBackend.api.notifications``) stores it in the inb
 """
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
@@ -18,6 +19,10 @@ from designiaBackend.api import notifications
 from designiaBackend.api.realtime import send_to_user_on_commit
 from marketplace.ordering.models import Shipment
 from marketplace.ordering.tracking import tracking_link
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 SUBJECTS = {
     "shipment_paid": _("New paid order {short_id} to ship"),
@@ -101,7 +106,7 @@ def _buyer_link(shipment: Shipment) -> str:
 
 def shipment_paid(shipment: Shipment) -> None:
     """The seller's part of a new order was paid: they have a shipment to prepare."""
-    body = [_("A buyer paid for your items. Please prepare and ship them.")]
+    body: list[StrOrPromise] = [_("A buyer paid for your items. Please prepare and ship them.")]
     if shipment.ships_by:
         body.append(format_lazy(_("Ship by {date}."), date=shipment.ships_by.isoformat()))
     link = f"{settings.FRONTEND_URL}/seller/orders/{shipment.order_id}"

@@ -58,7 +58,7 @@ def order_cancelled(order: Order, shipments) -> None:
 
 
 def _sellers_of(request: ReturnRequest) -> list:
-    if request.shipment_id:
+    if request.shipment is not None:
         return [request.shipment.seller_id]
     return sorted(set(request.items.values_list("order_item__seller_id", flat=True)))
 

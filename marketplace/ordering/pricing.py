@@ -147,6 +147,7 @@ class PricedProduct(Protocol):
     pk: Any
     name: str
     price: Decimal
+    currency: str
     seller_id: Any
     weight: Decimal | None
     shipping_profile_id: int | None

@@ -16,7 +16,8 @@ S = Order.Status
 SS = Shipment.Status
 F = Order.Fulfillment
 
-TRANSITIONS = {
+# Keyed by the status strings the models hold (TextChoices members are those strings).
+TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_PAYMENT: {S.PAYMENT_CONFIRMED, S.CANCELLED},
     S.PAYMENT_CONFIRMED: {S.AWAITING_SHIPMENT, S.SHIPPED, S.CANCELLED},
     S.AWAITING_SHIPMENT: {S.SHIPPED, S.DELIVERED, S.CANCELLED},  # delivered: the rest was cancelled
@@ -32,7 +33,7 @@ CANCELLABLE = (S.PENDING_PAYMENT, S.PAYMENT_CONFIRMED, S.AWAITING_SHIPMENT)
 # Paid and waiting for the seller: shown under ``awaiting_shipment`` to sellers (E45, E44).
 AWAITING_SHIPMENT_GROUP = (S.PAYMENT_CONFIRMED, S.AWAITING_SHIPMENT)
 
-TIMESTAMPS = {
+TIMESTAMPS: dict[str, str] = {
     S.PAYMENT_CONFIRMED: "paid_at",
     S.SHIPPED: "shipped_at",
     S.DELIVERED: "delivered_at",
@@ -76,7 +77,7 @@ SHIPMENT_TIMESTAMPS = {SS.SHIPPED: "shipped_at", SS.DELIVERED: "delivered_at", S
 PAID_OPEN = (S.PAYMENT_CONFIRMED, S.AWAITING_SHIPMENT, S.SHIPPED, S.DELIVERED)
 LIVE = (SS.PENDING, SS.SHIPPED, SS.DELIVERED, SS.RETURNED)
 # A seller sees their shipment's status in the order's vocabulary (contract §5.8).
-SHIPMENT_AS_ORDER_STATUS = {
+SHIPMENT_AS_ORDER_STATUS: dict[str, str] = {
     SS.PENDING: S.AWAITING_SHIPMENT,
     SS.SHIPPED: S.SHIPPED,
     SS.DELIVERED: S.DELIVERED,
