@@ -72,7 +72,7 @@ class SellerPayoutDetailApi(APIView):
 # --- finance admin ----------------------------------------------------------------------------------------
 
 
-def _admin_filters(query: Any) -> dict[str, Any]:
+def _admin_filters(query: Any) -> selectors.AdminFilters:
     """Validated finance-admin query parameters as selector keyword arguments."""
     query.is_valid(raise_exception=True)
     data = query.validated_data

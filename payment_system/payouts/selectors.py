@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 from uuid import UUID
 
 from django.db.models import Count, Model, Prefetch, QuerySet, Sum
@@ -112,30 +112,33 @@ def payout_get_for_seller(*, seller: User, payout_id: int) -> Payout | None:
 # --- finance admin ------------------------------------------------------------------------------------
 
 
-def _created_window(
-    queryset: QuerySet[M], field: str, date_from: date | None, date_to: date | None
-) -> QuerySet[M]:
-    if date_from:
-        queryset = queryset.filter(**{f"{field}__gte": datetime.combine(date_from, time.min, tzinfo=UTC)})
+class AdminFilters(TypedDict, total=False):
+    """The finance admin's filters of seller transactions and payouts (all optional)."""
+
+    status: str | None
+    seller_id: UUID | None
+    date_from: date | None  # created on or after (UTC date)
+    date_to: date | None  # created on or before (UTC date)
+
+
+def _admin_filtered(queryset: QuerySet[M], filters: AdminFilters) -> QuerySet[M]:
+    if status := filters.get("status"):
+        queryset = queryset.filter(status=status)
+    if seller_id := filters.get("seller_id"):
+        queryset = queryset.filter(seller_id=seller_id)
+    if date_from := filters.get("date_from"):
+        queryset = queryset.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=UTC))
+    date_to = filters.get("date_to")
     if date_to and date_to < date.max:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
-        queryset = queryset.filter(**{f"{field}__lt": end})
+        queryset = queryset.filter(
+            created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        )
     return queryset
 
 
-def seller_transaction_list_for_admin(
-    *,
-    status: str | None = None,
-    seller_id: UUID | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> QuerySet[SellerTransaction]:
+def seller_transaction_list_for_admin(**filters: Unpack[AdminFilters]) -> QuerySet[SellerTransaction]:
     queryset = SellerTransaction.objects.select_related("seller", "transfer").order_by("-created_at", "-pk")
-    if status:
-        queryset = queryset.filter(status=status)
-    if seller_id:
-        queryset = queryset.filter(seller_id=seller_id)
-    return _created_window(queryset, "created_at", date_from, date_to)
+    return _admin_filtered(queryset, filters)
 
 
 def seller_transaction_totals(queryset: QuerySet[SellerTransaction]) -> list[dict[str, Any]]:
@@ -155,22 +158,11 @@ def seller_transaction_totals(queryset: QuerySet[SellerTransaction]) -> list[dic
     return list(rows)
 
 
-def payout_filter_for_admin(
-    *,
-    status: str | None = None,
-    seller_id: UUID | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> QuerySet[Payout]:
-    queryset = Payout.objects.all()
-    if status:
-        queryset = queryset.filter(status=status)
-    if seller_id:
-        queryset = queryset.filter(seller_id=seller_id)
-    return _created_window(queryset, "created_at", date_from, date_to)
+def payout_filter_for_admin(**filters: Unpack[AdminFilters]) -> QuerySet[Payout]:
+    return _admin_filtered(Payout.objects.all(), filters)
 
 
-def payout_list_for_admin(**filters: Any) -> QuerySet[Payout]:
+def payout_list_for_admin(**filters: Unpack[AdminFilters]) -> QuerySet[Payout]:
     return (
         payout_filter_for_admin(**filters)
         .select_related("seller", "account")
@@ -179,7 +171,7 @@ def payout_list_for_admin(**filters: Any) -> QuerySet[Payout]:
     )
 
 
-def payout_totals(**filters: Any) -> list[dict[str, Any]]:
+def payout_totals(**filters: Unpack[AdminFilters]) -> list[dict[str, Any]]:
     rows = (
         payout_filter_for_admin(**filters)
         .order_by()
