@@ -51,7 +51,7 @@ def login_response(result, message="Login successful."):
 class PublicView(APIView):
     """No authentication at all: a stale token sent by the client is simply ignored."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = THROTTLES
 

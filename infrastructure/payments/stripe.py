@@ -62,8 +62,8 @@ def stripe_client() -> stripe_sdk.StripeClient:
     )
 
 
-def _line_item(item: LineItem, currency: str) -> dict:
-    price_data: dict = {
+def _line_item(item: LineItem, currency: str) -> dict[str, Any]:
+    price_data: dict[str, Any] = {
         "currency": currency,
         "unit_amount": to_minor(item.unit_amount, currency),
         "product_data": {"name": item.name, **({"images": [item.image_url]} if item.image_url else {})},

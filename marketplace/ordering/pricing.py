@@ -18,8 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
-from designiaBackend.currencies import minor_unit_exponent
-from infrastructure.payments.money import minor_unit_factor
+from designiaBackend.currencies import minor_unit_exponent, stripe_exponent
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -29,7 +28,7 @@ ONE = Decimal("1")
 def unit_of(currency: str) -> Decimal:
     """The smallest amount of ``currency`` that prices and Stripe amounts use ("": the cent): the
     whole unit where ISO 4217 or Stripe has no minor unit (JPY, KRW, MGA...)."""
-    if currency and (minor_unit_exponent(currency) == 0 or minor_unit_factor(currency) == 1):
+    if currency and (minor_unit_exponent(currency) == 0 or stripe_exponent(currency) == 0):
         return ONE
     return CENT
 

@@ -65,7 +65,7 @@ def _status_set(row: Order | Shipment, to: str, timestamps: dict[str, str]) -> l
     return fields
 
 
-SHIPMENT_TRANSITIONS = {
+SHIPMENT_TRANSITIONS: dict[str, set[str]] = {
     SS.PENDING: {SS.SHIPPED, SS.CANCELLED},
     SS.SHIPPED: {SS.DELIVERED},
     SS.DELIVERED: {SS.RETURNED},  # every unit of it came back

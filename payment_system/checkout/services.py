@@ -34,10 +34,12 @@ from payment_system.payments.services import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from decimal import Decimal
     from uuid import UUID
 
     from authentication.models import User
-    from marketplace.ordering.models import Order
+    from marketplace.ordering.models import Order, OrderItem, Shipment
 
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
 
@@ -50,7 +52,7 @@ def checkout_return_url(order_id: object) -> str:
     )
 
 
-def _item_line(item, tax_behavior: str) -> LineItem:
+def _item_line(item: "OrderItem", tax_behavior: str) -> LineItem:
     if item.discount_amount:
         # A line a coupon discounts is sent as one line of its discounted total (Stripe takes no
         # negative lines, and the discount need not divide by the quantity).
@@ -86,12 +88,17 @@ def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[
 
 
 def stripe_line_items(
-    items, shipments, shops: dict, *, shipping_cost, automatic_tax: bool = False
+    items: "Iterable[OrderItem]",
+    shipments: "Sequence[Shipment]",
+    shops: "dict[UUID, str]",
+    *,
+    shipping_cost: "Decimal",
+    automatic_tax: bool = False,
 ) -> list[LineItem]:
     """``checkout_line_items`` from an order's items, shipments (by pk), the sellers' shop names
     and the order's shipping cost (no database)."""
     items = sorted(items, key=lambda item: (str(item.shipment_id), item.pk))
-    behavior = {
+    behavior: dict[int | None, str] = {
         shipment.pk: ("inclusive" if shipment.prices_include_tax else "exclusive") if automatic_tax else ""
         for shipment in shipments
     }

@@ -93,7 +93,7 @@ def seller_transactions_create(*, payment: Payment, order: Order) -> list[Seller
     return created
 
 
-def stripe_fee_shares(fee: Decimal, grosses: dict, *, currency: str) -> dict:
+def stripe_fee_shares(fee: Decimal, grosses: dict[int, Decimal], *, currency: str) -> dict[int, Decimal]:
     """Stripe's fee split over the sellers' rows by gross (the remainder to the last row)."""
     return allocate(fee, grosses, unit_of(currency))
 

@@ -227,7 +227,7 @@ class OpenSearchBackend(SearchBackend):
 
     def __init__(self):
         try:
-            from opensearchpy import OpenSearch  # type: ignore[import-not-found]
+            from opensearchpy import OpenSearch
         except ImportError as exc:
             raise ImproperlyConfigured(
                 "SEARCH_BACKEND is the OpenSearch adapter, but opensearch-py is not installed."
