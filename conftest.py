@@ -8,6 +8,7 @@
 - ``processes``: ``celery_worker``, a real Celery worker process on Redis, and
   ``live_asgi_server`` / ``start_daphne()``, a real daphne, both reading this test database.
 - ``ci``: under CI a skipped test is a failure; the hypothesis profiles (``ci``: the full examples).
+- ``pricing``: no ``DEFAULT_SHIPPING_COUNTRY`` unless a test asks for ``default_shipping_country``.
 
 New shared fixtures go into the plugin of their concern (or a new plugin listed here).
 Test modules import helpers from the plugins; the names below stay importable from
@@ -24,6 +25,7 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.stripe",
     "tests.fixtures.ci",
+    "tests.fixtures.pricing",
 ]
 
 # Helpers that tests import from ``conftest`` (``from conftest import start_daphne``): looked up in

@@ -81,3 +81,16 @@ class PreparedQuery:
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         return _Compiled(sql, tuple(params), positions, names, compiler, compiler.get_converters(fields))
+
+
+def keep_loaded(instance, **related) -> None:
+    """Serve rows already in memory as ``instance.<name>.all()`` (what ``prefetch_related`` stores),
+    so code reading the relation later in the request runs no query: e.g. the items a checkout just
+    inserted, or the shipments a webhook just locked. ``related``: ``{name: rows}``, the rows in the
+    order the relation's query would give them."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(instance, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset

@@ -450,6 +450,9 @@ STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 CHECKOUT_SHIPPING_COUNTRIES = env.list(
     "CHECKOUT_SHIPPING_COUNTRIES", default=["US", "CA", "GB", "IE", "FR", "DE", "ES", "PT", "IT", "NL", "BE"]
 )
+# Where a buyer ships to when they give no country and neither their profile nor a paid order says:
+# the cart and the checkout are priced for it and the payment page offers only it.
+DEFAULT_SHIPPING_COUNTRY = env("DEFAULT_SHIPPING_COUNTRY", default="PT").strip().upper()
 
 # --- Logging ------------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.pricing import QuoteLine
-from marketplace.ordering.services.order_items import order_items_create
+from marketplace.ordering.services.checkout import order_shipments_create
 from marketplace.ordering.state import fulfillment_of
 from marketplace.shipping.models import ShippingProfile, ShippingZone
 from marketplace.shipping.quotes import quote_for
@@ -72,11 +72,9 @@ def demo_order_create(*, buyer, products, status: str, note: str) -> Order:
         shipping_address=DEMO_ADDRESS | {"name": buyer.username},
         buyer_notes=note,
         paid_at=timezone.now() - timedelta(days=6),
-        **quote.totals.as_dict(),
+        **quote.totals.stored(),
     )
-    for group in quote.groups:
-        shipment = Shipment.objects.create(order=order, seller_id=group.seller_id, **group.totals.as_dict())
-        order_items_create(shipment=shipment, group=group)
+    order_shipments_create(order, quote, images={})  # one shipment per seller, as at checkout
     demo_shipments_move(order, [status] * len(quote.groups))
     return order
 

@@ -143,16 +143,22 @@ def order_pk_batches_unpaid_before(*, cutoff, batch_size: int):
 
 
 def buyer_destination_country(*, buyer, country: str = "") -> str:
-    """Where the buyer ships to: the country they give, else their last order's address country."""
+    """Where the buyer ships to: the country they give, else their profile's, else their last paid
+    order's address country, else ``DEFAULT_SHIPPING_COUNTRY`` (a first-time buyer the web client
+    sends no country for). The cart and the checkout price the same country, and the payment page
+    offers only that one (``order_shipping_countries``)."""
     if country:
         return country
+    profile_country = getattr(getattr(buyer, "profile", None), "country", "")  # joined with the user
+    if profile_country:
+        return str(profile_country).upper()
     last = (
         Order.objects.filter(buyer=buyer, payment_status=Order.PaymentStatus.PAID)
         .order_by("-created_at")
         .values_list("shipping_address", flat=True)
         .first()
     )
-    return str((last or {}).get("country") or "").upper()
+    return str((last or {}).get("country") or settings.DEFAULT_SHIPPING_COUNTRY or "").upper()
 
 
 def order_shipping_countries(*, order) -> tuple[str, ...]:

@@ -73,24 +73,30 @@ def seller_share(shipment: Shipment, *, currency: str) -> tuple[Decimal, Decimal
 
 
 def seller_transactions_create(*, payment: Payment, order: Order) -> list[SellerTransaction]:
-    """One transaction per shipment (seller) of the order: its total, less the platform fee."""
-    created = []
-    for shipment in order.shipments.order_by("pk"):
+    """One transaction per shipment (seller) of the order: its total, less the platform fee. Two
+    queries whatever the number of sellers (the shares already there, one INSERT of the others);
+    the caller holds the order's lock, so no other request writes this payment's shares meanwhile.
+    ``order.shipments`` may be loaded already (``order_mark_paid`` keeps the ones it locked)."""
+    existing = {row.seller_id: row for row in SellerTransaction.objects.filter(payment=payment)}
+    new = []
+    for shipment in order.shipments.all():
+        if shipment.seller_id in existing:
+            continue
         gross, fee = seller_share(shipment, currency=order.currency)
-        transaction_row, _ = SellerTransaction.objects.get_or_create(
-            payment=payment,
-            seller_id=shipment.seller_id,
-            defaults={
-                "order": order,
-                "shipment": shipment,
-                "currency": order.currency,
-                "gross_amount": gross,
-                "platform_fee": fee,
-                "net_amount": gross - fee,
-            },
+        new.append(
+            SellerTransaction(
+                payment=payment,
+                seller_id=shipment.seller_id,
+                order=order,
+                shipment=shipment,
+                currency=order.currency,
+                gross_amount=gross,
+                platform_fee=fee,
+                net_amount=gross - fee,
+            )
         )
-        created.append(transaction_row)
-    return created
+    created = SellerTransaction.objects.bulk_create(new) if new else []
+    return sorted([*existing.values(), *created], key=lambda row: row.pk)
 
 
 def stripe_fee_shares(fee: Decimal, grosses: dict[int, Decimal], *, currency: str) -> dict[int, Decimal]:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from designiaBackend.db import keep_loaded
 from designiaBackend.observability import metrics
 from marketplace.catalog.models import ProductImage
 from marketplace.coupons.pricing import CouponDiscount
@@ -17,10 +18,9 @@ from marketplace.ordering.exceptions import (
     OrderNotFound,
     ProductUnavailable,
 )
-from marketplace.ordering.models import CartItem, Order, Shipment
+from marketplace.ordering.models import CartItem, Order, OrderItem, Shipment
 from marketplace.ordering.pricing import ZERO, Quote, QuoteLine
 from marketplace.ordering.services.cart import announce_cart_count
-from marketplace.ordering.services.order_items import order_items_create
 from marketplace.ordering.services.reservations import reservation_end
 from marketplace.ordering.services.stock import order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
@@ -36,10 +36,13 @@ def _primary_images(product_ids) -> dict:
     return images
 
 
-def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
-    """One shipment per seller group, holding that group's totals and items."""
-    for group in quote.groups:
-        shipment = Shipment.objects.create(
+def order_shipments_create(order: Order, quote: Quote, images: dict) -> None:
+    """One shipment per seller group, holding that group's totals and items: two INSERTs whatever the
+    number of sellers (MariaDB returns the new shipments' ids from the bulk insert). The order keeps
+    them as its loaded ``items`` and ``shipments``, so the payment session's lines read nothing."""
+    groups = list(quote.groups)
+    shipments = Shipment.objects.bulk_create(
+        Shipment(
             order=order,
             seller_id=group.seller_id,
             ships_by=ships_by(group.shipping),
@@ -48,7 +51,26 @@ def _create_shipments(order: Order, quote: Quote, images: dict) -> None:
             platform_discount_amount=group.platform_discount,
             **group.totals.stored(),
         )
-        order_items_create(shipment=shipment, group=group, images=images)
+        for group in groups
+    )
+    items = OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            shipment=shipment,
+            product=line.product,
+            seller_id=group.seller_id,
+            product_name=line.product.name,
+            product_image=images[line.product.pk].image.name if line.product.pk in images else "",
+            unit_price=line.product.price,
+            quantity=line.quantity,
+            total_price=line.amount,
+            tax_amount=(group.line_taxes or {}).get(line.product.pk, ZERO),
+            discount_amount=(group.line_discounts or {}).get(line.product.pk, ZERO),
+        )
+        for group, shipment in zip(groups, shipments, strict=True)
+        for line in sorted(group.lines, key=lambda line: line.product.pk)
+    )
+    keep_loaded(order, items=items, shipments=shipments)
 
 
 def ships_by(shipping) -> date | None:
@@ -92,7 +114,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         reserved_until=reservation_end(),
         **quote.totals.stored(),
     )
-    _create_shipments(order, quote, _primary_images(quantities))
+    order_shipments_create(order, quote, _primary_images(quantities))
     if coupon is not None and quote.totals.discount_amount > ZERO:
         coupon_redeem(coupon=coupon, buyer=buyer, order=order, discount_amount=quote.totals.discount_amount)
     CartItem.objects.filter(cart=cart).delete()

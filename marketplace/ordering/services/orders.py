@@ -8,8 +8,10 @@ state machine (``marketplace.ordering.state``). E-mails and payment-side effects
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from designiaBackend.api.after_commit import must_happen
+from designiaBackend.db import keep_loaded
 from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
 from marketplace.ordering import events, notices
@@ -67,7 +69,12 @@ def order_mark_paid(*, order: Order, shipping_address: dict) -> Order:
     _save(order, [*fields, "payment_status", "shipping_address"])
     send_order_email_on_commit(order, "receipt")
     notices.payment_confirmed(order)
-    for shipment in shipments_for_update(order.pk):
+    shipments = shipments_for_update(order.pk)
+    # Every seller and item read in two queries, whatever the number of shipments; the order keeps
+    # the locked shipments for the seller shares written next.
+    prefetch_related_objects(shipments, "seller", "items")
+    keep_loaded(order, shipments=shipments)
+    for shipment in shipments:
         shipment.order = order
         events.shipment_paid(shipment)
     return order
