@@ -31,9 +31,13 @@ def order_for_update(order_id: "UUID | str") -> Order:
 
 
 def cart_for_update(user):
-    """The user's cart, created if needed, locked (serialises cart changes and checkout per user)."""
-    Cart.objects.get_or_create(user=user)
-    return Cart.objects.select_for_update().get(user=user)
+    """The user's cart, created if needed, locked (serialises cart changes and checkout per user):
+    one query when the cart exists."""
+    cart = Cart.objects.select_for_update().filter(user=user).first()
+    if cart is None:
+        Cart.objects.get_or_create(user=user)
+        cart = Cart.objects.select_for_update().get(user=user)
+    return cart
 
 
 def return_request_for_update(return_request_id):

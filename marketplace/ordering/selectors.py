@@ -167,7 +167,8 @@ def order_shipping_countries(*, order) -> tuple[str, ...]:
     "the rest of the world")."""
     if order.shipping_country:
         return (order.shipping_country,)
-    lines = [QuoteLine(item.product, item.quantity) for item in order.items.select_related("product")]
+    prefetch_related_objects([order], "items__product")  # nothing to read when checkout kept them
+    lines = [QuoteLine(item.product, item.quantity) for item in order.items.all()]
     return shipping_countries_for(lines, tuple(settings.CHECKOUT_SHIPPING_COUNTRIES))
 
 

@@ -15,9 +15,11 @@ from marketplace.ordering.models import Cart, CartItem
 from marketplace.ordering.selectors import cart_items_count
 
 
-def announce_cart_count(user):
-    """Push the cart's unit count to the user's activity sockets once the transaction commits."""
-    send_to_user_on_commit(str(user.pk), {"type": "cart_updated", "cart_count": cart_items_count(user=user)})
+def announce_cart_count(user, *, count: int | None = None):
+    """Push the cart's unit count (``count`` when the caller knows it) to the user's activity
+    sockets once the transaction commits."""
+    count = cart_items_count(user=user) if count is None else count
+    send_to_user_on_commit(str(user.pk), {"type": "cart_updated", "cart_count": count})
 
 
 def purchasable_product(*, product_id, buyer) -> Product:

@@ -80,16 +80,42 @@ def ships_by(shipping) -> date | None:
     return timezone.localdate() + timedelta(days=shipping.processing_days[1])
 
 
+def _priced_as(product) -> tuple:
+    """What the quote and the order's snapshot read of a product."""
+    return (
+        product.name,
+        product.price,
+        product.currency,
+        product.seller_id,
+        product.weight,
+        product.shipping_profile_id,
+    )
+
+
+def _quote_before_locks(lines, country: str) -> tuple[dict, Quote] | None:
+    """``({product_id: product as read}, quote)`` of the cart lines (their products unlocked), or
+    None when they could not make an order anyway (the locked rows then say why)."""
+    products = {line.product_id: line.product for line in lines}
+    if len({product.currency.upper() for product in products.values()}) > 1:
+        return None
+    return products, quote_for([QuoteLine(line.product, line.quantity) for line in lines], country=country)
+
+
 @transaction.atomic
 def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") -> Order:
     """Create a ``pending_payment`` order from the buyer's cart (one shipment per seller), reserve its
     stock, empty the cart."""
     cart = cart_for_update(buyer)
-    lines = list(CartItem.objects.filter(cart=cart).order_by("product_id"))
+    lines = list(CartItem.objects.filter(cart=cart).select_related("product").order_by("product_id"))
     if not lines:
         metrics.CHECKOUT_FAILURES.labels(reason="empty_cart").inc()
         raise EmptyCart("Your cart is empty. Add items before checking out.")
     quantities = {line.product_id: line.quantity for line in lines}
+    # Read before the product locks, which every checkout of these products queues on: the photos
+    # to snapshot, and (without a coupon, which is locked after the products) the quote, kept if the
+    # locked rows price the same.
+    images = _primary_images(quantities)
+    early = _quote_before_locks(lines, country) if cart.coupon_id is None else None
     products = stock_reserve(quantities)
     if any(product.seller_id == buyer.pk for product in products.values()):
         raise ProductUnavailable("You cannot buy your own product.")
@@ -101,7 +127,16 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
     quote_lines = [QuoteLine(products[pk], quantity) for pk, quantity in quantities.items()]
     # Locked after the products (the fixed order); its last use taken meanwhile answers 409.
     coupon = coupon_for_checkout(cart=cart, buyer=buyer, lines=quote_lines)
-    quote = quote_for(quote_lines, country=country, discount=CouponDiscount.of(coupon) if coupon else None)
+    if (
+        early is not None
+        and coupon is None
+        and all(_priced_as(product) == _priced_as(early[0][pk]) for pk, product in products.items())
+    ):
+        quote = early[1]
+    else:
+        quote = quote_for(
+            quote_lines, country=country, discount=CouponDiscount.of(coupon) if coupon else None
+        )
     if quote.unshippable:
         names = ", ".join(products[pk].name for pk in quote.unshippable)
         metrics.CHECKOUT_FAILURES.labels(reason="not_shippable").inc()
@@ -114,7 +149,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         reserved_until=reservation_end(),
         **quote.totals.stored(),
     )
-    order_shipments_create(order, quote, _primary_images(quantities))
+    order_shipments_create(order, quote, images)
     if coupon is not None and quote.totals.discount_amount > ZERO:
         coupon_redeem(coupon=coupon, buyer=buyer, order=order, discount_amount=quote.totals.discount_amount)
     CartItem.objects.filter(cart=cart).delete()
@@ -123,7 +158,7 @@ def order_place_from_cart(*, buyer, buyer_notes: str = "", country: str = "") ->
         cart.save(update_fields=["coupon"])
     metrics.ORDER_STATUS_TRANSITIONS.labels(status=Order.Status.PENDING_PAYMENT).inc()
     metrics.ORDER_VALUE.labels(currency=order.currency).observe(float(order.total_amount))
-    announce_cart_count(buyer)
+    announce_cart_count(buyer, count=0)
     return order
 
 
