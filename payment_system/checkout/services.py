@@ -28,7 +28,9 @@ from marketplace.tax.providers import tax_provider
 from payment_system.checkout.exceptions import OrderNotPayable, PaymentProviderDown, PaymentProviderFailed
 from payment_system.payments.models import Payment
 from payment_system.payments.services import (
+    payment_attach_first_session,
     payment_attach_session,
+    payment_create_for_new_order,
     payment_create_for_order,
     payment_next_session_attempt,
 )
@@ -80,7 +82,7 @@ def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[
     (Stripe Tax) there are no tax lines: each item and each shipment's shipping says whether its
     price includes the tax, and Stripe adds the rest.
     """
-    shipments = list(order.shipments.order_by("pk"))
+    shipments = sorted(order.shipments.all(), key=lambda shipment: shipment.pk)  # loaded at checkout
     shops = shop_names(user_ids={shipment.seller_id for shipment in shipments})
     return stripe_line_items(
         order.items.all(), shipments, shops, shipping_cost=order.shipping_cost, automatic_tax=automatic_tax
@@ -132,10 +134,14 @@ def session_lifetime_minutes() -> int:
     return int(min(max(settings.STOCK_RESERVATION_MINUTES, 30), 1440))
 
 
-def _open_session(order: "Order", payment: Payment, *, expired_session_id: str | None = None) -> str:
-    """Create a new session for the order (a new attempt number: a new idempotency key)."""
+def _open_session(
+    order: "Order", payment: Payment, *, expired_session_id: str | None = None, first: bool = False
+) -> str:
+    """Create a new session for the order (a new attempt number: a new idempotency key; ``first``:
+    the payment was just created with attempt 1 and has no session yet)."""
     gateway = get_gateway()
-    payment = payment_next_session_attempt(payment_id=payment.pk)
+    if not first:
+        payment = payment_next_session_attempt(payment_id=payment.pk)
     automatic = tax_provider().automatic  # Stripe Tax computes the tax on the session
     request = CheckoutSessionRequest(
         reference=str(order.pk),
@@ -157,7 +163,8 @@ def _open_session(order: "Order", payment: Payment, *, expired_session_id: str |
     except PaymentProviderError as exc:
         metrics.CHECKOUT_FAILURES.labels(reason="provider_error").inc()
         raise PaymentProviderFailed() from exc
-    replaced = payment_attach_session(payment_id=payment.pk, session=session)
+    attached = first and payment_attach_first_session(payment_id=payment.pk, session=session)
+    replaced = None if attached else payment_attach_session(payment_id=payment.pk, session=session)
     if replaced and replaced != expired_session_id:
         # Two retries at once both found the old session expired and opened one each: close the
         # one that lost, so one order never has two payable sessions.
@@ -180,9 +187,9 @@ def checkout_start(*, buyer: "User", country: str = "") -> tuple["Order", str]:
     session can be opened it is undone (cart refilled)."""
     country = buyer_destination_country(buyer=buyer, country=country)
     order = order_place_from_cart(buyer=buyer, country=country)
-    payment = payment_create_for_order(order=order, provider=get_gateway().name)
+    payment = payment_create_for_new_order(order=order, provider=get_gateway().name)
     try:
-        return order, _open_session(order, payment)
+        return order, _open_session(order, payment, first=True)
     except (PaymentProviderDown, PaymentProviderFailed):
         order_abandon_checkout(order_id=order.pk)
         raise

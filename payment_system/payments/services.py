@@ -30,6 +30,24 @@ def payment_create_for_order(*, order: Order, provider: str) -> Payment:
     return payment
 
 
+def payment_create_for_new_order(*, order, provider: str) -> Payment:
+    """The payment of an order this request just placed (none can exist yet): one INSERT, with the
+    first session attempt number already taken (``payment_next_session_attempt`` is for retries)."""
+    return Payment.objects.create(
+        order=order, provider=provider, amount=order.total_amount, currency=order.currency, session_attempt=1
+    )
+
+
+def payment_attach_first_session(*, payment_id, session: CheckoutSession) -> bool:
+    """Make ``session`` the payment's session in one UPDATE if it has none yet; False when another
+    request attached one meanwhile (``payment_attach_session`` then settles which one stays)."""
+    return bool(
+        Payment.objects.filter(
+            pk=payment_id, checkout_session_id__isnull=True, status=Payment.Status.PENDING
+        ).update(checkout_session_id=session.id, updated_at=timezone.now())
+    )
+
+
 @transaction.atomic
 def payment_next_session_attempt(*, payment_id: int) -> Payment:
     """Reserve the next session attempt number (it is part of the session's idempotency key)."""
