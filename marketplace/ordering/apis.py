@@ -155,7 +155,11 @@ class OrderListView(APIView):
         """E38: create an order from the server cart (payment is started separately, E39)."""
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = checkout_services.order_place_from_cart(buyer=request.user, **data.validated_data)
+        order = checkout_services.order_place_from_cart(
+            buyer=request.user,
+            country=selectors.buyer_destination_country(buyer=request.user),  # the cart's country
+            **data.validated_data,
+        )
         order = selectors.order_get_for_viewer(order_id=order.pk, user=request.user)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 

@@ -140,3 +140,18 @@ def test_a_seller_who_does_not_ship_to_the_default_country(auth_client, fake_str
     order = Order.objects.get(pk=accepted.json()["order_id"])
     assert (order.shipping_country, f"{order.total_amount:.2f}") == ("ES", in_spain["totals"]["total_amount"])
     assert allowed_countries(fake_stripe) == ["ES"]
+
+
+def test_an_order_placed_without_payment_is_priced_like_the_cart(auth_client):
+    """E38 (an order from the cart, payment started later) takes no country: it is priced for the
+    country the cart showed, so the payment started later offers that country only."""
+    _, chair = shop(auth_client, {"countries": ["PT"], "base_price": "6.00"})
+    buyer = UserFactory()
+    add_to_cart(auth_client, buyer, chair)
+    cart = auth_client(buyer).get(CART).json()
+
+    response = auth_client(buyer).post("/api/marketplace/orders/", {}, format="json")
+
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(pk=response.json()["id"])
+    assert (order.shipping_country, f"{order.total_amount:.2f}") == ("PT", cart["totals"]["total_amount"])
