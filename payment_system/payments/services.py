@@ -30,7 +30,7 @@ def payment_create_for_order(*, order: Order, provider: str) -> Payment:
     return payment
 
 
-def payment_create_for_new_order(*, order, provider: str) -> Payment:
+def payment_create_for_new_order(*, order: Order, provider: str) -> Payment:
     """The payment of an order this request just placed (none can exist yet): one INSERT, with the
     first session attempt number already taken (``payment_next_session_attempt`` is for retries)."""
     return Payment.objects.create(
@@ -38,7 +38,7 @@ def payment_create_for_new_order(*, order, provider: str) -> Payment:
     )
 
 
-def payment_attach_first_session(*, payment_id, session: CheckoutSession) -> bool:
+def payment_attach_first_session(*, payment_id: int, session: CheckoutSession) -> bool:
     """Make ``session`` the payment's session in one UPDATE if it has none yet; False when another
     request attached one meanwhile (``payment_attach_session`` then settles which one stays)."""
     return bool(
