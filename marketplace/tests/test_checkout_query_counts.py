@@ -58,8 +58,9 @@ def test_checkout_and_webhook_query_counts(auth_client, api_client, fake_stripe)
     # user, buyer's last paid order (no profile country: the default country then), cart lock, its
     # lines with products, photos, shipping profiles, the country's VAT, sellers' countries (read
     # before the product locks); products locked and updated, order, shipments, items, cart emptied
-    # (two savepoint statements); the payment (one INSERT), the buyer's language, the session attached.
-    assert (len(one_checkout), len(three_checkout)) == (19, 19), "\n".join(
+    # (two savepoint statements); the payment (one INSERT), the sellers' shop names (each shipment's
+    # tax line is named by its shop), the buyer's language, the session attached.
+    assert (len(one_checkout), len(three_checkout)) == (20, 20), "\n".join(
         q["sql"][:70] for q in three_checkout
     )
     # Per seller the webhook stores and pushes a notification (and its e-mail through the outbox,
