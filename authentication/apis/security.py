@@ -1,8 +1,5 @@
 """Re-authentication, account status, two-factor on/off and passwords (E08–E14, change password)."""
 
-from collections.abc import Callable
-from typing import Any, ClassVar
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView

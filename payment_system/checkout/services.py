@@ -36,7 +36,7 @@ from payment_system.payments.services import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
     from decimal import Decimal
     from uuid import UUID
 
@@ -91,7 +91,7 @@ def checkout_line_items(order: "Order", *, automatic_tax: bool = False) -> list[
 
 def stripe_line_items(
     items: "Iterable[OrderItem]",
-    shipments: "Sequence[Shipment]",
+    shipments: "list[Shipment]",
     shops: "dict[UUID, str]",
     *,
     shipping_cost: "Decimal",

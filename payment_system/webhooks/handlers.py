@@ -107,7 +107,12 @@ def handle_session_completed(event: WebhookEvent) -> Outcome:
     amount = from_minor(session.get("amount_total") or 0, currency) if currency else None
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     tax_error = _record_automatic_tax(session, order, amount, currency)
-    if tax_error or amount is None or currency.upper() != order.currency.upper() or amount != order.total_amount:
+    if (
+        tax_error
+        or amount is None
+        or currency.upper() != order.currency.upper()
+        or amount != order.total_amount
+    ):
         payment.last_error = tax_error or (
             f"Paid {amount} {currency.upper()} for an order of {order.total_amount} {order.currency}"
         )
@@ -134,7 +139,9 @@ def handle_session_completed(event: WebhookEvent) -> Outcome:
     return PROCESSED, ""
 
 
-def _record_automatic_tax(session: dict[str, Any], order: Order, amount: Decimal | None, currency: str) -> str:
+def _record_automatic_tax(
+    session: dict[str, Any], order: Order, amount: Decimal | None, currency: str
+) -> str:
     """A session with Stripe Tax (``TAX_PROVIDER=stripe``): the order keeps the tax Stripe computed
     (``total_details.amount_tax``), split over its shipments. Answers an error text ("" when fine)."""
     if not (session.get("automatic_tax") or {}).get("enabled") or amount is None:
