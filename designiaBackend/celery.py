@@ -11,7 +11,8 @@ from designiaBackend.observability.celery_signals import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
 
-app = Celery("designiaBackend")
+# Every task's class: a run the outbox relay sent (its message id in a header) runs once per message.
+app = Celery("designiaBackend", task_cls="designiaBackend.outbox.task_base:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Task metrics, request ids in task headers, tracing and JSON logs in workers.
 connect_celery_signals()
@@ -39,6 +40,17 @@ RESULT_NOBODY_READS = (
     "payment_system.Tasks.payment_tasks.dummy_checkout_complete_task",
     "payment_system.Tasks.payment_tasks.checkout_sessions_close_task",
 )
+# Calls to outside services in bulk, per worker process (Celery's token bucket): the sweep's batches
+# of Stripe session expiries (up to a batch of sessions each) and the e-mails keep to these, also
+# when the outbox relays them, and leave Stripe's API (100 requests/s) and the SMTP relay headroom.
+RATE_LIMITS = {
+    "payment_system.Tasks.payment_tasks.checkout_sessions_close_task": "30/m",
+    "payment_system.Tasks.payment_tasks.checkout_session_close_task": "20/s",
+    "marketplace.ordering.tasks.order_emails_send_task": "60/m",
+    "marketplace.ordering.tasks.order_email_send_task": "50/s",
+    "notifications.tasks.notification_email_send_task": "50/s",
+    "authentication.tasks.send_account_email_task": "50/s",
+}
 LONG_TASKS = (
     "payment_system.Tasks.payment_tasks.check_payment_timeouts_task",
     "payment_system.Tasks.payment_tasks.stock_reservations_sweep_task",
@@ -77,8 +89,12 @@ app.conf.update(
     task_soft_time_limit=240,
     task_time_limit=300,
     task_annotations={
-        **{name: {"ignore_result": True} for name in RESULT_NOBODY_READS},
-        **{name: {"soft_time_limit": 540, "time_limit": 600} for name in LONG_TASKS},
+        name: {
+            **({"ignore_result": True} if name in RESULT_NOBODY_READS else {}),
+            **({"soft_time_limit": 540, "time_limit": 600} if name in LONG_TASKS else {}),
+            **({"rate_limit": RATE_LIMITS[name]} if name in RATE_LIMITS else {}),
+        }
+        for name in {*RESULT_NOBODY_READS, *LONG_TASKS, *RATE_LIMITS}
     },
     broker_connection_retry_on_startup=True,
 )

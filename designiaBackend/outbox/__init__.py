@@ -2,5 +2,6 @@
 
 ``designiaBackend.api.after_commit.must_happen`` writes an ``OutboxMessage``; ``relay`` hands it to
 Celery right after the commit and again from the beat schedule until the broker takes it;
-``tasks.outbox_deliver_task`` runs the task once per key.
+each message goes to the broker as its own task (so its rate and time limits apply) and
+``task_base.OutboxTask``, every task's base class, runs it once per message.
 """

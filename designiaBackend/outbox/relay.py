@@ -3,7 +3,8 @@
 A message is *relayed* once the broker accepted it and *done* once its task ran. The relay runs
 right after the commit (``must_happen``) and every few seconds from beat
 (``outbox_relay_task``): messages never relayed, or relayed long ago and still not done (a lost
-message or a worker killed mid-run), are sent again; ``outbox_deliver_task`` skips done ones.
+message or a worker killed mid-run), are sent again. Each goes as its own task (rate and time
+limits apply), marked with its id; ``task_base.OutboxTask`` skips done ones.
 """
 
 import logging
@@ -49,10 +50,19 @@ def _stale_before():
 
 
 def _send(message: OutboxMessage) -> bool:
-    from designiaBackend.outbox.tasks import outbox_deliver_task
+    """Hand the message to the broker as its own task on its own queue, so the worker applies the
+    task's rate and time limits; the ``OUTBOX_HEADER`` makes the run once-only (``OutboxTask``).
+    Without a broker (``CELERY_TASK_ALWAYS_EAGER``, no ``REDIS_URL``) it runs here at once."""
+    from designiaBackend.celery import app
+    from designiaBackend.outbox.task_base import OUTBOX_HEADER
 
+    options = {"queue": queue_for(message.task), "headers": {OUTBOX_HEADER: message.pk}}
     try:
-        outbox_deliver_task.apply_async(args=[message.pk], queue=queue_for(message.task))
+        task = app.tasks.get(message.task)
+        if task is None:  # not registered here: by name (a worker that knows it runs it)
+            app.send_task(message.task, args=message.args, kwargs=message.kwargs, **options)
+        else:
+            task.apply_async(args=message.args, kwargs=message.kwargs, **options)
     except BROKER_ERRORS as exc:
         logger.warning("Outbox message %s (%s) not relayed: %r", message.pk, message.task, exc)
         metrics.OUTBOX_RELAY_FAILURES.inc()
@@ -64,7 +74,7 @@ def _send(message: OutboxMessage) -> bool:
 def _claim(message_id, relayable: Q) -> OutboxMessage | None:
     """Mark the message relayed unless another relay did so first (one UPDATE, no lock held)."""
     claimed = OutboxMessage.objects.filter(relayable, pk=message_id).update(relayed_at=timezone.now())
-    return OutboxMessage.objects.only("pk", "task").get(pk=message_id) if claimed else None
+    return OutboxMessage.objects.only("pk", "task", "args", "kwargs").get(pk=message_id) if claimed else None
 
 
 def outbox_relay_one(message_id) -> bool:

@@ -21,7 +21,10 @@ def outbox_purge_task() -> int:
 
 @shared_task(bind=True, name="designiaBackend.outbox.tasks.outbox_deliver_task", ignore_result=True)
 def outbox_deliver_task(self, message_id: int) -> None:
-    """Run the message's task once: a done message (a relay retry, a redelivery) is skipped.
+    """Run the message's task inline, once: a done message (a relay retry, a redelivery) is skipped.
+
+    The relay now sends each message as its own task (``task_base.OutboxTask``: its rate and time
+    limits apply); this deliverer stays for messages queued by an earlier release.
 
     The task's own ``autoretry_for`` errors are retried here with a backoff, up to its
     ``max_retries``; after those, or on another error, the delivery failed (one of ``attempts``):
