@@ -7,6 +7,10 @@
   The age comes from the ``x_published_at`` header every task carries (celery_signals).
 - ``designia_periodic_task_last_success_timestamp_seconds{task}``: when each task of the beat
   schedule last succeeded, kept in the shared cache so a restart does not forget it.
+- ``designia_outbox_pending{state}`` and ``designia_outbox_oldest_pending_age_seconds{state}``:
+  must-happen tasks recorded and not done yet (the database's view, so right with the broker or
+  every worker down); ``state`` is ``waiting`` (the relay keeps sending it) or ``given_up`` (its
+  ``OUTBOX_MAX_ATTEMPTS`` deliveries failed: a person must look).
 """
 
 import json
@@ -17,7 +21,12 @@ from functools import lru_cache
 from typing import Any
 
 import redis
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Count, Min, Q
+from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
@@ -87,6 +96,29 @@ def celery_queue_states() -> dict[str, tuple[int, float]]:
     return states
 
 
+OUTBOX_STATES = ("waiting", "given_up")
+
+
+def outbox_backlog() -> dict[str, tuple[int, float]]:
+    """``{state: (messages not done, age in seconds of the oldest)}`` of the outbox (one query)."""
+    messages = apps.get_model("outbox", "OutboxMessage").objects.filter(done_at__isnull=True)
+    given_up = Q(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
+    row = messages.aggregate(
+        waiting=Count("pk", filter=~given_up),
+        waiting_oldest=Min("created_at", filter=~given_up),
+        given_up=Count("pk", filter=given_up),
+        given_up_oldest=Min("created_at", filter=given_up),
+    )
+    now = timezone.now()
+    return {
+        state: (
+            row[state],
+            max(0.0, (now - row[f"{state}_oldest"]).total_seconds()) if row[f"{state}_oldest"] else 0.0,
+        )
+        for state in OUTBOX_STATES
+    }
+
+
 # name -> (help, label): the gauges this collector serves.
 OPS_GAUGES = {
     "designia_dependency_up": ("Readiness check of a backing service (1 ok).", "dependency"),
@@ -98,6 +130,11 @@ OPS_GAUGES = {
     "designia_periodic_task_last_success_timestamp_seconds": (
         "Unix time of the last success of each beat-scheduled task.",
         "task",
+    ),
+    "designia_outbox_pending": ("Must-happen tasks recorded in the outbox and not done yet.", "state"),
+    "designia_outbox_oldest_pending_age_seconds": (
+        "Age of the oldest outbox message not done yet (0 when none).",
+        "state",
     ),
 }
 
@@ -132,6 +169,14 @@ def _last_successes() -> dict[str, float]:
         return {}
 
 
+def _outbox_backlog() -> dict[str, tuple[int, float]]:
+    try:
+        return outbox_backlog()
+    except DatabaseError as exc:  # the database's outage shows in designia_dependency_up
+        logger.warning("Outbox backlog unreadable: %s", exc)
+        return {}
+
+
 class OpsCollector(Collector):
     """Computes the gauges above at each scrape."""
 
@@ -148,6 +193,11 @@ class OpsCollector(Collector):
             "designia_celery_queue_oldest_task_age_seconds", {name: age for name, (_, age) in queues.items()}
         )
         yield _gauge("designia_periodic_task_last_success_timestamp_seconds", _last_successes())
+        outbox = _outbox_backlog()
+        yield _gauge("designia_outbox_pending", {state: count for state, (count, _) in outbox.items()})
+        yield _gauge(
+            "designia_outbox_oldest_pending_age_seconds", {state: age for state, (_, age) in outbox.items()}
+        )
 
 
 def ops_registry() -> CollectorRegistry:

@@ -133,3 +133,43 @@ def test_payout_states_are_counted_from_connect_events(api_client, fake_stripe):
     assert _post(api_client, url, body, STRIPE_TEST_CONNECT_WEBHOOK_SECRET).status_code == 200
     assert _post(api_client, url, body, STRIPE_TEST_CONNECT_WEBHOOK_SECRET).status_code == 200  # redelivery
     assert failed() == before + 1
+
+
+def test_the_outbox_backlog_counts_the_messages_not_done_and_the_age_of_the_oldest(scrape, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from designiaBackend.outbox.models import OutboxMessage
+
+    def backlog():
+        samples = scrape()
+        return {
+            state: (
+                samples[("designia_outbox_pending", (("state", state),))],
+                samples[("designia_outbox_oldest_pending_age_seconds", (("state", state),))],
+            )
+            for state in ("waiting", "given_up")
+        }
+
+    assert backlog() == {"waiting": (0, 0), "given_up": (0, 0)}
+
+    now = timezone.now()
+    for key, age, done, attempts in (
+        ("old-waiting", 1800, False, 2),
+        ("new-waiting", 10, False, 0),
+        ("done-long-ago", 7200, True, 0),  # done: not pending, whatever its age
+        ("given-up", 3600, False, settings.OUTBOX_MAX_ATTEMPTS),
+    ):
+        message = OutboxMessage.objects.create(
+            key=key, task="t", attempts=attempts, done_at=now if done else None
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(created_at=now - timedelta(seconds=age))
+
+    pending = backlog()
+    assert pending["waiting"][0] == 2 and 1800 <= pending["waiting"][1] < 1830
+    assert pending["given_up"][0] == 1 and 3600 <= pending["given_up"][1] < 3630
+
+    OutboxMessage.objects.filter(key="old-waiting").update(done_at=now)
+    pending = backlog()
+    assert pending["waiting"][0] == 1 and 10 <= pending["waiting"][1] < 40
