@@ -17,7 +17,12 @@ def user_get_with_profile(*, user_id: "UUID | str") -> User:
 
 def user_language(*, user_id) -> str:
     """The user's language among ``settings.LANGUAGES`` (``pt-BR`` -> ``pt``), else the default."""
-    code = User.objects.filter(pk=user_id).values_list("language", flat=True).first()
+    return language_supported(User.objects.filter(pk=user_id).values_list("language", flat=True).first())
+
+
+def language_supported(code) -> str:
+    """``code`` (a user's stored language, a loaded user's ``language``) among ``settings.LANGUAGES``,
+    else the default: batches that loaded their users read no row more."""
     try:
         return get_supported_language_variant(code or settings.LANGUAGE_CODE)
     except LookupError:

@@ -27,6 +27,7 @@ EMAIL_TASKS = (
     "marketplace.ordering.tasks.order_email_send_task",
     "marketplace.ordering.tasks.order_emails_send_task",
     "notifications.tasks.notification_email_send_task",
+    "notifications.tasks.notification_emails_send_task",
 )
 
 RESULT_NOBODY_READS = (
@@ -49,6 +50,7 @@ RATE_LIMITS = {
     "marketplace.ordering.tasks.order_emails_send_task": "60/m",
     "marketplace.ordering.tasks.order_email_send_task": "50/s",
     "notifications.tasks.notification_email_send_task": "50/s",
+    "notifications.tasks.notification_emails_send_task": "60/m",
     "authentication.tasks.send_account_email_task": "50/s",
 }
 LONG_TASKS = (

@@ -12,5 +12,6 @@ class NotificationsConfig(AppConfig):
         from notifications import selectors, services
 
         seam.register(services.notify)
+        seam.register_email_batch(services.notification_emails_queue)
         gdpr.register_exporter("notifications", selectors.notification_export_for_user)
         gdpr.register_eraser(services.notification_data_erase)

@@ -4,6 +4,7 @@ Side effects leave through ``designiaBackend.api.after_commit``: socket pushes a
 e-mail is a must-happen outbox message recorded with the notification.
 """
 
+import hashlib
 from functools import partial
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone, translation
 from authentication.selectors import user_language
 from designiaBackend.api import realtime
 from designiaBackend.api.after_commit import best_effort, must_happen
+from designiaBackend.api.notifications import collecting_emails
 from infrastructure.email import send_templated_email
 from notifications import kinds, selectors
 from notifications.exceptions import (
@@ -25,6 +27,7 @@ from notifications.models import Notification, NotificationPreference
 from notifications.unsubscribe import unsubscribe_page_url, unsubscribe_token_read, unsubscribe_url
 
 GENERIC_TEMPLATE = "notification"
+EMAIL_BATCH_SIZE = 200  # e-mails per outbox message (one task, one SMTP connection) of a batch
 
 
 def _push(user_id, frame: dict) -> None:
@@ -53,14 +56,36 @@ def _push_count(user_id) -> None:
 
 
 def _queue_email(notification_id) -> None:
-    """Must happen: the e-mail is recorded in the outbox with the notification (once per notification)."""
+    """Must happen: the e-mail is recorded in the outbox with the notification (once per
+    notification); inside ``email_batch`` it joins the batch instead."""
     from notifications.tasks import notification_email_send_task
+
+    batch = collecting_emails()
+    if batch is not None:
+        batch.append(notification_id)
+        return
 
     must_happen(
         notification_email_send_task,
         kwargs={"notification_id": notification_id},
         key=f"notification-email-{notification_id}",
     )
+
+
+def notification_emails_queue(notification_ids) -> None:
+    """Must happen: the e-mails of these notifications, ``EMAIL_BATCH_SIZE`` an outbox message,
+    each sent over one SMTP connection (``email_batch`` calls this)."""
+    from notifications.tasks import notification_emails_send_task
+
+    ids = [str(pk) for pk in notification_ids]
+    for start in range(0, len(ids), EMAIL_BATCH_SIZE):
+        chunk = ids[start : start + EMAIL_BATCH_SIZE]
+        digest = hashlib.sha256(",".join(sorted(chunk)).encode()).hexdigest()[:32]
+        must_happen(
+            notification_emails_send_task,
+            kwargs={"notification_ids": chunk},
+            key=f"notification-emails-{digest}",
+        )
 
 
 @transaction.atomic
@@ -173,9 +198,10 @@ def notification_unsubscribe(*, token: str) -> str:
 
 
 @transaction.atomic
-def notification_email_send(*, notification_id) -> bool:
+def notification_email_send(*, notification_id, connection=None) -> bool:
     """Send a notification's e-mail at most once (the row lock and ``emailed_at`` make a redelivered
-    task a no-op); the recipient's current preference decides. Returns whether it was sent."""
+    task a no-op); the recipient's current preference decides. Returns whether it was sent.
+    ``connection``: a batch's open SMTP connection (``infrastructure.email.email_connection``)."""
     notification = notification_for_update(notification_id, with_recipient=True)
     if notification is None or notification.emailed_at is not None:
         return False
@@ -183,15 +209,16 @@ def notification_email_send(*, notification_id) -> bool:
     if not recipient.email or not selectors.email_enabled(user_id=recipient.pk, kind=notification.kind):
         return False
     with translation.override(user_language(user_id=recipient.pk)):
-        _send(notification, recipient)
+        _send(notification, recipient, connection)
     notification.emailed_at = timezone.now()
     notification.save(update_fields=["emailed_at"])
     return True
 
 
-def _send(notification, recipient) -> None:
+def _send(notification, recipient, connection=None) -> None:
     one_click = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
     send_templated_email(
+        connection=connection,
         to=recipient.email,
         subject=notification.email_subject or notification.title,
         template=notification.email_template or GENERIC_TEMPLATE,

@@ -15,7 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chat.models import Message, Thread
-from designiaBackend.api.notifications import notify
+from designiaBackend.api.notifications import email_batch, notify
 
 LOOKBACK = timedelta(days=7)
 
@@ -45,14 +45,19 @@ def _pending(now):
 def chat_unread_digests_send(*, now=None) -> int:
     """Raise one ``chat_unread_digest`` per recipient with messages waiting; returns how many."""
     pending = _pending(now or timezone.now())
-    for user_id, entry in sorted(pending.items(), key=lambda item: str(item[0])):
-        notify(
-            recipient=user_id,
-            kind="chat_unread_digest",
-            event_key=f"chat_unread_digest:{entry['newest']}",
-            title=format_lazy(_("{count} unread messages on Designia"), count=entry["count"]),
-            body=format_lazy(_("From: {senders}."), senders=", ".join(sorted(entry["senders"]))),
-            link_type="chat",
-            url=f"{settings.FRONTEND_URL}/chat",
-        )
+    with email_batch():  # the digests' e-mails in batches, one SMTP connection each
+        for user_id, entry in sorted(pending.items(), key=lambda item: str(item[0])):
+            _notify_digest(user_id, entry)
     return len(pending)
+
+
+def _notify_digest(user_id, entry) -> None:
+    notify(
+        recipient=user_id,
+        kind="chat_unread_digest",
+        event_key=f"chat_unread_digest:{entry['newest']}",
+        title=format_lazy(_("{count} unread messages on Designia"), count=entry["count"]),
+        body=format_lazy(_("From: {senders}."), senders=", ".join(sorted(entry["senders"]))),
+        link_type="chat",
+        url=f"{settings.FRONTEND_URL}/chat",
+    )

@@ -8,6 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from chat.tasks import chat_unread_digests_task
+from designiaBackend.outbox.models import OutboxMessage
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,10 @@ def test_unread_messages_become_one_digest(auth_client, pair, mailoutbox):
         "From: anna.",
     )
     assert [m.subject for m in mailoutbox if m.to == [seller.email]] == ["3 unread messages on Designia"]
+    # The run's e-mails went as one batch (one SMTP connection), not a task per digest.
+    assert list(
+        OutboxMessage.objects.filter(key__startswith="notification-email").values_list("task", flat=True)
+    ) == ["notifications.tasks.notification_emails_send_task"]
     assert not Notification.objects.filter(recipient=buyer).exists()
 
     later(40)  # nothing new: no second digest

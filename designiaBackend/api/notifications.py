@@ -4,10 +4,16 @@ The ``notifications`` app registers its ``notify`` service here from ``AppConfig
 (authentication, marketplace, payment_system) calls :func:`notify` inside its transaction. The
 notification is stored in that transaction; the socket push and the e-mail leave after commit.
 A missing registration is a ``RuntimeError`` at the first call (README, "registration seams").
+
+Code that raises many at once (digests, stock alerts) wraps them in :func:`email_batch`: their
+e-mails then go as batches over one SMTP connection, not one task and one connection each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,6 +21,8 @@ if TYPE_CHECKING:
 
 
 _handler = None
+_batch_handler = None
+_email_batch: ContextVar[list | None] = ContextVar("notification_email_batch", default=None)
 
 
 def register(handler) -> None:
@@ -23,6 +31,38 @@ def register(handler) -> None:
     if not callable(handler):
         raise TypeError("A notification handler must be callable.")
     _handler = handler
+
+
+def register_email_batch(handler) -> None:
+    """``handler(notification_ids)`` queues the e-mails collected by :func:`email_batch`."""
+    global _batch_handler
+    if not callable(handler):
+        raise TypeError("A notification e-mail batch handler must be callable.")
+    _batch_handler = handler
+
+
+def collecting_emails() -> list | None:
+    """Inside :func:`email_batch`: the list the notifications' e-mails join (else None)."""
+    return _email_batch.get()
+
+
+@contextmanager
+def email_batch() -> Iterator[None]:
+    """The notifications raised inside have their e-mails queued together when the block ends
+    (use it inside the transaction that raises them, so the batch is recorded with them)."""
+    if _email_batch.get() is not None:  # nested: the outer batch takes them
+        yield
+        return
+    collected: list = []
+    token = _email_batch.set(collected)
+    try:
+        yield
+    finally:
+        _email_batch.reset(token)
+    if collected:
+        if _batch_handler is None:
+            raise RuntimeError("No notification e-mail batch handler is registered.")
+        _batch_handler(collected)
 
 
 def notify(

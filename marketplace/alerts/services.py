@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from designiaBackend.api.after_commit import must_happen
-from designiaBackend.api.notifications import notify
+from designiaBackend.api.notifications import email_batch, notify
 from marketplace.alerts.exceptions import OwnProductAlert, ProductInStock
 from marketplace.alerts.models import StockAlert
 from marketplace.catalog.models import Product
@@ -77,6 +77,13 @@ def _fire_batch(*, product_id, batch_size) -> int:
         return 0
     alerts = pending_stock_alerts_for_update(product_id, limit=batch_size)
     now = timezone.now()
+    with email_batch():  # the batch's e-mails over one SMTP connection
+        _notify_back_in_stock(product, alerts)
+    StockAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
+    return len(alerts)
+
+
+def _notify_back_in_stock(product, alerts) -> None:
     for alert in alerts:
         notify(
             recipient=alert.user_id,
@@ -92,8 +99,6 @@ def _fire_batch(*, product_id, batch_size) -> int:
             link_id=str(product.pk),
             url=f"{settings.FRONTEND_URL}/products/{product.slug}",
         )
-    StockAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
-    return len(alerts)
 
 
 def alerts_export_for_user(user) -> dict:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from authentication.selectors import user_language
+from authentication.selectors import language_supported
 from infrastructure.email import email_connection, send_templated_email
 from marketplace.ordering.models import Order
 from marketplace.ordering.services.shipments import shipments_auto_deliver
@@ -54,9 +54,9 @@ def order_emails_send_task(order_ids: list, kind: str) -> int:
 
 
 def _send_order_email(order, kind, connection=None) -> None:
-    """Subject and templates in the buyer's language."""
+    """Subject and templates in the buyer's language (``order.buyer`` loaded with the order)."""
     short_id = str(order.pk)[:8].upper()
-    with translation.override(user_language(user_id=order.buyer_id)):
+    with translation.override(language_supported(order.buyer.language)):
         send_templated_email(
             connection=connection,
             to=order.buyer.email,

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -162,62 +161,6 @@ class PrivateMariaDB:
 def forget_result_backend(celery_app):
     celery_app._backend_cache = None
     celery_app._local.__dict__.pop("backend", None)
-
-
-class SmtpSink:
-    """A minimal SMTP server on a port of its own. While ``stalling`` it accepts connections and says
-    nothing (a worker sending mail hangs there, mid-task); afterwards it takes every message."""
-
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.stalling = True
-        self.stalled = threading.Event()
-        self.recipients: list[str] = []
-        self._held: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            if self.stalling:
-                self._held.append(connection)
-                self.stalled.set()
-                continue
-            threading.Thread(target=self._session, args=(connection,), daemon=True).start()
-
-    def _session(self, connection):
-        reader = connection.makefile("rb")
-        connection.sendall(b"220 sink\r\n")
-        while line := reader.readline():
-            verb = line.strip().split(b" ")[0].upper()
-            if verb in (b"EHLO", b"HELO"):
-                connection.sendall(b"250 sink\r\n")
-            elif verb == b"RCPT":
-                self.recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
-                connection.sendall(b"250 ok\r\n")
-            elif verb == b"DATA":
-                connection.sendall(b"354 go\r\n")
-                while reader.readline() not in (b".\r\n", b""):
-                    pass
-                connection.sendall(b"250 queued\r\n")
-            elif verb == b"QUIT":
-                connection.sendall(b"221 bye\r\n")
-                break
-            else:
-                connection.sendall(b"250 ok\r\n")
-        connection.close()
-
-    def serve_normally(self):
-        self.stalling = False
-        for connection in self._held:
-            connection.close()
-
-    def close(self):
-        self.server.close()
 
 
 def start_worker(private_redis, prefix, sink, log_path, queues="email_tasks", **extra_env):

@@ -11,11 +11,12 @@ import pytest
 from authentication.tests.factories import UserFactory
 from designiaBackend.outbox.models import OutboxMessage
 from designiaBackend.outbox.relay import outbox_relay_pending
-from designiaBackend.tests.faults.services import SmtpSink, start_worker, wait_until
+from designiaBackend.tests.faults.services import start_worker, wait_until
 from designiaBackend.tests.ops.stack import celery_broker
 from marketplace.catalog.models import Product
 from marketplace.ordering.models import Order
 from marketplace.tests.ordering_factories import OrderingProductFactory, fill_cart, placed_order
+from tests.fixtures.smtp import SmtpSink
 
 pytestmark = pytest.mark.django_db
 
