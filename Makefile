@@ -109,12 +109,16 @@ schema: install  ## write the OpenAPI schema to schema.yml
 
 BENCH_DATABASE_URL ?= mysql://root@127.0.0.1:3306/designia_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+# The sweep benchmark drops and reseeds a database of its own each run.
+BENCH_SWEEP_DATABASE_URL ?= mysql://root@127.0.0.1:3306/designia_bench_sweep
 
-bench: install-dev services  ## catalogue, checkout and chat benchmarks; figures go to bench/RESULTS.md
+bench: install-dev services  ## catalogue (through nginx), checkout, chat and payment-sweep benchmarks; figures go to bench/RESULTS.md
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/checkout.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/chat.py
+	BENCH_SWEEP_DATABASE_URL=$(BENCH_SWEEP_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ samples by function (own time, and time including callees) for bench/RESULTS.md.
 import collections
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from pathlib import Path
 class Profile:
     """``py-spy record --gil`` on ``pid`` and its worker subprocesses, in raw (collapsed stack) form."""
 
-    def __init__(self, pid: int, seconds: float, rate: int = 200) -> None:
+    def __init__(self, pid: int, seconds: float, rate: int = 200, subprocesses: bool = True) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="designia-bench-")) / "profile.txt"
+        beside = Path(sys.executable).parent / "py-spy"  # the running virtualenv's
         executable = shutil.which("py-spy") or str(
-            Path(__file__).resolve().parent.parent / ".venv/bin/py-spy"
+            beside if beside.exists() else Path(__file__).resolve().parent.parent / ".venv/bin/py-spy"
         )
         self.process = subprocess.Popen(
             [
@@ -22,7 +24,7 @@ class Profile:
                 "record",
                 "--pid",
                 str(pid),
-                "--subprocesses",
+                *(["--subprocesses"] if subprocesses else []),
                 # Only the thread holding the GIL: where Python spends CPU, not where threads wait.
                 "--gil",
                 "--rate",
@@ -54,7 +56,12 @@ def _frame_name(frame: str) -> str:
     """``send (channels_redis/core.py:123)`` -> ``channels_redis/core.py: send``."""
     name, _, where = frame.partition(" (")
     path = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "python3.11/", "/work/main/"):
+    for marker in (
+        "site-packages/",
+        "python3.11/",
+        f"{Path(__file__).resolve().parent.parent}/",
+        "/work/main/",
+    ):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{path}: {name}"
@@ -65,7 +72,7 @@ def _is_idle(stack: str) -> bool:
     return any(word in leaf for word in ("select (", "poll (", "epoll", "_run_once", "wait (", "run_forever"))
 
 
-def summary(stacks: dict[str, int], top: int = 15) -> dict:
+def summary(stacks: dict[str, int], top: int = 15, prefixes=("chat/", "designiaBackend/")) -> dict:
     """Samples of the thread holding the GIL (a loop's poll is idle, not work)."""
     own: collections.Counter = collections.Counter()
     inclusive: collections.Counter = collections.Counter()
@@ -80,11 +87,7 @@ def summary(stacks: dict[str, int], top: int = 15) -> dict:
         own[_frame_name(frames[-1])] += count
         for name in {_frame_name(frame) for frame in frames}:
             inclusive[name] += count
-    ours = [
-        (name, count)
-        for name, count in inclusive.most_common()
-        if name.startswith(("chat/", "designiaBackend/"))
-    ]
+    ours = [(name, count) for name, count in inclusive.most_common() if name.startswith(tuple(prefixes))]
     return {
         "busy": busy,
         "own": own.most_common(top),

@@ -3,15 +3,17 @@
 1. Seeds 10,000 demo products into a separate benchmark database (``BENCH_DATABASE_URL``,
    default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent).
 2. Starts gunicorn with the production settings (``infrastructure/gunicorn/gunicorn.conf.py``: sync
-   workers) on a free loopback port, the way the README says production serves ``/api/``:
-   ``DEBUG=False``, Redis cache, persistent DB connections.
-3. Drives it with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up:
+   workers) on a free loopback port, and in front of it the single-host recipe's nginx
+   (``infrastructure/nginx/designia.conf``: buffering, upstream keep-alive), the way the README says
+   production serves ``/api/``: ``DEBUG=False``, Redis cache, persistent DB connections.
+3. Drives nginx with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up
+   (and, for comparison, gunicorn directly with the response cache on):
    ``/api/health/live/`` (the ceiling), the product list (24 per page), a search with two filters
    and the product detail (rotating over the catalogue).
 4. Appends requests/s, p50/p99 and the ratio to the ceiling, with machine and date, to
    ``bench/RESULTS.md``.
 
-Loopback only, bounded in time: about 7 minutes (3 rounds, 2 server configurations) plus seeding; `--fresh` drops the
+Loopback only, bounded in time: about 10 minutes (3 rounds, 3 server configurations) plus seeding; `--fresh` drops the
 benchmark database first (needed after migrations were regenerated).
 """
 
@@ -33,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
-from bench.servers import free_port  # noqa: E402
+from bench.servers import free_port, server_log, wait_for_port  # noqa: E402
+from tests.fixtures.nginx import NGINX, nginx_config  # noqa: E402
 
 DETAIL_SCRIPT = """
 counter = 0
@@ -77,6 +80,37 @@ def ensure_database(url, fresh=False):
     connection.close()
 
 
+def bench_env(database, redis, cache_prefix):
+    """The environment of a benchmark's processes: its own database, Redis and cache keys."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "CACHE_KEY_PREFIX": cache_prefix,
+        "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "designia-bench-media"),
+        "DB_CONN_MAX_AGE": "60",
+    }
+
+
+def production_env(env):
+    """``env`` with the settings production runs with (the checks of ``DEBUG=False`` pass)."""
+    return {
+        **env,
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, as behind the TLS-ending gateway
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+
+
+def migrated(database, env, fresh):
+    ensure_database(database, fresh=fresh)
+    manage(env, "migrate", "--noinput", "-v", "0")
+
+
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -104,6 +138,23 @@ def start_gunicorn(env, port, workers):
             time.sleep(0.3)
     process.kill()
     raise SystemExit(f"gunicorn did not answer within 60 s; see {log.name}")
+
+
+def start_nginx(api_port):
+    """The recipe's nginx (as many worker processes as cores, as Debian's ``auto``) in front of
+    gunicorn on ``api_port``; returns (process, port)."""
+    if not Path(NGINX).exists():
+        raise SystemExit("bench/run.py needs nginx (Debian/Ubuntu: apt-get install nginx-light).")
+    directory = Path(tempfile.mkdtemp(prefix="designia-bench-nginx-"))
+    port = free_port()
+    config = nginx_config(directory, api_port=api_port, ws_port=free_port(), proxy_port=port, workers="auto")
+    process = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-c", str(config)],
+        stdout=server_log("nginx", port),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for_port(process, port, "nginx")
+    return process, port
 
 
 def parse_wrk(output):
@@ -170,7 +221,8 @@ def write_results(phases, args, database):
         "",
         f"## Catalogue read endpoints ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
-        f"Machine: {machine()}. Server: gunicorn, {args.workers} sync workers, `DEBUG=False`, "
+        f"Machine: {machine()}. Server: nginx (infrastructure/nginx/designia.conf, worker_processes auto) "
+        f"in front of gunicorn, {args.workers} sync workers, `DEBUG=False`, "
         f"Redis cache, `DB_CONN_MAX_AGE=60`, {database}; {args.products:,} products. Load: wrk, "
         f"{args.connections} connections, {args.seconds} s per endpoint after a {args.warmup} s warm-up, "
         f"best of {args.rounds} rounds (the machine is shared), on the same machine (loopback).",
@@ -198,45 +250,35 @@ def main():
 
     database = os.environ.get("BENCH_DATABASE_URL", "mysql://root@127.0.0.1:3306/designia_bench")
     redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "REDIS_URL": redis,
-        "CACHE_KEY_PREFIX": "bench",
-        "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "designia-bench-media"),
-        "DB_CONN_MAX_AGE": "60",
-    }
-    ensure_database(database, fresh=args.fresh)
-    manage(env, "migrate", "--noinput", "-v", "0")
+    env = bench_env(database, redis, "bench")
+    migrated(database, env, args.fresh)
     manage(env, "seed_demo", "--products", str(args.products))
 
-    server_env = {
-        **env,
-        "DEBUG": "False",
-        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
-        "PAYMENT_GATEWAY": "stripe",
-        "STRIPE_SECRET_KEY": "sk_test_bench",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, as behind the TLS-ending gateway
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
+    server_env = production_env(env)
     phases = [
         (
-            "As configured (public lists and search cached 60 s, invalidated by every catalogue write):",
+            "Through nginx, as configured (public lists and search cached 60 s, invalidated by every "
+            "catalogue write): what production serves:",
             measure(server_env, ENDPOINTS, args),
         ),
         (
-            "Response cache off (`CATALOG_RESPONSE_CACHE_SECONDS=0`): every list request reaches the database:",
+            "Straight to gunicorn (no proxy), as configured: for comparison with the row above:",
+            measure(server_env, ENDPOINTS, args, proxy=False),
+        ),
+        (
+            "Through nginx, response cache off (`CATALOG_RESPONSE_CACHE_SECONDS=0`): every list request "
+            "reaches the database:",
             measure({**server_env, "CATALOG_RESPONSE_CACHE_SECONDS": "0"}, UNCACHED_ENDPOINTS, args),
         ),
     ]
     write_results(phases, args, urlparse(database).scheme)
 
 
-def measure(server_env, endpoints, args):
+def measure(server_env, endpoints, args, proxy=True):
     port = free_port()
     server = start_gunicorn(server_env, port, args.workers)
-    base = f"http://127.0.0.1:{port}"
+    nginx, proxy_port = start_nginx(port) if proxy else (None, port)
+    base = f"http://127.0.0.1:{proxy_port}"
     best = {}
     try:
         for round_number in range(1, args.rounds + 1):
@@ -247,8 +289,10 @@ def measure(server_env, endpoints, args):
                 if label not in best or result["rps"] > best[label]["rps"]:
                     best[label] = result
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (nginx, server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
     return [(label, best[label]) for label, _, _ in endpoints]
 
 

@@ -3,7 +3,6 @@ ONE sync worker: clients that stall half-way through a request hold nginx connec
 normal request still gets its answer from the worker."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.nginx import NGINX, RECIPE, nginx_config
+
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "infrastructure/nginx/designia.conf"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CONFIG = RECIPE
 
 
 def _free_port() -> int:
@@ -41,20 +41,7 @@ def proxied_gunicorn(tmp_path):
     if not Path(NGINX).exists():
         pytest.fail("nginx is needed for the single-host recipe's test (apt-get install nginx-light)")
     api_port, ws_port, proxy_port = _free_port(), _free_port(), _free_port()
-    site = CONFIG.read_text()
-    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{api_port}").replace(
-        "127.0.0.1:8001", f"127.0.0.1:{ws_port}"
-    )
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{proxy_port};")
-    (tmp_path / "site.conf").write_text(site)
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}worker_processes 1;\ndaemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\naccess_log off;\nclient_body_temp_path {tmp_path}/body;\nproxy_temp_path {tmp_path}/proxy;\n"
-        f"fastcgi_temp_path {tmp_path}/fcgi;\nuwsgi_temp_path {tmp_path}/uwsgi;\nscgi_temp_path {tmp_path}/scgi;\n"
-        f"include {tmp_path}/site.conf;\n}}\n"
-    )
+    config = nginx_config(tmp_path, api_port=api_port, ws_port=ws_port, proxy_port=proxy_port)
     env = {**os.environ, "PORT": str(api_port), "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "1"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     gunicorn = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
@@ -72,7 +59,7 @@ def proxied_gunicorn(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     nginx = subprocess.Popen(  # noqa: S603 - the system's nginx on a config of this test
-        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [NGINX, "-p", str(tmp_path), "-c", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

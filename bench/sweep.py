@@ -1,0 +1,373 @@
+"""Payment-timeout sweep benchmark (``make bench``): bulk side effects, measured.
+
+1. A fresh database of its own (``BENCH_SWEEP_DATABASE_URL``, dropped and migrated each run) is
+   seeded set-wise (``bulk_create``): ``--orders`` (100,000) orders unpaid for 4 days, one item and
+   one shipment each, their units held out of 1,000 products' stock, each with a Stripe checkout
+   session (a ``Payment`` row).
+2. API latency without the sweep: a client process sends sequential requests from 2 threads to
+   the product list (response cache off, so each request reads the products table the sweep
+   updates) on gunicorn as in production (``infrastructure/gunicorn/gunicorn.conf.py``).
+3. The sweep as beat runs it (``payment_timeouts_check``, ``--batch-size``), with py-spy on this
+   process and the same client running meanwhile. Checked: every order cancelled, stock equal to
+   what it was plus the released units, product by product; outbox messages relayed to Redis.
+4. E-mails: a real Celery worker on ``email_tasks`` (SMTP backend) drains the sweep's batched
+   cancellation e-mails (relayed by the outbox, rate-limited as configured) into a local SMTP sink;
+   measured until ``--emails`` (10,000) reached it, with the SMTP connections they used.
+5. Appends the figures and the profile to ``bench/RESULTS.md``.
+
+About 3-4 minutes on 2 cores. Needs MariaDB, Redis (``BENCH_REDIS_URL``: its queues are purged) and
+py-spy.
+"""
+
+import argparse
+import multiprocessing
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.profile import Profile, markdown, summary  # noqa: E402
+from bench.run import bench_env, machine, migrated, production_env, start_gunicorn  # noqa: E402
+from bench.servers import free_port  # noqa: E402
+from tests.fixtures.smtp import SmtpSink  # noqa: E402
+
+LIST_PATH = "/api/marketplace/products/?page=1&page_size=24"
+PRODUCTS = 1_000
+BUYERS = 2_000
+UNUSABLE = "!"  # an unusable password hash: the buyers never log in
+
+
+# --- the concurrent API client (a process of its own: the sweep's GIL is not its latency) --------
+
+
+def _client(url, stop, results, threads=2, limit=None):
+    latencies, lock = [], threading.Lock()
+
+    def loop():
+        while not stop.is_set() and (limit is None or len(latencies) < limit):
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+                    response.read()
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - start) * 1000 if ok else float("inf"))
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put(latencies)
+
+
+def latency(latencies):
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "p50": statistics.median(ordered),
+        "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)],
+        "failed": sum(1 for value in ordered if value == float("inf")),
+    }
+
+
+def start_client(url, limit=None):
+    context = multiprocessing.get_context("spawn")
+    stop, results = context.Event(), context.Queue()
+    process = context.Process(target=_client, args=(url, stop, results), kwargs={"limit": limit})
+    process.start()
+    return process, stop, results
+
+
+# --- seeding ----------------------------------------------------------------------------------------
+
+
+def seed(orders_count):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from marketplace.catalog.models import Product
+    from marketplace.ordering.models import Order, OrderItem, Shipment
+    from payment_system.payments.models import Payment
+
+    User = get_user_model()
+    seller = User.objects.create_user(username="sweep-seller", email="seller@bench.example", password=None)
+    buyers = User.objects.bulk_create(
+        [
+            User(username=f"sweep-buyer-{n}", email=f"buyer-{n}@bench.example", password=UNUSABLE)
+            for n in range(BUYERS)
+        ],
+        batch_size=2000,
+    )
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                seller=seller,
+                name=f"Oak chair {n}",
+                slug=f"oak-chair-{n}",
+                price=Decimal("120.00"),
+                stock_quantity=1000,
+                description="A chair.",
+            )
+            for n in range(PRODUCTS)
+        ],
+        batch_size=1000,
+    )
+    chunk = 10_000
+    for start in range(0, orders_count, chunk):
+        with transaction.atomic():
+            size = min(chunk, orders_count - start)
+            orders = Order.objects.bulk_create(
+                [
+                    Order(
+                        buyer=buyers[(start + n) % BUYERS],
+                        subtotal=Decimal("120.00"),
+                        total_amount=Decimal("120.00"),
+                        shipping_country="FR",
+                    )
+                    for n in range(size)
+                ],
+                batch_size=2000,
+            )
+            shipments = Shipment.objects.bulk_create(
+                [Shipment(order=order, seller=seller, subtotal=Decimal("120.00")) for order in orders],
+                batch_size=2000,
+            )
+            OrderItem.objects.bulk_create(
+                [
+                    OrderItem(
+                        order=order,
+                        shipment=shipment,
+                        product=products[(start + n) % PRODUCTS],
+                        seller=seller,
+                        product_name="Oak chair",
+                        unit_price=Decimal("120.00"),
+                        quantity=1,
+                        total_price=Decimal("120.00"),
+                    )
+                    for n, (order, shipment) in enumerate(zip(orders, shipments, strict=True))
+                ],
+                batch_size=2000,
+            )
+            Payment.objects.bulk_create(
+                [
+                    Payment(
+                        order=order,
+                        provider="stripe",
+                        amount=Decimal("120.00"),
+                        currency="USD",
+                        checkout_session_id=f"cs_test_{order.pk.hex}",
+                    )
+                    for order in orders
+                ],
+                batch_size=2000,
+            )
+    # Created 4 days ago, reservations long over; the units they hold are out of stock.
+    Order.objects.update(created_at=timezone.now() - timedelta(days=4), reserved_until=None)
+    held = orders_count // PRODUCTS
+    Product.objects.update(stock_quantity=1000 - held)
+    return {
+        product.pk: held + (1 if index < orders_count % PRODUCTS else 0)
+        for index, product in enumerate(products)
+    }
+
+
+# --- phases ---------------------------------------------------------------------------------------
+
+
+def sweep(batch_size):
+    from payment_system.checkout.timeouts import payment_timeouts_check
+
+    profile = Profile(os.getpid(), seconds=600, subprocesses=False)  # not the gunicorn children
+    time.sleep(1)  # py-spy attaches
+    start = time.perf_counter()
+    cancelled = payment_timeouts_check(batch_size=batch_size)
+    elapsed = time.perf_counter() - start
+    profile.process.send_signal(signal.SIGINT)
+    stacks = profile.stacks()
+    return (
+        cancelled,
+        elapsed,
+        summary(stacks, prefixes=("marketplace/", "payment_system/", "designiaBackend/")),
+    )
+
+
+def check(stock_before, held):
+    from django.db.models import Count
+
+    from marketplace.catalog.models import Product
+    from marketplace.ordering.models import Order, Shipment
+
+    statuses = dict(Order.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+    wrong = [pk for pk, before in stock_before.items() if stock[pk] != before + held[pk]]
+    shipments_open = Shipment.objects.exclude(status="cancelled").count()
+    return {"statuses": statuses, "stock_wrong": len(wrong), "shipments_not_cancelled": shipments_open}
+
+
+def drain_emails(env, target, sink):
+    """A real worker on email_tasks sends the relayed cancellation e-mails to the sink."""
+    worker_env = {
+        **env,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_USE_TLS": "False",
+    }
+    log_path = Path(tempfile.gettempdir()) / f"designia-bench-sweep-worker-{os.getpid()}.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "designiaBackend", "worker", "-Q", "email_tasks"]
+        + ["--concurrency=2", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline, first = time.monotonic() + 300, None
+        while time.monotonic() < deadline and len(sink.recipients) < target:
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker exited; see {log.name}")
+            if first is None and sink.recipients:
+                first = time.perf_counter()
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - (first or time.perf_counter())
+        sent, connections = len(sink.recipients), sink.connections
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    return {"sent": sent, "seconds": elapsed, "connections": connections, "log": log.name}
+
+
+def purge_queues(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for name in ("email_tasks", "payment_tasks", "marketplace_tasks", "unacked", "unacked_index"):
+        client.delete(name)
+
+
+def write_results(args, figures):
+    before, during, swept, stock, emails, profile = (
+        figures["before"],
+        figures["during"],
+        figures["sweep"],
+        figures["check"],
+        figures["emails"],
+        figures["profile"],
+    )
+    rate = emails["sent"] / emails["seconds"] if emails["seconds"] else 0.0
+    lines = [
+        "",
+        f"## Payment-timeout sweep and its e-mails ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Machine: {machine()}. `bench/sweep.py`: {args.orders:,} orders unpaid for 4 days (one item, one "
+        f"shipment, one Stripe session each) over {PRODUCTS:,} products, seeded with bulk_create in "
+        f"{figures['seed_seconds']:.0f} s; MariaDB and Redis on the same machine, which is shared with "
+        "other work (figures are noisy, one run).",
+        "",
+        "| measure | figure |",
+        "|---|---|",
+        f"| sweep (`payment_timeouts_check`, batch {args.batch_size}) | {swept['cancelled']:,} orders cancelled "
+        f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s) |",
+        f"| after the sweep | statuses {stock['statuses']}; products whose stock is not before + released: "
+        f"{stock['stock_wrong']}; shipments not cancelled: {stock['shipments_not_cancelled']} |",
+        f"| outbox messages recorded by the sweep (session closes + e-mail batches) | {figures['outbox']:,} |",
+        f"| API p50 / p99 without the sweep (product list, cache off, 2 sequential clients) | "
+        f"{before['p50']:.1f} / {before['p99']:.1f} ms ({before['requests']} requests, {before['failed']} failed) |",
+        f"| API p50 / p99 during the sweep | {during['p50']:.1f} / {during['p99']:.1f} ms "
+        f"({during['requests']} requests, {during['failed']} failed) |",
+        f"| cancellation e-mails, a real worker (2 processes, `email_tasks`, rate limits as configured) "
+        f"to a local SMTP sink | {emails['sent']:,} in {emails['seconds']:.1f} s = **{rate:.0f}/s** over "
+        f"{emails['connections']} SMTP connections |",
+        "",
+        "Profile of the sweep (py-spy on the sweeping process, GIL-holding samples):",
+        "",
+        markdown(profile),
+    ]
+    path = ROOT / "bench" / "RESULTS.md"
+    existing = path.read_text() if path.exists() else "# Benchmark results\n"
+    path.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=300, help="requests of the latency baseline")
+    parser.add_argument("--emails", type=int, default=10_000)
+    args = parser.parse_args()
+
+    database = os.environ.get("BENCH_SWEEP_DATABASE_URL", "mysql://root@127.0.0.1:3306/designia_bench_sweep")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    env = {**bench_env(database, redis_url, "bench-sweep"), "PAYMENT_TIMEOUT_DAYS": "3"}
+    migrated(database, env, fresh=True)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from designiaBackend.outbox.models import OutboxMessage
+    from marketplace.catalog.models import Product
+
+    purge_queues(redis_url)
+    started = time.perf_counter()
+    held = seed(args.orders)
+    figures = {"seed_seconds": time.perf_counter() - started}
+    stock_before = dict(Product.objects.values_list("pk", "stock_quantity"))
+    connection.close()
+
+    server_env = {**production_env(env), "CATALOG_RESPONSE_CACHE_SECONDS": "0"}
+    port = free_port()
+    server = start_gunicorn(server_env, port, workers=2)
+    url = f"http://127.0.0.1:{port}{LIST_PATH}"
+    try:
+        process, stop, results = start_client(url, limit=args.requests)
+        figures["before"] = latency(results.get(timeout=300))
+        process.join()
+
+        process, stop, results = start_client(url)
+        time.sleep(1)
+        cancelled, seconds, profile = sweep(args.batch_size)
+        stop.set()
+        figures["during"] = latency(results.get(timeout=60))
+        process.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    figures["sweep"] = {"cancelled": cancelled, "seconds": seconds}
+    figures["profile"] = profile
+    figures["check"] = check(stock_before, held)
+    figures["outbox"] = OutboxMessage.objects.count()
+
+    sink = SmtpSink()
+    sink.serve_normally()
+    try:
+        figures["emails"] = drain_emails(env, args.emails, sink)
+    finally:
+        sink.close()
+        purge_queues(redis_url)
+    write_results(args, figures)
+
+
+if __name__ == "__main__":
+    main()
