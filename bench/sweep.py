@@ -98,7 +98,6 @@ def start_client(url, limit=None):
 def seed(orders_count):
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.utils import timezone
 
     from marketplace.catalog.models import Product
     from marketplace.ordering.models import Order, OrderItem, Shipment
@@ -176,14 +175,44 @@ def seed(orders_count):
                 ],
                 batch_size=2000,
             )
-    # Created 4 days ago, reservations long over; the units they hold are out of stock.
-    Order.objects.update(created_at=timezone.now() - timedelta(days=4), reserved_until=None)
+    return stale(orders_count)
+
+
+def stale(orders_count):
+    """Every order unpaid, created 4 days ago, its reservation long over, its units out of stock
+    (also puts a database swept by an earlier run back, ``--reuse``). Returns the units held per
+    product."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from designiaBackend.outbox.models import OutboxMessage
+    from marketplace.catalog.models import Product
+    from marketplace.ordering.models import Order, Shipment
+
+    Order.objects.update(
+        status=Order.Status.PENDING_PAYMENT,
+        cancelled_at=None,
+        cancellation_reason="",
+        stock_released=False,
+        reserved_until=None,
+    )
+    # Created over the hours before 4 days ago, 0.1 s apart, as real orders are (the
+    # sweep pages by creation time; a single shared timestamp would make each page rescan the rest).
+    oldest = timezone.now() - timedelta(days=4)
+    with connection.cursor() as cursor:
+        cursor.execute("SET @n := 0")
+        cursor.execute(
+            "UPDATE marketplace_order SET created_at = %s - INTERVAL ((@n := @n + 1) * 100000) MICROSECOND",
+            [oldest],
+        )
+    Shipment.objects.update(
+        status=Shipment.Status.PENDING, cancelled_at=None, cancellation_reason="", stock_released=False
+    )
+    OutboxMessage.objects.all().delete()
     held = orders_count // PRODUCTS
     Product.objects.update(stock_quantity=1000 - held)
-    return {
-        product.pk: held + (1 if index < orders_count % PRODUCTS else 0)
-        for index, product in enumerate(products)
-    }
+    pks = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    return {pk: held + (1 if index < orders_count % PRODUCTS else 0) for index, pk in enumerate(pks)}
 
 
 # --- phases ---------------------------------------------------------------------------------------
@@ -222,8 +251,7 @@ def check(stock_before, held):
 def drain_emails(env, target, sink):
     """A real worker on email_tasks sends the relayed cancellation e-mails to the sink."""
     worker_env = {
-        **env,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **production_env(env),  # DEBUG=False: cached templates, no query log, as a production worker
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink.port),
@@ -313,13 +341,19 @@ def main():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--requests", type=int, default=300, help="requests of the latency baseline")
     parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database a run seeded with as many orders; reset it set-wise",
+    )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a killed run stops its servers too
 
     database = os.environ.get("BENCH_SWEEP_DATABASE_URL", "mysql://root@127.0.0.1:3306/designia_bench_sweep")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     env = {**bench_env(database, redis_url, "bench-sweep"), "PAYMENT_TIMEOUT_DAYS": "3"}
-    migrated(database, env, fresh=True)
-    os.environ.update(env)
+    migrated(database, env, fresh=not args.reuse)
+    os.environ.update(production_env(env))  # the sweep runs as on a production worker (DEBUG=False)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designiaBackend.settings")
     import django
 
@@ -331,7 +365,9 @@ def main():
 
     purge_queues(redis_url)
     started = time.perf_counter()
-    held = seed(args.orders)
+    from marketplace.ordering.models import Order
+
+    held = stale(args.orders) if args.reuse and Order.objects.count() == args.orders else seed(args.orders)
     figures = {"seed_seconds": time.perf_counter() - started}
     stock_before = dict(Product.objects.values_list("pk", "stock_quantity"))
     connection.close()

@@ -16,6 +16,7 @@ from marketplace.reviews.models import Review
 from marketplace.shipping.models import ShippingProfile
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from uuid import UUID
 
 
@@ -23,6 +24,12 @@ def products_for_update(product_ids):
     """Lock the products (in pk order) and return them as ``{pk: product}``."""
     products = Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("pk")
     return {product.pk: product for product in products}
+
+
+def product_pks_for_update(product_ids: "Iterable[int]") -> list[int]:
+    """Lock the products (in pk order) without loading them: for set-wise updates."""
+    products = Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("pk")
+    return list(products.values_list("pk", flat=True))
 
 
 def order_for_update(order_id: "UUID | str") -> Order:
@@ -81,18 +88,21 @@ def shipping_profiles_for_update(seller_id) -> list[ShippingProfile]:
 
 
 def unpaid_orders_for_update(order_ids) -> list[Order]:
-    """Lock the orders among ``order_ids`` that are still unpaid and pending payment, in pk order."""
+    """Lock the orders among ``order_ids`` that are still unpaid and pending payment, in pk order
+    (loaded with the fields the sweep reads: it updates them set-wise)."""
     return list(
         Order.objects.select_for_update()
         .filter(pk__in=list(order_ids), status=Order.Status.PENDING_PAYMENT)
         .exclude(payment_status=Order.PaymentStatus.PAID)
+        .only("pk", "status", "payment_status", "stock_released")
         .order_by("pk")
     )
 
 
 def shipments_of_orders_for_update(order_ids) -> list[Shipment]:
     """Lock the shipments of several orders (after their orders), in pk order."""
-    return list(Shipment.objects.select_for_update().filter(order_id__in=list(order_ids)).order_by("pk"))
+    shipments = Shipment.objects.select_for_update().filter(order_id__in=list(order_ids))
+    return list(shipments.only("pk", "order_id", "status", "stock_released").order_by("pk"))
 
 
 def coupon_for_update(coupon_id) -> Coupon | None:

@@ -1,11 +1,13 @@
 """Stock reservation and release. Products are locked (pk order) before any change."""
 
+from itertools import groupby
+
 from django.db.models import F
 
 from designiaBackend.observability import metrics
 from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.models import Product
-from marketplace.lock_objects import products_for_update
+from marketplace.lock_objects import product_pks_for_update, products_for_update
 from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
 from marketplace.ordering.models import Shipment
 
@@ -35,9 +37,13 @@ def stock_reserve(quantities: dict) -> dict:
 def stock_restore(quantities: dict) -> None:
     """Put ``{product_id: quantity}`` back into stock (cancelled orders, approved returns)."""
     quantities = {pk: quantity for pk, quantity in quantities.items() if quantity > 0}
-    products_for_update(quantities)  # the same lock order as a reservation
-    for product_id, quantity in sorted(quantities.items()):
-        Product.objects.filter(pk=product_id).update(stock_quantity=F("stock_quantity") + quantity)
+    product_pks_for_update(quantities)  # the same lock order as a reservation
+    # One UPDATE per quantity, not per product: a sweep's batch gives back hundreds of products, a
+    # unit or two each.
+    by_quantity = sorted(quantities.items(), key=lambda entry: (entry[1], entry[0]))
+    for quantity, entries in groupby(by_quantity, key=lambda entry: entry[1]):
+        pks = [pk for pk, _ in entries]
+        Product.objects.filter(pk__in=pks).update(stock_quantity=F("stock_quantity") + quantity)
     stock_alerts_schedule(quantities)  # back in stock: the "notify me" alerts of these products
 
 
