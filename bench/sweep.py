@@ -45,6 +45,8 @@ from tests.fixtures.smtp import SmtpSink  # noqa: E402
 LIST_PATH = "/api/marketplace/products/?page=1&page_size=24"
 PRODUCTS = 1_000
 BUYERS = 2_000
+SLUG_PREFIX = "sweep-oak-chair-"
+BUYER_PREFIX = "sweep-buyer-"
 UNUSABLE = "!"  # an unusable password hash: the buyers never log in
 
 
@@ -107,7 +109,7 @@ def seed(orders_count):
     seller = User.objects.create_user(username="sweep-seller", email="seller@bench.example", password=None)
     buyers = User.objects.bulk_create(
         [
-            User(username=f"sweep-buyer-{n}", email=f"buyer-{n}@bench.example", password=UNUSABLE)
+            User(username=f"{BUYER_PREFIX}{n}", email=f"buyer-{n}@bench.example", password=UNUSABLE)
             for n in range(BUYERS)
         ],
         batch_size=2000,
@@ -117,7 +119,7 @@ def seed(orders_count):
             Product(
                 seller=seller,
                 name=f"Oak chair {n}",
-                slug=f"oak-chair-{n}",
+                slug=f"{SLUG_PREFIX}{n}",
                 price=Decimal("120.00"),
                 stock_quantity=1000,
                 description="A chair.",
@@ -189,7 +191,7 @@ def stale(orders_count):
     from marketplace.catalog.models import Product
     from marketplace.ordering.models import Order, Shipment
 
-    Order.objects.update(
+    Order.objects.filter(buyer__username__startswith=BUYER_PREFIX).update(
         status=Order.Status.PENDING_PAYMENT,
         cancelled_at=None,
         cancellation_reason="",
@@ -202,20 +204,37 @@ def stale(orders_count):
     with connection.cursor() as cursor:
         cursor.execute("SET @n := 0")
         cursor.execute(
-            "UPDATE marketplace_order SET created_at = %s - INTERVAL ((@n := @n + 1) * 100000) MICROSECOND",
-            [oldest],
+            "UPDATE marketplace_order SET created_at = %s - INTERVAL ((@n := @n + 1) * 100000) MICROSECOND "
+            "WHERE buyer_id IN (SELECT id FROM authentication_user WHERE username LIKE %s)",
+            [oldest, f"{BUYER_PREFIX}%"],
         )
-    Shipment.objects.update(
+    Shipment.objects.filter(order__buyer__username__startswith=BUYER_PREFIX).update(
         status=Shipment.Status.PENDING, cancelled_at=None, cancellation_reason="", stock_released=False
     )
     OutboxMessage.objects.all().delete()
     held = orders_count // PRODUCTS
-    Product.objects.update(stock_quantity=1000 - held)
-    pks = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    mine = Product.objects.filter(slug__startswith=SLUG_PREFIX)  # not other benchmarks' products
+    mine.update(stock_quantity=1000 - held)
+    pks = list(mine.order_by("pk").values_list("pk", flat=True))
     return {pk: held + (1 if index < orders_count % PRODUCTS else 0) for index, pk in enumerate(pks)}
 
 
 # --- phases ---------------------------------------------------------------------------------------
+
+
+def mariadb_cpu_seconds() -> float:
+    """CPU seconds MariaDB used so far (all its threads; other work on the machine counts too)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if "mariadbd" in fields[0] or "mysqld" in fields[0]:
+                values = fields[1].split()
+                total += (int(values[11]) + int(values[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def sweep(batch_size):
@@ -223,14 +242,16 @@ def sweep(batch_size):
 
     profile = Profile(os.getpid(), seconds=600, subprocesses=False)  # not the gunicorn children
     time.sleep(1)  # py-spy attaches
-    start = time.perf_counter()
+    start, cpu, database_cpu = time.perf_counter(), time.process_time(), mariadb_cpu_seconds()
     cancelled = payment_timeouts_check(batch_size=batch_size)
     elapsed = time.perf_counter() - start
+    cpu, database_cpu = time.process_time() - cpu, mariadb_cpu_seconds() - database_cpu
     profile.process.send_signal(signal.SIGINT)
     stacks = profile.stacks()
     return (
         cancelled,
         elapsed,
+        (cpu, database_cpu),
         summary(stacks, prefixes=("marketplace/", "payment_system/", "designiaBackend/")),
     )
 
@@ -241,10 +262,11 @@ def check(stock_before, held):
     from marketplace.catalog.models import Product
     from marketplace.ordering.models import Order, Shipment
 
-    statuses = dict(Order.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    ours = Order.objects.filter(buyer__username__startswith=BUYER_PREFIX)
+    statuses = dict(ours.order_by().values_list("status").annotate(n=Count("pk")))
     stock = dict(Product.objects.values_list("pk", "stock_quantity"))
-    wrong = [pk for pk, before in stock_before.items() if stock[pk] != before + held[pk]]
-    shipments_open = Shipment.objects.exclude(status="cancelled").count()
+    wrong = [pk for pk, units in held.items() if stock[pk] != stock_before[pk] + units]
+    shipments_open = Shipment.objects.filter(order__in=ours).exclude(status="cancelled").count()
     return {"statuses": statuses, "stock_wrong": len(wrong), "shipments_not_cancelled": shipments_open}
 
 
@@ -306,14 +328,21 @@ def write_results(args, figures):
         f"## Payment-timeout sweep and its e-mails ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
         f"Machine: {machine()}. `bench/sweep.py`: {args.orders:,} orders unpaid for 4 days (one item, one "
-        f"shipment, one Stripe session each) over {PRODUCTS:,} products, seeded with bulk_create in "
-        f"{figures['seed_seconds']:.0f} s; MariaDB and Redis on the same machine, which is shared with "
+        f"shipment, one Stripe session each) over {PRODUCTS:,} products, "
+        + (
+            f"seeded by an earlier run and put back set-wise (`--reuse`) in {figures['seed_seconds']:.0f} s"
+            if figures["reused"]
+            else f"seeded with bulk_create in {figures['seed_seconds']:.0f} s"
+        )
+        + "; MariaDB and Redis on the same machine, which is shared with "
         "other work (figures are noisy, one run).",
         "",
         "| measure | figure |",
         "|---|---|",
         f"| sweep (`payment_timeouts_check`, batch {args.batch_size}) | {swept['cancelled']:,} orders cancelled "
-        f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s) |",
+        f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s); CPU used: "
+        f"{swept['cpu']:.1f} s by the sweeping process, {swept['database_cpu']:.1f} s by MariaDB (with "
+        "whatever else it served meanwhile) |",
         f"| after the sweep | statuses {stock['statuses']}; products whose stock is not before + released: "
         f"{stock['stock_wrong']}; shipments not cancelled: {stock['shipments_not_cancelled']} |",
         f"| outbox messages recorded by the sweep (session closes + e-mail batches) | {figures['outbox']:,} |",
@@ -367,8 +396,10 @@ def main():
     started = time.perf_counter()
     from marketplace.ordering.models import Order
 
-    held = stale(args.orders) if args.reuse and Order.objects.count() == args.orders else seed(args.orders)
-    figures = {"seed_seconds": time.perf_counter() - started}
+    seeded = Order.objects.filter(buyer__username__startswith=BUYER_PREFIX).count()
+    reused = args.reuse and seeded == args.orders
+    held = stale(args.orders) if reused else seed(args.orders)
+    figures = {"seed_seconds": time.perf_counter() - started, "reused": reused}
     stock_before = dict(Product.objects.values_list("pk", "stock_quantity"))
     connection.close()
 
@@ -383,14 +414,14 @@ def main():
 
         process, stop, results = start_client(url)
         time.sleep(1)
-        cancelled, seconds, profile = sweep(args.batch_size)
+        cancelled, seconds, cpu, profile = sweep(args.batch_size)
         stop.set()
         figures["during"] = latency(results.get(timeout=60))
         process.join()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    figures["sweep"] = {"cancelled": cancelled, "seconds": seconds}
+    figures["sweep"] = {"cancelled": cancelled, "seconds": seconds, "cpu": cpu[0], "database_cpu": cpu[1]}
     figures["profile"] = profile
     figures["check"] = check(stock_before, held)
     figures["outbox"] = OutboxMessage.objects.count()
