@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="payment_system.Tasks.payment_tasks.check_payment_timeouts_task")
-def check_payment_timeouts_task(batch_size: int = 100) -> int:
-    """Hourly: cancel orders unpaid after ``PAYMENT_TIMEOUT_DAYS`` and release their stock."""
+def check_payment_timeouts_task(batch_size: int = 500) -> int:
+    """Hourly: cancel orders unpaid after ``PAYMENT_TIMEOUT_DAYS`` and release their stock, 500 a
+    transaction (the batch bench/sweep.py measures: 100,000 in about a minute)."""
     return payment_timeouts_check(batch_size=batch_size)
 
 
