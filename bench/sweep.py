@@ -89,7 +89,8 @@ def latency(latencies):
 def start_client(url, limit=None):
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
-    process = context.Process(target=_client, args=(url, stop, results), kwargs={"limit": limit})
+    # A daemon: a run that fails half-way does not wait for it forever.
+    process = context.Process(target=_client, args=(url, stop, results), kwargs={"limit": limit}, daemon=True)
     process.start()
     return process, stop, results
 
