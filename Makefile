@@ -76,7 +76,7 @@ lint: install-dev  ## ruff, black, isort, secret scan, dead code (vulture), impo
 secrets-baseline: install-dev  ## after auditing new detect-secrets findings as false positives: record them in .secrets.baseline
 	$(BIN)/detect-secrets scan --baseline .secrets.baseline
 
-typecheck-all: install-dev  ## mypy over every app (not yet clean: make lint checks the modules mypy.ini lists)
+typecheck-all: install-dev  ## mypy over every app (make lint checks the apps mypy.ini lists: all of them)
 	-$(BIN)/mypy --config-file mypy.ini designiaBackend authentication marketplace payment_system chat ar notifications infrastructure
 
 messages: install-dev  ## extract translatable texts into locale/pt (then translate them) and compile the catalogues

@@ -56,7 +56,7 @@ def shipments_for_update(order_id) -> list[Shipment]:
     return list(Shipment.objects.select_for_update().filter(order_id=order_id).order_by("pk"))
 
 
-def shipment_order_id(shipment_id) -> object | None:
+def shipment_order_id(shipment_id) -> "UUID | None":
     """The order a shipment belongs to (read without a lock: lock the order first, then the shipment)."""
     return Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
 

@@ -114,6 +114,13 @@ class Order(StoredTotals):
     # a retry); the order itself stays payable for ``PAYMENT_TIMEOUT_DAYS``.
     reserved_until = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    # Not columns: what the viewer may see, set on orders the ordering selectors return (a Prefetch
+    # ``to_attr`` or ``order_get_for_viewer``): the items and shipments (every selector), and
+    # whether the viewer is a seller in the order (``order_get_for_viewer`` only).
+    visible_items: list["OrderItem"]
+    visible_shipments: list["Shipment"]
+    viewer_is_seller: bool
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["buyer", "-created_at"], name="order_buyer_recent")]

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -7,7 +8,7 @@ from rest_framework import serializers
 from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
-from marketplace.ordering.models import Order, ReturnRequest, Shipment
+from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 from marketplace.ordering.services.orders import ADDRESS_KEYS
 from marketplace.ordering.state import viewer_status
 from marketplace.ordering.tracking import tracking_link
@@ -204,22 +205,26 @@ class CartSerializer(serializers.Serializer):
     display_totals = DisplayTotalsSerializer(required=False)
     coupon = serializers.SerializerMethodField()
 
-    def get_items(self, cart) -> CartLineSerializer(many=True):
-        line_taxes, line_discounts = {}, {}
+    @extend_schema_field(CartLineSerializer(many=True))
+    def get_items(self, cart: Cart) -> list[dict[str, Any]]:
+        line_taxes: dict[Any, Decimal] = {}
+        line_discounts: dict[Any, Decimal] = {}
         for group in self.context["quote"].groups:
             line_taxes.update(group.line_taxes or {})
             line_discounts.update(group.line_discounts or {})
         context = {"line_taxes": line_taxes, "line_discounts": line_discounts}
         return CartLineSerializer(cart.items.all(), many=True, context=context).data
 
-    def get_coupon(self, cart) -> CartCouponSerializer(allow_null=True):
+    @extend_schema_field(CartCouponSerializer(allow_null=True))
+    def get_coupon(self, cart: Cart) -> dict[str, Any] | None:
         """The applied code, when it discounts the cart (a code that no longer applies shows
         ``applies: false``; checkout then charges no discount)."""
-        if cart.coupon_id is None:
+        coupon = cart.coupon  # no query without a code
+        if coupon is None:
             return None
         quote = self.context["quote"]
         return {
-            "code": cart.coupon.code,
+            "code": coupon.code,
             "applies": bool(quote.coupon_code),
             "discount_amount": f"{quote.totals.discount_amount:.2f}",
         }
@@ -227,13 +232,15 @@ class CartSerializer(serializers.Serializer):
     def get_items_count(self, cart) -> int:
         return sum(item.quantity for item in cart.items.all())
 
-    def get_totals(self, cart) -> TotalsSerializer:
+    @extend_schema_field(TotalsSerializer)
+    def get_totals(self, cart: Cart) -> dict[str, Any]:
         return TotalsSerializer(self.context["quote"].totals.as_dict()).data
 
     def get_country(self, cart) -> str | None:
         return self.context.get("country") or None
 
-    def get_shipping_groups(self, cart) -> ShippingGroupSerializer(many=True):
+    @extend_schema_field(ShippingGroupSerializer(many=True))
+    def get_shipping_groups(self, cart: Cart) -> list[dict[str, Any]]:
         groups = [shipping_group_data(group) for group in self.context["quote"].groups]
         return ShippingGroupSerializer(groups, many=True).data
 
@@ -410,7 +417,8 @@ class OrderSerializer(serializers.Serializer):
             return viewer_status(order, self._own_shipment(order))
         return order.status
 
-    def get_shipments(self, order) -> ShipmentSerializer(many=True):
+    @extend_schema_field(ShipmentSerializer(many=True))
+    def get_shipments(self, order: Order) -> list[dict[str, Any]]:
         return ShipmentSerializer(
             order.visible_shipments, many=True, context={"items": order.visible_items}
         ).data
@@ -441,11 +449,13 @@ class OrderSerializer(serializers.Serializer):
         tracked = self._tracked(order)
         return (tracked.shipping_carrier or None) if tracked else None
 
-    def get_shipping_address(self, order) -> ShippingAddressSerializer:
+    @extend_schema_field(ShippingAddressSerializer)
+    def get_shipping_address(self, order: Order) -> dict[str, str]:
         address = order.shipping_address or {}
         return {key: str(address.get(key) or "") for key in ADDRESS_KEYS}
 
-    def get_items(self, order) -> OrderItemSerializer(many=True):
+    @extend_schema_field(OrderItemSerializer(many=True))
+    def get_items(self, order: Order) -> list[dict[str, Any]]:
         return OrderItemSerializer(order.visible_items, many=True).data
 
     def get_items_count(self, order) -> int:

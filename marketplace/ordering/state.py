@@ -72,7 +72,11 @@ SHIPMENT_TRANSITIONS: dict[str, set[str]] = {
     SS.CANCELLED: set(),
     SS.RETURNED: set(),
 }
-SHIPMENT_TIMESTAMPS = {SS.SHIPPED: "shipped_at", SS.DELIVERED: "delivered_at", SS.CANCELLED: "cancelled_at"}
+SHIPMENT_TIMESTAMPS: dict[str, str] = {
+    SS.SHIPPED: "shipped_at",
+    SS.DELIVERED: "delivered_at",
+    SS.CANCELLED: "cancelled_at",
+}
 # Order statuses in which sellers ship (a partially shipped order is still ``awaiting_shipment``).
 PAID_OPEN = (S.PAYMENT_CONFIRMED, S.AWAITING_SHIPMENT, S.SHIPPED, S.DELIVERED)
 LIVE = (SS.PENDING, SS.SHIPPED, SS.DELIVERED, SS.RETURNED)

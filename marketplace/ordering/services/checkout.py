@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from designiaBackend.db import keep_loaded
 from designiaBackend.observability import metrics
-from marketplace.catalog.models import ProductImage
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.coupons.pricing import CouponDiscount
 from marketplace.coupons.services import coupon_for_checkout, coupon_redeem, coupon_release_for_order
 from marketplace.lock_objects import cart_for_update, order_for_update
@@ -27,8 +27,8 @@ from marketplace.ordering.state import order_transition
 from marketplace.shipping.quotes import quote_for
 
 
-def _primary_images(product_ids) -> dict:
-    images = {}
+def _primary_images(product_ids) -> dict[int, ProductImage]:
+    images: dict[int, ProductImage] = {}
     for image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
         "-is_primary", "order", "id"
     ):
@@ -36,7 +36,7 @@ def _primary_images(product_ids) -> dict:
     return images
 
 
-def order_shipments_create(order: Order, quote: Quote, images: dict) -> None:
+def order_shipments_create(order: Order, quote: Quote, images: dict[int, ProductImage]) -> None:
     """One shipment per seller group, holding that group's totals and items: two INSERTs whatever the
     number of sellers (MariaDB returns the new shipments' ids from the bulk insert). The order keeps
     them as its loaded ``items`` and ``shipments``, so the payment session's lines read nothing."""
@@ -57,7 +57,7 @@ def order_shipments_create(order: Order, quote: Quote, images: dict) -> None:
         OrderItem(
             order=order,
             shipment=shipment,
-            product=line.product,
+            product=_catalogue_product(line),
             seller_id=group.seller_id,
             product_name=line.product.name,
             product_image=images[line.product.pk].image.name if line.product.pk in images else "",
@@ -71,6 +71,14 @@ def order_shipments_create(order: Order, quote: Quote, images: dict) -> None:
         for line in sorted(group.lines, key=lambda line: line.product.pk)
     )
     keep_loaded(order, items=items, shipments=shipments)
+
+
+def _catalogue_product(line: QuoteLine) -> Product:
+    """The catalogue product a line was priced for (pricing reads any ``PricedProduct``; an order
+    item points at a ``Product`` row)."""
+    if not isinstance(line.product, Product):
+        raise TypeError(f"An order line needs a catalogue product, not {type(line.product).__name__}.")
+    return line.product
 
 
 def ships_by(shipping) -> date | None:

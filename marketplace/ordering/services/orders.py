@@ -105,7 +105,7 @@ def order_record_reported_tax(*, order: Order, amount_tax, charged) -> Order:
         shipment.tax_rate = (shipment.tax_amount / net).quantize(RATE) if net > ZERO else ZERO
         _save(shipment, ["tax_amount", "tax_included_amount", "total_amount", "tax_rate"])
         own = [item for item in items if item.shipment_id == shipment.pk]
-        weights = {item.pk: item.total_price - item.discount_amount for item in own}
+        weights: dict[int | str, Decimal] = {item.pk: item.total_price - item.discount_amount for item in own}
         if shipment.shipping_cost:
             weights["shipping"] = shipment.shipping_cost
         shares = allocate(shipment.tax_amount, weights, unit)

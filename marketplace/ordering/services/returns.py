@@ -28,14 +28,14 @@ from marketplace.ordering.state import shipment_transition
 
 def _requested_quantities(order, lines) -> dict:
     """``{order_item_id: quantity}`` from ``[{"itemId", "quantity"}]``, checked against the order."""
-    wanted = {}
+    wanted: dict[str, int] = {}
     for line in lines:
         wanted[str(line["itemId"])] = wanted.get(str(line["itemId"]), 0) + line["quantity"]
     items = {str(item.pk): item for item in OrderItem.objects.filter(order=order)}
     open_returns = ReturnRequestItem.objects.filter(
         return_request__order=order, return_request__status=ReturnRequest.Status.REQUESTED
     )
-    pending = {}
+    pending: dict[int, int] = {}
     for line in open_returns:
         pending[line.order_item_id] = pending.get(line.order_item_id, 0) + line.quantity
     result = {}
@@ -154,7 +154,7 @@ def _mark_returned_if_complete(request: ReturnRequest) -> None:
 def return_request_approve(*, return_request_id, actor, note: str = "") -> ReturnRequest:
     request = _decidable(return_request_id, actor)
     lines = list(request.items.select_related("order_item"))
-    restock = {}
+    restock: dict[int, int] = {}
     for line in lines:
         item = line.order_item
         item.returned_quantity += line.quantity
