@@ -1,5 +1,4 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ar.models import ARModel, ARModelDownload, MobileAppRelease, ModelFormat
@@ -7,7 +6,7 @@ from ar.validation import CONTENT_TYPES
 from ar.versioning import Version
 from designiaBackend.api.fields import PublicIdField
 from designiaBackend.errors import ApplicationError
-from infrastructure.storage import public_url
+from marketplace.catalog.products.serializers import ProductCardSerializer
 
 SHA256_HEX = r"^[0-9a-fA-F]{64}$"
 DEVICE_ID = r"^[A-Za-z0-9._:-]{1,100}$"
@@ -214,19 +213,9 @@ class ARCategorySerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
-class ARProductSerializer(serializers.Serializer):
-    id = PublicIdField()
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    currency = serializers.CharField()
-    primary_image = serializers.SerializerMethodField()
+class ARProductSerializer(ProductCardSerializer):
     category = ARCategorySerializer(allow_null=True)
     ar_models = ARFormatSummarySerializer(source="ar_model_list", many=True)
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_primary_image(self, product):
-        return public_url(product.gallery[0]["image"]) if product.gallery else None
 
 
 # --- mobile app version check -----------------------------------------------------------------------

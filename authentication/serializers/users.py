@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from authentication.models import Profile, User
+from authentication.services.profile import PROFILE_ABOUT_FIELDS, PROFILE_SETTING_FIELDS
 from infrastructure.storage import public_url
 
 
@@ -17,22 +18,13 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Profile
+        # The editable fields (profile_update's) and the read-only ones, in the contract's order.
         fields = [
             "profile_picture_url",
-            "bio",
-            "location",
-            "phone_number",
-            "birth_date",
-            "gender",
-            "website",
-            "job_title",
-            "company",
+            *PROFILE_ABOUT_FIELDS,
             "shop_name",
             "shop_logo_url",
-            "is_public",
-            "marketing_emails",
-            "preferred_currency",
-            "country",
+            *PROFILE_SETTING_FIELDS,
             "updated_at",
         ]
         read_only_fields = fields

@@ -11,7 +11,8 @@ from designiaBackend.api.after_commit import best_effort
 from infrastructure.images import image_content_file, validate_image
 
 USER_FIELDS = ("first_name", "last_name", "language")
-PROFILE_FIELDS = (
+# The profile fields its owner edits, in two groups: the profile shows its shop between them.
+PROFILE_ABOUT_FIELDS = (
     "bio",
     "location",
     "phone_number",
@@ -20,11 +21,9 @@ PROFILE_FIELDS = (
     "website",
     "job_title",
     "company",
-    "is_public",
-    "marketing_emails",
-    "preferred_currency",
-    "country",
 )
+PROFILE_SETTING_FIELDS = ("is_public", "marketing_emails", "preferred_currency", "country")
+PROFILE_FIELDS = PROFILE_ABOUT_FIELDS + PROFILE_SETTING_FIELDS
 
 
 def files_delete_after_commit(names, storage=None):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from designiaBackend.api.fields import PublicIdField, money_serializer_field
 from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
+from marketplace.catalog.products.serializers import ProductCardSerializer
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 from marketplace.ordering.services.orders import ADDRESS_KEYS
 from marketplace.ordering.state import viewer_status
@@ -91,15 +92,9 @@ class ShipmentCancelInputSerializer(serializers.Serializer):
 # --- output: cart -----------------------------------------------------------------------------------
 
 
-class CartProductSerializer(serializers.Serializer):
+class CartProductSerializer(ProductCardSerializer):
     """The ProductList fields the cart drawer reads (contract §5.4)."""
 
-    id = PublicIdField()
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    currency = serializers.CharField()
-    primary_image = serializers.SerializerMethodField()
     average_rating = serializers.DecimalField(max_digits=3, decimal_places=2)
     review_count = serializers.IntegerField()
     is_in_stock = serializers.BooleanField()
@@ -109,9 +104,6 @@ class CartProductSerializer(serializers.Serializer):
     display_original_price = serializers.CharField(required=False, allow_null=True)
     display_currency = serializers.CharField(required=False)
     display_rate_date = serializers.DateField(required=False)
-
-    def get_primary_image(self, product) -> str | None:
-        return public_url(product.gallery[0]["image"]) if product.gallery else None
 
 
 class CartLineSerializer(serializers.Serializer):

@@ -6,10 +6,12 @@ describe exactly those dicts (``tests/test_response_shapes.py`` holds them to it
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designiaBackend.api.fields import PublicIdField
 from designiaBackend.currencies import minor_unit_exponent
+from infrastructure.storage import public_url
 from marketplace.catalog.images.serializers import ImageDataSerializer, ProductImageSerializer
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.products.attributes import attribute_value, material_values
@@ -164,6 +166,22 @@ class SellerProductItemSerializer(ProductListItemSerializer):
     is_active = serializers.BooleanField()
     view_count = serializers.IntegerField()
     images = ProductImageSerializer(many=True)
+
+
+# The first fields of a product as a cart line and the AR catalogue show it (each adds its own after
+# these); ``primary_image`` is the gallery's first photo. A comment, not a docstring: the schema
+# would give it to the subclasses as their description.
+class ProductCardSerializer(serializers.Serializer):
+    id = PublicIdField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    primary_image = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_primary_image(self, product: Product) -> str | None:
+        return public_url(product.gallery[0]["image"]) if product.gallery else None
 
 
 class ProductSellerSerializer(serializers.Serializer):
