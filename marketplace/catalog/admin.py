@@ -8,7 +8,14 @@ from marketplace.activity.models import ProductDailyActivity
 from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.categories.services import category_products_reindex
 from marketplace.catalog.images.services import product_galleries_refresh
-from marketplace.catalog.models import Category, Product, ProductImage, SellerRating
+from marketplace.catalog.models import (
+    Category,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    SearchTerm,
+    SellerRating,
+)
 from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.products.seller_ratings import seller_rating_text
 from marketplace.catalog.products.services import (
@@ -156,6 +163,26 @@ class ProductImageAdmin(ReadOnlyAdmin):
     list_filter = ("is_primary",)
     list_select_related = ("product",)
     search_fields = ("product__name", "product__slug")
+
+
+@admin.register(ProductAttribute)
+class ProductAttributeAdmin(ReadOnlyAdmin):
+    """Materials and colours as filter rows: kept in step with the product's fields by the product
+    services (edit the product, not these)."""
+
+    list_display = ("product", "kind", "value")
+    list_filter = ("kind",)
+    list_select_related = ("product",)
+    search_fields = ("value", "product__name")
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(ReadOnlyAdmin):
+    """The search vocabulary typo correction draws on (rebuilt by ``manage.py search_reindex``)."""
+
+    list_display = ("term", "product_count")
+    search_fields = ("term",)
+    ordering = ("-product_count", "term")
 
 
 @admin.register(ReviewHelpfulVote)
