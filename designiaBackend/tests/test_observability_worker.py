@@ -315,6 +315,7 @@ def test_task_runs_failures_and_retries_are_counted_per_task_and_queue(worker, t
     assert "hunter2" not in worker.log_path.read_text()
 
 
+@pytest.mark.django_db  # /metrics reads the outbox backlog from the database
 def test_the_django_metrics_endpoint_aggregates_the_worker_processes(
     worker, client, settings, monkeypatch, through_broker
 ):

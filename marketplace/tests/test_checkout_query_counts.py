@@ -67,7 +67,7 @@ def test_checkout_and_webhook_query_counts(auth_client, api_client, fake_stripe)
     # run inline here); the shipments' sellers and items are read once and the seller shares are
     # one INSERT whatever their number.
     per_seller = (len(three_webhook) - len(one_webhook)) / 2
-    assert len(one_webhook) == 74 and per_seller == 26, (len(one_webhook), per_seller)
+    assert len(one_webhook) == 73 and per_seller == 26, (len(one_webhook), per_seller)
     tables = [q["sql"].split("`")[1] for q in three_webhook if q["sql"].startswith("SELECT")]
     assert tables.count("marketplace_shipment") == 1
     assert tables.count("payment_system_sellertransaction") == 1
