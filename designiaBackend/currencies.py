@@ -50,6 +50,15 @@ def stripe_exponent(currency: str) -> int:
     return STRIPE_EXPONENT_OVERRIDES.get(code, minor_unit_exponent(code))
 
 
+def settlement_places(currency: str) -> int:
+    """The decimals an amount that is charged, transferred or stored may have: none where ISO 4217 or
+    Stripe has no minor unit (JPY; ISK, which Stripe writes with two decimals but takes whole), else
+    Stripe's exponent, at most two."""
+    if minor_unit_exponent(currency) == 0 or stripe_exponent(currency) == 0:
+        return 0
+    return min(stripe_exponent(currency), SETTLEMENT_MAX_DECIMALS)
+
+
 def quantize_money(
     amount: Decimal, currency: str, rounding: str = ROUND_HALF_EVEN, *, settlement: bool = False
 ) -> Decimal:
@@ -58,9 +67,7 @@ def quantize_money(
     The one rounding of money to a currency. ``settlement=True``: to the decimals an amount that is
     charged, transferred or stored may have instead (Stripe's exponent, at most two).
     """
-    places = minor_unit_exponent(currency)
-    if settlement:
-        places = min(stripe_exponent(currency), SETTLEMENT_MAX_DECIMALS)
+    places = settlement_places(currency) if settlement else minor_unit_exponent(currency)
     return Decimal(amount).quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 

@@ -18,19 +18,16 @@ from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
-from designiaBackend.currencies import minor_unit_exponent, stripe_exponent
+from designiaBackend.currencies import settlement_places
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-ONE = Decimal("1")
 
 
 def unit_of(currency: str) -> Decimal:
     """The smallest amount of ``currency`` that prices and Stripe amounts use ("": the cent): the
     whole unit where ISO 4217 or Stripe has no minor unit (JPY, KRW, MGA...)."""
-    if currency and (minor_unit_exponent(currency) == 0 or stripe_exponent(currency) == 0):
-        return ONE
-    return CENT
+    return Decimal(1).scaleb(-settlement_places(currency)) if currency else CENT
 
 
 def money(value: Decimal | int | str, unit: Decimal = CENT) -> Decimal:

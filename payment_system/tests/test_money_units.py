@@ -4,7 +4,7 @@ import pytest
 
 from designiaBackend.currencies import quantize_money
 from infrastructure.payments import from_minor, to_minor
-from marketplace.ordering.pricing import allocate
+from marketplace.ordering.pricing import allocate, unit_of
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,15 @@ def test_fractions_of_a_minor_unit_are_refused():
         to_minor(Decimal("1.005"), "usd")
     with pytest.raises(ValueError):
         to_minor(Decimal("10.5"), "jpy")
+    # Stripe writes ISK with two decimals but takes whole kronur only: prices and charges are whole.
+    with pytest.raises(ValueError):
+        to_minor(Decimal("100.50"), "isk")
+    assert (unit_of("ISK"), unit_of("JPY"), unit_of("KWD"), unit_of("EUR")) == (
+        1,
+        1,
+        Decimal("0.01"),
+        Decimal("0.01"),
+    )
     with pytest.raises(ValueError):
         to_minor(Decimal("1.005"), "kwd")  # a fils, not ten: Stripe refuses it
 
