@@ -120,43 +120,20 @@ def test_a_worker_killed_during_the_timeout_sweep_leaves_every_order_cancelled_o
         }
 
     fake_stripe.on("POST", r"/v1/checkout/sessions/([^/]+)/expire", expire)
-    stripe_env = {
-        "PAYMENT_GATEWAY": "stripe",
-        "STRIPE_SECRET_KEY": "sk_test_fake",
-        "STRIPE_API_BASE": fake_stripe.url,
-        "STRIPE_TIMEOUT_SECONDS": "300",
-    }
-    prefix = f"faults-{time.time_ns()}:"
-    sink = SmtpSink()
-    sink.serve_normally()
-    log_path = tmp_path / "worker.log"
-    queues = "payment_tasks,email_tasks"
-    with celery_broker(private_redis.url, prefix):
-        check_payment_timeouts_task.apply_async(ignore_result=True)
-        first = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
-        try:
-            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-sweep now
-            os.kill(first.pid, signal.SIGKILL)
-            first.wait(timeout=30)
-            # The batch that was done before the kill stays done; the last order is still open.
-            assert Order.objects.get(pk=recent.pk).status == "pending_payment"
-            release.set()
-            second = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
-            try:
-                wait_until(
-                    lambda: Order.objects.filter(pk__in=[o.pk for o in orders], status="cancelled").count()
-                    == 4,
-                    180,
-                    "the redelivered sweep did not cancel every order",
-                )
-            finally:
-                second.terminate()
-                second.wait(timeout=30)
-        finally:
-            release.set()
-            if first.poll() is None:
-                first.kill()
-            sink.close()
+    kill_mid_task_then_recover(
+        private_redis,
+        fake_stripe,
+        tmp_path,
+        check_payment_timeouts_task,
+        "payment_tasks,email_tasks",
+        hanging,
+        release,
+        # The batch that was done before the kill stays done; the last order is still open.
+        while_dead=lambda: Order.objects.get(pk=recent.pk).status == "pending_payment",
+        recovered=lambda: Order.objects.filter(pk__in=[o.pk for o in orders], status="cancelled").count()
+        == 4,
+        what="the redelivered sweep did not cancel every order",
+    )
 
     assert Product.objects.get(pk=chair.pk).stock_quantity == 10  # released once per order
     keys = list(
@@ -202,44 +179,22 @@ def test_a_worker_killed_during_a_connect_transfer_transfers_once_after_recovery
         return 200, transfer
 
     fake_stripe.on("POST", r"/v1/transfers", transfers)
-    stripe_env = {
-        "PAYMENT_GATEWAY": "stripe",
-        "STRIPE_SECRET_KEY": "sk_test_fake",
-        "STRIPE_API_BASE": fake_stripe.url,
-        "STRIPE_TIMEOUT_SECONDS": "300",
-    }
-    prefix = f"faults-{time.time_ns()}:"
-    sink = SmtpSink()
-    sink.serve_normally()
-    log_path = tmp_path / "worker.log"
-    with celery_broker(private_redis.url, prefix):
-        release_held_funds_task.apply_async(ignore_result=True)
-        first = start_worker(private_redis, prefix, sink, log_path, "payment_tasks", **stripe_env)
-        try:
-            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-transfer now
-            os.kill(first.pid, signal.SIGKILL)
-            first.wait(timeout=30)
-            # The worker's transaction died with it: nothing recorded, the funds still held.
-            assert not Transfer.objects.filter(seller_transaction=row).exists()
-            assert SellerTransaction.objects.get(pk=row.pk).status == SellerTransaction.Status.HELD
-            release.set()
-            second = start_worker(private_redis, prefix, sink, log_path, "payment_tasks", **stripe_env)
-            try:
-                wait_until(
-                    lambda: SellerTransaction.objects.filter(
-                        pk=row.pk, status=SellerTransaction.Status.RELEASED
-                    ).exists(),
-                    180,
-                    "the redelivered release did not transfer the funds",
-                )
-            finally:
-                second.terminate()
-                second.wait(timeout=30)
-        finally:
-            release.set()
-            if first.poll() is None:
-                first.kill()
-            sink.close()
+    kill_mid_task_then_recover(
+        private_redis,
+        fake_stripe,
+        tmp_path,
+        release_held_funds_task,
+        "payment_tasks",
+        hanging,
+        release,
+        # The worker's transaction died with it: nothing recorded, the funds still held.
+        while_dead=lambda: not Transfer.objects.filter(seller_transaction=row).exists()
+        and SellerTransaction.objects.get(pk=row.pk).status == SellerTransaction.Status.HELD,
+        recovered=lambda: SellerTransaction.objects.filter(
+            pk=row.pk, status=SellerTransaction.Status.RELEASED
+        ).exists(),
+        what="the redelivered release did not transfer the funds",
+    )
 
     tried = fake_stripe.requests_to("POST", r"/v1/transfers")
     assert len(tried) >= 2  # the killed worker's request and the redelivered one
@@ -252,3 +207,41 @@ def test_a_worker_killed_during_a_connect_transfer_transfers_once_after_recovery
         row.net_amount,
     )
     assert transfer.attempt == 1
+
+
+def kill_mid_task_then_recover(
+    private_redis, fake_stripe, tmp_path, task, queues, hanging, release, *, while_dead, recovered, what
+):
+    """Queue ``task`` for a real worker (Stripe: the fake), SIGKILL the worker once ``hanging`` says
+    it waits on Stripe, check ``while_dead()`` (what the kill left), let Stripe answer (``release``),
+    start a second worker and wait until ``recovered()``."""
+    stripe_env = {
+        "PAYMENT_GATEWAY": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_API_BASE": fake_stripe.url,
+        "STRIPE_TIMEOUT_SECONDS": "300",
+    }
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    sink.serve_normally()
+    log_path = tmp_path / "worker.log"
+    with celery_broker(private_redis.url, prefix):
+        task.apply_async(ignore_result=True)
+        first = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+        try:
+            assert hanging.wait(timeout=180), log_path.read_text()[-3000:]  # mid-task now
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            assert while_dead()
+            release.set()
+            second = start_worker(private_redis, prefix, sink, log_path, queues, **stripe_env)
+            try:
+                wait_until(recovered, 180, what)
+            finally:
+                second.terminate()
+                second.wait(timeout=30)
+        finally:
+            release.set()
+            if first.poll() is None:
+                first.kill()
+            sink.close()
