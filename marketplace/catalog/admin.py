@@ -13,6 +13,8 @@ from marketplace.catalog.models import (
     Product,
     ProductAttribute,
     ProductImage,
+    ProductOption,
+    ProductVariant,
     SearchTerm,
     SellerRating,
 )
@@ -174,6 +176,26 @@ class ProductAttributeAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("product",)
     search_fields = ("value", "product__name")
+
+
+@admin.register(ProductOption)
+class ProductOptionAdmin(ReadOnlyAdmin):
+    """A product's options (wood, size): written with its variants by the product services."""
+
+    list_display = ("product", "name", "values", "position")
+    list_select_related = ("product",)
+    search_fields = ("name", "product__name")
+
+
+@admin.register(ProductVariant)
+class ProductVariantAdmin(ReadOnlyAdmin):
+    """Variants with their SKU, price and stock: written by the product services (E48/E49), which
+    keep the product's "from" price and total stock in step."""
+
+    list_display = ("sku", "product", "price", "stock_quantity", "is_active")
+    list_filter = ("is_active",)
+    list_select_related = ("product",)
+    search_fields = ("sku", "product__name")
 
 
 @admin.register(SearchTerm)

@@ -83,6 +83,10 @@ class Product(models.Model):
     depth_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     height_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     made_to_order = models.BooleanField(default=False)
+    # True while the product sells through ``ProductVariant`` rows: ``price`` is then the lowest
+    # active variant's price (the list's "from" price) and ``stock_quantity`` the sum of the
+    # variants' stock, both rewritten by the variant services in the transaction that changes them.
+    has_variants = models.BooleanField(default=False)
     is_featured = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     # Soft delete: the product leaves the catalogue, order history keeps pointing at it.
@@ -170,8 +174,66 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class ProductOption(models.Model):
+    """One way a product varies ("wood", "size") with the values its seller offers, in order."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
+    name = models.CharField(max_length=40)
+    values = models.JSONField(default=list)  # ["oak", "walnut"]
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["product", "name"], name="product_option_unique")]
+
+    def __str__(self):
+        return f"{self.name} of product {self.product_id}"
+
+
+class ProductVariant(models.Model):
+    """One combination of option values a seller offers, with its own SKU, price, stock, weight
+    and dimensions (null weight/dimensions: the product's). ``option_key`` is the combination in
+    one canonical string ("size=120|wood=oak"), unique per product."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64)
+    options = models.JSONField(default=dict)  # {"wood": "oak", "size": "120"}
+    option_key = models.CharField(max_length=255, editable=False)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    original_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    stock_quantity = models.PositiveIntegerField(default=0)
+    weight = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)  # kg
+    width_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    depth_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "option_key"], name="product_variant_options_unique"),
+            models.UniqueConstraint(fields=["product", "sku"], name="product_variant_sku_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} of product {self.product_id}"
+
+    @property
+    def is_in_stock(self):
+        return self.stock_quantity > 0
+
+
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    # A variant's own photo (null: the product's, shown for every variant).
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.SET_NULL, null=True, blank=True, related_name="images"
+    )
     image = models.ImageField(upload_to="products/%Y/%m/")
     thumbnail = models.ImageField(upload_to="products/thumbnails/%Y/%m/", blank=True, null=True)
     alt_text = models.CharField(max_length=200, blank=True)

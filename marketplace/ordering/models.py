@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from designiaBackend.money import ZERO, money_field
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductVariant
 
 
 class Cart(models.Model):
@@ -23,12 +23,20 @@ class Cart(models.Model):
 class CartItem(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="cart_items")
+    # The variant bought (null for a product without variants).
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.CASCADE, null=True, blank=True, related_name="cart_items"
+    )
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["cart", "product"], name="one_cart_item_per_product")]
+        # One line per product and variant. NULLs are distinct to the database, so the line of a
+        # product without variants is kept single by the cart services (they hold the cart's lock).
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product", "variant"], name="one_cart_item_per_variant")
+        ]
 
     def __str__(self):
         return f"{self.quantity} x {self.product_id}"
@@ -185,12 +193,18 @@ class Shipment(StoredTotals):
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.PROTECT, null=True, blank=True, related_name="order_items"
+    )
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sold_items")
     shipment = models.ForeignKey(
         Shipment, on_delete=models.RESTRICT, null=True, blank=True, related_name="items"
     )
     # Snapshots taken at checkout: later edits of the product never change an order.
     product_name = models.CharField(max_length=200)
+    # The variant's SKU and option values at checkout ("wood: oak, size: 120"); blank without one.
+    sku = models.CharField(max_length=64, blank=True)
+    variant_label = models.CharField(max_length=200, blank=True)
     # Storage name of the primary photo at checkout; rendered as a fresh URL (presigned or public)
     # whenever the order is shown, so a private bucket's expiring links never get stored.
     product_image = models.CharField(max_length=500, blank=True)
