@@ -21,10 +21,11 @@ from marketplace.catalog.models import (
 from marketplace.catalog.products.attributes import product_attributes_sync
 from marketplace.catalog.products.seller_ratings import seller_rating_text
 from marketplace.catalog.products.services import (
-    product_refresh_search_document,
+    product_variants_sync,
     products_indexed,
     products_set_featured,
 )
+from marketplace.catalog.products.variants import VARIANT_FIELDS
 from marketplace.favorites.models import Favorite
 from marketplace.reviews.models import Review, ReviewHelpfulVote
 
@@ -65,6 +66,25 @@ class ProductImageInline(admin.TabularInline):
     readonly_fields = ("thumbnail",)
 
 
+class ProductOptionInline(admin.TabularInline):
+    """Shown, not edited: options and variants are written together by the product services
+    (E48/E49), which validate the combinations and keep the product's price and stock in step."""
+
+    model = ProductOption
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = readonly_fields = ("name", "values", "position")
+
+
+class ProductVariantInline(admin.TabularInline):
+    model = ProductVariant
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = readonly_fields = ("sku", "options", *VARIANT_FIELDS, "is_active")
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = (
@@ -88,10 +108,11 @@ class ProductAdmin(admin.ModelAdmin):
         "average_rating",
         "review_count",
         "rating_distribution",
+        "has_variants",
         "created_at",
         "updated_at",
     )
-    inlines = [ProductImageInline]
+    inlines = [ProductImageInline, ProductOptionInline, ProductVariantInline]
 
     @admin.action(description="Feature the selected products on the home page")
     def feature_products(self, request, queryset):
@@ -108,7 +129,7 @@ class ProductAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} products no longer featured.")
 
     def save_model(self, request, obj, form, change):
-        product_refresh_search_document(obj)
+        product_variants_sync(obj)  # with variants, their price and stock win over the form's
         super().save_model(request, obj, form, change)
         product_attributes_sync([obj])
         products_indexed([obj])

@@ -14,3 +14,8 @@ class TooManyImagesError(ApplicationError):
 class ImageOrderError(ApplicationError):
     code = "invalid_image_order"
     default_message = "List every image of the product exactly once."
+
+
+class ImageVariantNotFoundError(ApplicationError):
+    code = "variant_not_found"
+    default_message = "No such variant of this product."

@@ -50,7 +50,12 @@ class ProductImagesView(LargeBodyMixin, APIView):
         prepared += prepare_uploaded_images(serializer.validated_data.get("images") or [])
         if not prepared:
             return Response({"images": ["Send at least one image."], "code": "invalid"}, status=400)
-        gallery = image_services.product_images_add(product=product, user=request.user, images=prepared)
+        gallery = image_services.product_images_add(
+            product=product,
+            user=request.user,
+            images=prepared,
+            variant_id=serializer.validated_data.get("variant_id"),
+        )
         return _images_response(gallery, status.HTTP_201_CREATED)
 
 

@@ -5,7 +5,8 @@ from infrastructure.storage import public_url
 
 
 def product_image(image):
-    """An image row (``images.GALLERY_FIELDS``: file names) with URLs."""
+    """An image row (``images.GALLERY_FIELDS``: file names) with URLs; ``variant_id`` is stored
+    only on a variant's own photo (null: shown for every variant)."""
     url = public_url(image["image"])
     return {
         "id": public_id(image["id"]),
@@ -15,4 +16,5 @@ def product_image(image):
         "alt_text": image["alt_text"],
         "is_primary": image["is_primary"],
         "order": image["order"],
+        "variant_id": public_id(image.get("variant_id")),
     }

@@ -20,6 +20,8 @@ class ImageReorderSerializer(serializers.Serializer):
 class ImageUploadSerializer(serializers.Serializer):
     images = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     image_data = ImageDataSerializer(many=True, required=False)
+    # The photos show this variant of the product (absent or null: every variant).
+    variant_id = PublicIdField(required=False, allow_null=True)
 
 
 class ProductImageSerializer(serializers.Serializer):
@@ -30,3 +32,4 @@ class ProductImageSerializer(serializers.Serializer):
     alt_text = serializers.CharField()
     is_primary = serializers.BooleanField()
     order = serializers.IntegerField()
+    variant_id = PublicIdField(allow_null=True)

@@ -19,12 +19,12 @@ from designiaBackend.api.after_commit import best_effort
 from designiaBackend.errors import NotFoundError
 from infrastructure.images import decode_data_url, image_content_file, make_thumbnail, validate_image
 from marketplace.catalog.categories.selectors import category_tree_invalidate
-from marketplace.catalog.exceptions import ImageOrderError, TooManyImagesError
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.exceptions import ImageOrderError, ImageVariantNotFoundError, TooManyImagesError
+from marketplace.catalog.models import Product, ProductImage, ProductVariant
 from marketplace.catalog.products.permissions import ensure_product_owner
 from marketplace.lock_objects import product_for_update
 
-GALLERY_FIELDS = ("id", "image", "thumbnail", "alt_text", "is_primary", "order")
+GALLERY_FIELDS = ("id", "image", "thumbnail", "alt_text", "is_primary", "order", "variant_id")
 GALLERY_ORDER = ("-is_primary", "order", "id")
 
 
@@ -91,9 +91,10 @@ class StoredFiles:
         return False
 
 
-def images_store(*, product, images, stored):
+def images_store(*, product, images, stored, variant_id=None):
     """Append ``images`` to ``product`` (locked by the caller), keeping exactly one primary image;
-    returns the product's new gallery."""
+    ``variant_id``: they are that variant's photos (checked to be the product's by the caller).
+    Returns the product's new gallery."""
     if not images:
         return product.gallery
     existing = list(product.images.all())
@@ -111,6 +112,7 @@ def images_store(*, product, images, stored):
         primary_taken = primary_taken or is_primary
         image = ProductImage(
             product=product,
+            variant_id=variant_id,
             alt_text=prepared.alt_text or product.name[:200],
             is_primary=is_primary,
             order=prepared.order if prepared.order is not None else next_order + position,
@@ -137,6 +139,8 @@ def product_galleries_refresh(product_ids):
         .values("product_id", *GALLERY_FIELDS)
     )
     for row in rows:
+        if row["variant_id"] is None:  # a photo of the whole product: the entry as before variants
+            del row["variant_id"]
         galleries[row.pop("product_id")].append(row)
     Product.objects.bulk_update(
         [Product(pk=product_id, gallery=gallery) for product_id, gallery in galleries.items()],
@@ -173,10 +177,13 @@ def _locked_product(*, product, user):
 
 
 @transaction.atomic
-def product_images_add(*, product, user, images):
+def product_images_add(*, product, user, images, variant_id=None):
+    """Append photos; with ``variant_id`` (a variant of this product, else 400) they are its own."""
     product = _locked_product(product=product, user=user)
+    if variant_id is not None and not ProductVariant.objects.filter(pk=variant_id, product=product).exists():
+        raise ImageVariantNotFoundError()
     with StoredFiles() as stored:
-        return images_store(product=product, images=list(images), stored=stored)
+        return images_store(product=product, images=list(images), stored=stored, variant_id=variant_id)
 
 
 @transaction.atomic

@@ -9,12 +9,15 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from marketplace.catalog.models import ProductAttribute
+from marketplace.catalog.products.variants import variant_options_by_product
 
 MAX_VALUES = 20
 VALUE_LENGTH = 40
 DIMENSION_FIELDS = ("width_cm", "depth_cm", "height_cm")
 # A ``dimensions`` object's unit -> centimetres per unit (missing: cm).
 UNIT_TO_CM = {"cm": Decimal(1), "mm": Decimal("0.1"), "m": Decimal(100), "in": Decimal("2.54")}
+MATERIAL_OPTIONS = frozenset({"material", "materials", "wood", "fabric", "upholstery", "metal", "stone"})
+COLOR_OPTIONS = frozenset({"color", "colour", "colors", "colours"})
 _SEPARATORS = re.compile(r"\s*(?:,|;|/|\+|&|\band\b)\s*", re.IGNORECASE)
 
 
@@ -64,17 +67,30 @@ def dimensions_from_cm_fields(data):
     return derived
 
 
+def _option_values(variant_options, names):
+    return [value for options in variant_options for name, value in options.items() if name in names]
+
+
+def _attribute_values(product, variant_options):
+    """``(kind, values)`` of a product: its own materials and colours, then its variants'."""
+    materials = [*material_values(product.materials), *_option_values(variant_options, MATERIAL_OPTIONS)]
+    colors = [*product.colors, *_option_values(variant_options, COLOR_OPTIONS)]
+    return (
+        (ProductAttribute.Kind.MATERIAL, material_values(materials)),
+        (ProductAttribute.Kind.COLOR, color_values(colors)),
+    )
+
+
 def product_attributes_sync(products):
     """Rewrite the material and colour rows of ``products`` (saved instances)."""
     products = list(products)
     ProductAttribute.objects.filter(product__in=[p.pk for p in products]).delete()
+    with_variants = [product.pk for product in products if getattr(product, "has_variants", False)]
+    variant_options = variant_options_by_product(with_variants) if with_variants else {}
     rows = [
         ProductAttribute(product_id=product.pk, kind=kind, value=value)
         for product in products
-        for kind, values in (
-            (ProductAttribute.Kind.MATERIAL, material_values(product.materials)),
-            (ProductAttribute.Kind.COLOR, color_values(product.colors)),
-        )
+        for kind, values in _attribute_values(product, variant_options.get(product.pk, ()))
         for value in values
     ]
     ProductAttribute.objects.bulk_create(rows, batch_size=1000)

@@ -117,6 +117,80 @@ def product_spec(index, category_slugs):
     }
 
 
+# Demo products sold in variants (issue 15), after the numbered ones. The dining table is the
+# acceptance's: Oak-120 (900.00, stock 2) and Walnut-160 (1,200.00, stock 1), the only two of
+# the four combinations offered. ``photos``: (variant SKU or None, index into the photo pool).
+VARIANT_PRODUCTS = [
+    {
+        "slug": "demo-variant-dining-table",
+        "category_slug": "dining-tables",
+        "name": "Nordic Extendable Dining Table",
+        "description": "A nordic dining table in solid oak or walnut, two lengths. Oiled by hand.",
+        "price": "900.00",
+        "materials": "Oak, Walnut",
+        "colors": ["natural"],
+        "tags": ["oak", "walnut", "table"],
+        "style": "nordic",
+        "brand": "Atelier Nord",
+        "dimensions": {"width": 120, "depth": 80, "height": 75, "unit": "cm"},
+        "width_cm": 120,
+        "depth_cm": 80,
+        "height_cm": 75,
+        "weight": "30.0",
+        "options": [{"name": "wood", "values": ["oak", "walnut"]}, {"name": "size", "values": ["120", "160"]}],
+        "variants": [
+            {"sku": "Oak-120", "options": {"wood": "oak", "size": "120"}, "price": "900.00",
+             "stock_quantity": 2, "weight": "30.0", "width_cm": "120"},
+            {"sku": "Walnut-160", "options": {"wood": "walnut", "size": "160"}, "price": "1200.00",
+             "stock_quantity": 1, "weight": "41.0", "width_cm": "160"},
+        ],
+        "photos": [(None, 3), ("Walnut-160", 11)],
+    },
+    {
+        "slug": "demo-variant-lounge-chair",
+        "category_slug": "armchairs",
+        "name": "Japandi Linen Lounge Chair",
+        "description": "A low japandi lounge chair: an ash frame with a linen seat, in two colours.",
+        "price": "640.00",
+        "materials": "Linen, Ash",
+        "colors": ["natural", "grey"],
+        "tags": ["linen", "japandi", "chair"],
+        "style": "japandi",
+        "brand": "Kasa Studio",
+        "dimensions": {"width": 70, "depth": 78, "height": 72, "unit": "cm"},
+        "width_cm": 70,
+        "depth_cm": 78,
+        "height_cm": 72,
+        "options": [{"name": "colour", "values": ["natural", "grey"]}],
+        "variants": [
+            {"sku": "LC-NATURAL", "options": {"colour": "natural"}, "price": "640.00", "stock_quantity": 3},
+            {"sku": "LC-GREY", "options": {"colour": "grey"}, "price": "640.00", "stock_quantity": 0},
+        ],
+        "photos": [(None, 5)],
+    },
+    {
+        "slug": "demo-variant-pendant-lamp",
+        "category_slug": "pendant-lamps",
+        "name": "Minimal Brass Pendant Lamp",
+        "description": "A spun brass pendant with an opal glass diffuser, small or large.",
+        "price": "180.00",
+        "materials": "Brass, Glass",
+        "colors": ["ochre"],
+        "tags": ["brass", "minimal", "lamp"],
+        "style": "minimal",
+        "brand": "Forma",
+        "options": [{"name": "size", "values": ["small", "large"]}],
+        "variants": [
+            {"sku": "PL-S", "options": {"size": "small"}, "price": "180.00", "stock_quantity": 5,
+             "width_cm": "30", "depth_cm": "30", "height_cm": "25", "weight": "1.2"},
+            {"sku": "PL-L", "options": {"size": "large"}, "price": "260.00", "original_price": "300.00",
+             "stock_quantity": 2, "width_cm": "45", "depth_cm": "45", "height_cm": "35", "weight": "2.1"},
+        ],
+        "photos": [(None, 8)],
+    },
+]  # fmt: skip
+
+
 def demo_photo(index, size=(800, 600)):
     """A JPEG: a warm gradient with a simple furniture-like silhouette."""
     rng = random.Random(1000 + index)  # noqa: S311 - demo content, not security

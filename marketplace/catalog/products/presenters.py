@@ -51,6 +51,26 @@ def product_list_item(product):
         "is_featured": product.is_featured,
         "favorite_count": product.favorite_count,
         "created_at": product.created_at.isoformat(),
+        "has_variants": product.has_variants,
+        "price_from": _money(product.price),  # the cheapest active variant's, with variants
+    }
+
+
+def product_variant(variant, gallery):
+    """A variant row (``selectors.VARIANT_PAGE_FIELDS``) with its own photos from the gallery."""
+    return {
+        "id": public_id(variant["id"]),
+        "sku": variant["sku"],
+        "options": variant["options"],
+        "price": _money(variant["price"]),
+        "original_price": _money(variant["original_price"]),
+        "stock_quantity": variant["stock_quantity"],
+        "is_in_stock": variant["stock_quantity"] > 0,
+        "weight": _money(variant["weight"]),
+        "width_cm": _centimetres(variant["width_cm"]),
+        "depth_cm": _centimetres(variant["depth_cm"]),
+        "height_cm": _centimetres(variant["height_cm"]),
+        "images": [product_image(image) for image in gallery if image.get("variant_id") == variant["id"]],
     }
 
 
@@ -100,4 +120,6 @@ def product_detail(page):
         "category": page.category,
         **page.ar_model,
         "updated_at": product.updated_at.isoformat(),
+        "options": page.options,
+        "variants": [product_variant(variant, product.gallery) for variant in page.variants],
     }

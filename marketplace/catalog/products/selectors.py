@@ -1,15 +1,16 @@
 """Catalogue reads. Every list costs a fixed number of queries whatever the page size."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db.models import F
 from django.http import Http404
 
 from designiaBackend.db import PreparedQuery
-from marketplace.catalog.models import Product, SellerRating
+from marketplace.catalog.models import Product, ProductVariant, SellerRating
 from marketplace.catalog.products.ar_hooks import ar_model_handler
 from marketplace.catalog.products.seller_ratings import seller_rating_text
+from marketplace.catalog.products.variants import VARIANT_FIELDS, product_options_list
 
 LIST_FIELDS = (
     "id",
@@ -30,6 +31,7 @@ LIST_FIELDS = (
     "favorite_count",
     "view_count",
     "created_at",
+    "has_variants",
     "gallery",  # the images, primary first (Product.gallery)
 )
 
@@ -88,6 +90,20 @@ class ProductPage:
     seller_rating: str  # "4.25"
     category: dict | None  # {id, name, slug}
     ar_model: dict  # {has_ar_model, ar_model_filename, ar_model_url}
+    options: list = field(default_factory=list)  # [{name, values}] of a product with variants
+    variants: list = field(default_factory=list)  # its active variants (VARIANT_PAGE_FIELDS)
+
+
+VARIANT_PAGE_FIELDS = ("id", "sku", "options", *VARIANT_FIELDS)
+
+
+def product_variants_for_page(*, product_id):
+    """The active variants of a product, in the seller's order, as rows (one query)."""
+    return list(
+        ProductVariant.objects.filter(product_id=product_id, is_active=True)
+        .order_by("position", "id")
+        .values(*VARIANT_PAGE_FIELDS)
+    )
 
 
 def _product_page_query(slug):
@@ -135,6 +151,9 @@ def product_page_get(*, slug, user=None):
         seller_rating=seller_rating_text(row["seller_rating_points"], row["seller_review_count"]),
         category=category,
         ar_model=ar_model,
+        # A product with variants costs two more queries, whatever their number (images: gallery).
+        options=product_options_list(product.id) if product.has_variants else [],
+        variants=product_variants_for_page(product_id=product.id) if product.has_variants else [],
     )
 
 

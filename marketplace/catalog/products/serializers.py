@@ -16,6 +16,13 @@ from marketplace.catalog.images.serializers import ImageDataSerializer, ProductI
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.products.attributes import attribute_value, material_values
 from marketplace.catalog.products.slugs import slug_is_available
+from marketplace.catalog.products.variants import (
+    MAX_OPTIONS,
+    MAX_VARIANTS,
+    VariantInvalidError,
+    requested_options,
+    variants_validate,
+)
 
 
 class TagsField(serializers.ListField):
@@ -46,6 +53,33 @@ def _centimetres():
     return serializers.DecimalField(
         max_digits=7, decimal_places=1, min_value=0, max_value=100000, required=False, allow_null=True
     )
+
+
+def _price(**options):
+    return serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), **options)
+
+
+class OptionWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=40)
+    values = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1, max_length=50)
+
+
+class VariantWriteSerializer(serializers.Serializer):
+    """One combination a seller offers. ``price`` defaults to the product's ``price``; weight and
+    dimensions to null (the product's)."""
+
+    sku = serializers.CharField(max_length=64)
+    options = serializers.DictField(child=serializers.CharField(max_length=40))
+    price = _price(required=False, allow_null=True)
+    original_price = _price(required=False, allow_null=True)
+    stock_quantity = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    weight = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    width_cm = _centimetres()
+    depth_cm = _centimetres()
+    height_cm = _centimetres()
+    is_active = serializers.BooleanField(required=False)
 
 
 class ModelDataSerializer(serializers.Serializer):
@@ -90,19 +124,41 @@ class ProductWriteSerializer(serializers.Serializer):
     image_data = ImageDataSerializer(many=True, required=False)
     uploaded_images = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
     model_data = ModelDataSerializer(required=False, allow_null=True)
+    # Variants (issue 15): E49 with ``variants`` replaces the set (matched by SKU); ``[]`` removes them.
+    options = OptionWriteSerializer(many=True, required=False, max_length=MAX_OPTIONS)
+    variants = VariantWriteSerializer(many=True, required=False, max_length=MAX_VARIANTS)
 
     def validate(self, data):
-        """A price has no more decimals than its currency has (JPY 0, KWD 3; at most 2 stored)."""
+        """A price has no more decimals than its currency has (JPY 0, KWD 3; at most 2 stored);
+        options and variants follow ``variants.variants_validate``."""
         product = self.context.get("product")
         currency = data.get("currency") or (product.currency if product is not None else "USD")
         exponent = minor_unit_exponent(currency)
-        for field in ("price", "original_price"):
-            value = data.get(field)
+        prices = [(field, data.get(field)) for field in ("price", "original_price")]
+        prices += [
+            (f"variants.{v['sku']}.{f}", v.get(f))
+            for v in data.get("variants") or ()
+            for f in ("price", "original_price")
+        ]
+        for field, value in prices:
             if value is not None and value != value.quantize(Decimal(1).scaleb(-exponent)):
+                key = field if "." not in field else "variants"
                 raise serializers.ValidationError(
-                    {field: [f"A price in {currency} has at most {exponent} decimals."]}
+                    {key: [f"A price in {currency} has at most {exponent} decimals ({field})."]}
                 )
+        self._validate_variants(data, product)
         return data
+
+    def _validate_variants(self, data, product):
+        if "options" not in data and "variants" not in data:
+            return
+        try:
+            variants_validate(
+                options=requested_options(data, product.pk if product is not None else None),
+                variants=data.get("variants"),
+            )
+        except VariantInvalidError as error:
+            raise serializers.ValidationError({error.field: [error.message]}) from error
 
     def validate_slug(self, value):
         current = self.context.get("product")
@@ -155,6 +211,9 @@ class ProductListItemSerializer(serializers.Serializer):
     is_featured = serializers.BooleanField()
     favorite_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+    # Variants (issue 15): ``price_from`` is ``price``, shown as "from" when ``has_variants``.
+    has_variants = serializers.BooleanField()
+    price_from = serializers.CharField()
     # Only with ?currency= or a preferred currency (display only; price stays as stored).
     display_price = serializers.CharField(required=False, allow_null=True)
     display_original_price = serializers.CharField(required=False, allow_null=True)
@@ -197,6 +256,28 @@ class ProductCategoryRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
+class ProductOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    values = serializers.ListField(child=serializers.CharField())
+
+
+class ProductVariantSerializer(serializers.Serializer):
+    """An active variant on the product page; null weight/dimensions: the product's."""
+
+    id = PublicIdField()
+    sku = serializers.CharField()
+    options = serializers.DictField(child=serializers.CharField())
+    price = serializers.CharField()
+    original_price = serializers.CharField(allow_null=True)
+    stock_quantity = serializers.IntegerField()
+    is_in_stock = serializers.BooleanField()
+    weight = serializers.CharField(allow_null=True)
+    width_cm = serializers.CharField(allow_null=True)
+    depth_cm = serializers.CharField(allow_null=True)
+    height_cm = serializers.CharField(allow_null=True)
+    images = ProductImageSerializer(many=True)
+
+
 class ProductDetailSerializer(ProductListItemSerializer):
     description = serializers.CharField()
     short_description = serializers.CharField()
@@ -225,3 +306,5 @@ class ProductDetailSerializer(ProductListItemSerializer):
     ar_model_filename = serializers.CharField(allow_null=True)
     ar_model_url = serializers.URLField(allow_null=True)
     updated_at = serializers.DateTimeField()
+    options = ProductOptionSerializer(many=True)
+    variants = ProductVariantSerializer(many=True)

@@ -9,7 +9,7 @@ from designiaBackend.api.after_commit import best_effort
 from designiaBackend.errors import ApplicationError
 from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.categories.selectors import category_tree_invalidate
-from marketplace.catalog.images.services import StoredFiles, images_store
+from marketplace.catalog.images.services import StoredFiles, images_store, product_galleries_refresh
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.ar_hooks import ar_model_handler
 from marketplace.catalog.products.attributes import dimensions_from_cm_fields, product_attributes_sync
@@ -21,6 +21,13 @@ from marketplace.catalog.products.seller_ratings import (
     seller_rating_move,
 )
 from marketplace.catalog.products.slugs import product_slug_generate
+from marketplace.catalog.products.variants import (
+    product_variants_derive,
+    product_variants_write,
+    requested_options,
+    variant_option_values,
+    variants_validate,
+)
 from marketplace.catalog.search.backends import search_backend
 from marketplace.catalog.search.text import product_search_documents
 from marketplace.lock_objects import product_for_update
@@ -42,13 +49,20 @@ EDITABLE_FIELDS = (
     "is_active",
 )
 MISSING = object()
+# What a product with variants takes from them (``variants.product_variants_derive``) and search.
+DERIVED_FIELDS = ("price", "original_price", "stock_quantity", "search_keywords", "search_document")
 
 logger = logging.getLogger(__name__)
 
 
-def product_refresh_search_document(product):
-    """Rewrite the product's search documents (save it, then call ``products_indexed``)."""
-    product.search_keywords, product.search_document = product_search_documents(product)
+def product_refresh_search_document(product, *, option_values=None):
+    """Rewrite the product's search documents (save it, then call ``products_indexed``); a
+    product with variants is found by its active variants' option values too ("walnut")."""
+    if option_values is None:
+        option_values = variant_option_values(product)
+    product.search_keywords, product.search_document = product_search_documents(
+        product, option_values=option_values
+    )
 
 
 def products_indexed(products):
@@ -58,6 +72,27 @@ def products_indexed(products):
 
 def _on_catalog_change():
     best_effort(category_tree_invalidate, what="cache_invalidate")
+
+
+def _variants_apply(product, data):
+    """Write the options and variants of a create/update (``product`` saved and locked), if it
+    gives any; E49 with only ``variants`` keeps the product's options. True when written."""
+    if "variants" not in data and "options" not in data:
+        return False
+    options = requested_options(data, product.pk)
+    variant_set = variants_validate(options=options, variants=data.get("variants"))
+    product_variants_write(
+        product=product, variant_set=variant_set, default_price=data.get("price") or product.price
+    )
+    if any(image.get("variant_id") for image in product.gallery or ()):  # a removed variant's photos
+        product.gallery = product_galleries_refresh([product.pk])[product.pk]
+    return True
+
+
+def product_variants_sync(product):
+    """Keep a product with variants in step: its price and stock from the variants, its search
+    documents with their option values (in memory: the caller saves)."""
+    product_refresh_search_document(product, option_values=product_variants_derive(product))
 
 
 def _ensure_own_shipping_profile(seller, data) -> None:
@@ -82,6 +117,9 @@ def product_create(*, seller, data, images=(), model_data=MISSING):
                 product.save()
         except IntegrityError as exc:  # a concurrent create took the slug
             raise ApplicationError("This slug is already taken.", code="slug_taken") from exc
+        if _variants_apply(product, data):
+            product_variants_sync(product)
+            product.save(update_fields=[*DERIVED_FIELDS, "has_variants"])
         seller_rating_ensure(seller_id=seller.pk)
         product_attributes_sync([product])
         products_indexed([product])
@@ -104,10 +142,11 @@ def product_update(*, product, user, data, images=(), model_data=MISSING):
             setattr(product, key, data[key])
     if user.is_staff and "is_featured" in data:
         product.is_featured = data["is_featured"]
-    product_refresh_search_document(product)
+    variants_written = _variants_apply(product, data)
+    product_variants_sync(product)  # a product with variants: its price and stock stay theirs
     with StoredFiles() as stored:
         product.save()
-        if "materials" in data or "colors" in data:
+        if variants_written or "materials" in data or "colors" in data:
             product_attributes_sync([product])
         products_indexed([product])
         images_store(product=product, images=list(images), stored=stored)

@@ -5,7 +5,7 @@ its words that differ from them ("Chairs" adds "chair", "shelves" adds "shelf"),
 query and a singular product (and the reverse) meet on the stem:
 
 - ``search_keywords``: name (its last word twice), materials, colours, style, category, brand,
-  tags (weighs more);
+  tags, the option values of its variants ("oak walnut 120 160") (weighs more);
 - ``search_document``: the same and the description (what a product must match).
 
 A query becomes a ``SearchPlan``: one ``TermGroup`` per word the index can see (its alternatives:
@@ -60,7 +60,16 @@ def _with_stems(text):
 
 
 def build_search_documents(
-    *, name, brand="", tags=(), category_name="", description="", materials="", colors=(), style=""
+    *,
+    name,
+    brand="",
+    tags=(),
+    category_name="",
+    description="",
+    materials="",
+    colors=(),
+    style="",
+    option_values=(),
 ):
     """``(search_keywords, search_document)`` of a product's fields. The last word of the name
     (the kind of piece: "Oak Table Lamp" is a lamp) is repeated, so it weighs more."""
@@ -76,6 +85,7 @@ def build_search_documents(
             category_name,
             brand,
             " ".join(str(tag) for tag in tags or ()),
+            " ".join(str(value) for value in option_values or ()),
         )
         if part
     )
@@ -83,8 +93,9 @@ def build_search_documents(
     return _with_stems(keywords), _with_stems(document)
 
 
-def product_search_documents(product):
-    """``(search_keywords, search_document)`` of a product (its category loaded)."""
+def product_search_documents(product, *, option_values=()):
+    """``(search_keywords, search_document)`` of a product (its category loaded); ``option_values``:
+    those of its active variants."""
     return build_search_documents(
         name=product.name,
         brand=product.brand,
@@ -94,6 +105,7 @@ def product_search_documents(product):
         materials=product.materials,
         colors=product.colors,
         style=product.style,
+        option_values=option_values,
     )
 
 

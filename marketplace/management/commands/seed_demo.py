@@ -6,7 +6,9 @@ Accounts (passwords are for local demos only):
   demo-buyer{1..3}@designia.local    DemoBuyer-2024!    buyers with delivered orders; buyer1 also
                                                        has a two-seller order half shipped
 
-``--products N`` sets the catalogue size (default 240; the benchmark uses 10,000).
+``--products N`` sets the catalogue size (default 240; the benchmark uses 10,000); the products
+sold in variants (``demo_data.VARIANT_PRODUCTS``, e.g. a dining table as Oak-120 and Walnut-160)
+come on top.
 ``--categories-only`` creates just the default categories (for production).
 
 Demo data stays demo: with ``DEBUG=False`` the command refuses to run unless given
@@ -32,9 +34,10 @@ from marketplace.catalog.categories.services import category_ensure_defaults
 from marketplace.catalog.images.services import product_galleries_refresh
 from marketplace.catalog.models import Category, Product, ProductImage
 from marketplace.catalog.products.attributes import product_attributes_sync
-from marketplace.catalog.products.demo_data import COMMENTS, demo_photo, product_spec
+from marketplace.catalog.products.demo_data import COMMENTS, VARIANT_PRODUCTS, demo_photo, product_spec
 from marketplace.catalog.products.seller_ratings import seller_ratings_rebuild
-from marketplace.catalog.products.services import product_refresh_search_document
+from marketplace.catalog.products.services import product_refresh_search_document, product_variants_sync
+from marketplace.catalog.products.variants import VARIANT_FIELDS, product_variants_write, variants_validate
 from marketplace.catalog.search.vocabulary import vocabulary_rebuild
 from marketplace.demo_seeds import demo_seeders_run
 from marketplace.ordering.demo_orders import (
@@ -84,6 +87,7 @@ class Command(BaseCommand):
         demo_shipping_profiles(sellers)
         photos = self._photos()
         created = self._products(products, sellers, photos)
+        created += self._variant_products(sellers, photos)
         self.stdout.write(f"Search vocabulary: {vocabulary_rebuild()} terms.")
         reviews = self._reviews(buyers)
         self._half_shipped_order(buyers[0], sellers)
@@ -205,6 +209,49 @@ class Command(BaseCommand):
         product_attributes_sync(saved.values())
         product_galleries_refresh([product.pk for product in saved.values()])
         return len(batch)
+
+    def _variant_products(self, sellers, photos):
+        """The demo products sold in variants (``demo_data.VARIANT_PRODUCTS``), through the variant
+        services, so their price and stock follow the variants as a seller's would."""
+        existing = set(
+            Product.objects.filter(slug__startswith="demo-variant-").values_list("slug", flat=True)
+        )
+        specs = [spec for spec in VARIANT_PRODUCTS if spec["slug"] not in existing]
+        for index, spec in enumerate(specs):
+            self._variant_product(dict(spec), sellers[index % len(sellers)], photos)
+        return len(specs)
+
+    @transaction.atomic
+    def _variant_product(self, spec, seller, photos):
+        options, variants, photo_specs = spec.pop("options"), spec.pop("variants"), spec.pop("photos")
+        category = Category.objects.get(slug=spec.pop("category_slug"))
+        product = Product.objects.create(seller=seller, category=category, **spec)
+        money = {field for field in VARIANT_FIELDS if field != "stock_quantity"}
+        variants = [
+            {key: Decimal(value) if key in money and value is not None else value for key, value in v.items()}
+            for v in variants
+        ]
+        product_variants_write(
+            product=product,
+            variant_set=variants_validate(options=options, variants=variants),
+            default_price=product.price,
+        )
+        product_variants_sync(product)
+        product.save()
+        ids = dict(product.variants.values_list("sku", "id"))
+        for position, (sku, photo) in enumerate(photo_specs):
+            image, thumb = photos[photo % len(photos)]
+            ProductImage.objects.create(
+                product=product,
+                variant_id=ids.get(sku),
+                image=image,
+                thumbnail=thumb,
+                alt_text=product.name,
+                is_primary=position == 0,
+                order=position,
+            )
+        product_galleries_refresh([product.pk])
+        product_attributes_sync([product])
 
     @transaction.atomic
     def _reviews(self, buyers):
