@@ -433,3 +433,59 @@ def test_the_sellers_gdpr_export_carries_the_variants(client, seller, table, set
         ("Oak-120", "900.00", 2, True),
         ("Walnut-160", "1200.00", 1, True),
     ]
+
+
+def test_the_page_and_list_item_have_exactly_the_schemas_fields(api_client, table):
+    from marketplace.catalog.products.serializers import (
+        ProductDetailSerializer,
+        ProductListItemSerializer,
+        ProductVariantSerializer,
+    )
+
+    def declared(serializer):  # the display_* fields come only with a display currency
+        return {name for name in serializer().fields if not name.startswith("display_")}
+
+    shown = page(api_client, table["slug"])
+    assert set(shown) == declared(ProductDetailSerializer)
+    assert all(set(item) == declared(ProductVariantSerializer) for item in shown["variants"])
+    [item] = api_client.get(URL).json()["results"]
+    assert set(item) == declared(ProductListItemSerializer)
+
+
+def test_staff_editing_a_product_with_variants_in_the_admin_keeps_price_and_stock_theirs(
+    client, api_client, table
+):
+    from authentication.tests.factories import StaffFactory
+    from designiaBackend.tests.test_admin_uploads import change_form
+
+    admin = Client()
+    admin.force_login(StaffFactory(is_superuser=True))
+    product = Product.objects.get(slug=table["slug"])
+    url = f"/admin/marketplace/product/{product.pk}/change/"
+    form = admin.get(url).content.decode()
+    assert "Oak-120" in form and "Walnut-160" in form  # the variants are shown on the product
+    data = change_form(admin, url, "product_form")
+    data.update({"name": "Staff Table", "price": "1.00", "stock_quantity": "50"})
+
+    response = admin.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    shown = page(api_client, table["slug"])
+    assert (shown["name"], shown["price"], shown["stock_quantity"]) == ("Staff Table", "900.00", 3)
+    assert [v["sku"] for v in shown["variants"]] == ["Oak-120", "Walnut-160"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_catalogue_sells_a_table_as_oak_120_and_walnut_160(api_client, demo_catalogue):
+    table = page(api_client, "demo-variant-dining-table")
+
+    assert (table["has_variants"], table["price_from"], table["stock_quantity"]) == (True, "900.00", 3)
+    assert [(v["sku"], v["options"], v["price"], v["stock_quantity"]) for v in table["variants"]] == [
+        ("Oak-120", {"wood": "oak", "size": "120"}, "900.00", 2),
+        ("Walnut-160", {"wood": "walnut", "size": "160"}, "1200.00", 1),
+    ]
+    assert table["options"] == OPTIONS
+    assert [len(v["images"]) for v in table["variants"]] == [0, 1]  # Walnut-160 has its own photo
+    listed = api_client.get(f"{URL}search/", {"q": "extendable dining table", "ordering": "relevance"}).json()
+    assert [item["slug"] for item in listed["results"]].count("demo-variant-dining-table") == 1
+    assert sum(p.has_variants for p in demo_catalogue.values()) == 3

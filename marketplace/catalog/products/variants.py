@@ -16,6 +16,8 @@ both run it), ``product_variants_write`` replaces a product's options and varian
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from designiaBackend.errors import ApplicationError
 from marketplace.catalog.models import ProductOption, ProductVariant
 
@@ -161,8 +163,8 @@ def _variants_remove(variants):
 
 def product_variants_write(*, product, variant_set, default_price):
     """Replace the options and variants of ``product`` (saved, row-locked by the caller) with
-    ``variant_set``: variants matched by SKU are updated (fields not given keep their values),
-    new SKUs created (price defaulting to ``default_price``), missing ones deleted or, when an
+    ``variant_set``: variants matched by SKU are updated (fields not given keep their values;
+    a listed variant is active unless it says ``is_active: false``), new SKUs created (price defaulting to ``default_price``), missing ones deleted or, when an
     order item points at them, deactivated. Sets ``product.has_variants``; the caller derives
     the price and stock (``product_variants_derive``) and saves the product."""
     existing = {variant.sku.lower(): variant for variant in ProductVariant.objects.filter(product=product)}
@@ -189,7 +191,7 @@ def product_variants_write(*, product, variant_set, default_price):
                 continue
             setattr(variant, field, value)
         variant.position = position
-        variant.is_active = data.get("is_active", True)  # a listed variant is offered unless it says not
+        variant.is_active = data.get("is_active", True)
     _variants_save(updated, created)
     product.has_variants = bool(variant_set.variants)
 
@@ -207,8 +209,9 @@ def _variants_save(updated, created):
     """Updated rows first with a parking key (two variants may swap combinations), then new ones."""
     fields = ["sku", "options", "option_key", *VARIANT_FIELDS, "is_active", "position", "updated_at"]
     final_keys = {variant.pk: variant.option_key for variant in updated}
+    now = timezone.now()  # bulk_update leaves auto_now alone
     for variant in updated:
-        variant.option_key = f"~swap:{variant.pk}"
+        variant.option_key, variant.updated_at = f"~swap:{variant.pk}", now
     ProductVariant.objects.bulk_update(updated, ["option_key"])
     for variant in updated:
         variant.option_key = final_keys[variant.pk]
