@@ -10,7 +10,7 @@ from designiaBackend.db import PreparedQuery
 from marketplace.catalog.models import Product, ProductVariant, SellerRating
 from marketplace.catalog.products.ar_hooks import ar_model_handler
 from marketplace.catalog.products.seller_ratings import seller_rating_text
-from marketplace.catalog.products.variants import VARIANT_FIELDS, product_options_list
+from marketplace.catalog.products.variants import VARIANT_FIELDS
 
 LIST_FIELDS = (
     "id",
@@ -90,7 +90,7 @@ class ProductPage:
     seller_rating: str  # "4.25"
     category: dict | None  # {id, name, slug}
     ar_model: dict  # {has_ar_model, ar_model_filename, ar_model_url}
-    options: list = field(default_factory=list)  # [{name, values}] of a product with variants
+    options: list = field(default_factory=list)  # [{name, values}]: none while no variant is active
     variants: list = field(default_factory=list)  # its active variants (VARIANT_PAGE_FIELDS)
 
 
@@ -98,12 +98,26 @@ VARIANT_PAGE_FIELDS = ("id", "sku", "options", *VARIANT_FIELDS)
 
 
 def product_variants_for_page(*, product_id):
-    """The active variants of a product, in the seller's order, as rows (one query)."""
-    return list(
+    """``(options, variants)`` of a product with variants, in one query: its active variants
+    (``VARIANT_PAGE_FIELDS``, in the seller's order), each row joined with each of the product's
+    options (a few rows per variant), which come out in their order."""
+    rows = (
         ProductVariant.objects.filter(product_id=product_id, is_active=True)
-        .order_by("position", "id")
-        .values(*VARIANT_PAGE_FIELDS)
+        .order_by("position", "id", "product__options__position", "product__options__id")
+        .values(
+            *VARIANT_PAGE_FIELDS,
+            option_id=F("product__options__id"),
+            option_name=F("product__options__name"),
+            option_values=F("product__options__values"),
+        )
     )
+    options, variants = {}, {}
+    for row in rows:
+        option_id, name, values = row.pop("option_id"), row.pop("option_name"), row.pop("option_values")
+        if option_id is not None:
+            options.setdefault(option_id, {"name": name, "values": values})
+        variants.setdefault(row["id"], row)
+    return list(options.values()), list(variants.values())
 
 
 def _product_page_query(slug):
@@ -144,6 +158,8 @@ def product_page_get(*, slug, user=None):
     ar_model = ar_model_handler().describe(
         filename=row["ar_model_filename"], storage_name=row["ar_model_storage_name"]
     )
+    # A product with variants costs one more query, whatever their number (photos: the gallery).
+    options, variants = product_variants_for_page(product_id=product.id) if product.has_variants else ([], [])
     return ProductPage(
         product=product,
         seller_username=row["seller_username"],
@@ -151,9 +167,8 @@ def product_page_get(*, slug, user=None):
         seller_rating=seller_rating_text(row["seller_rating_points"], row["seller_review_count"]),
         category=category,
         ar_model=ar_model,
-        # A product with variants costs two more queries, whatever their number (images: gallery).
-        options=product_options_list(product.id) if product.has_variants else [],
-        variants=product_variants_for_page(product_id=product.id) if product.has_variants else [],
+        options=options,
+        variants=variants,
     )
 
 
