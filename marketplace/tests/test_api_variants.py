@@ -489,3 +489,19 @@ def test_the_demo_catalogue_sells_a_table_as_oak_120_and_walnut_160(api_client, 
     listed = api_client.get(f"{URL}search/", {"q": "extendable dining table", "ordering": "relevance"}).json()
     assert [item["slug"] for item in listed["results"]].count("demo-variant-dining-table") == 1
     assert sum(p.has_variants for p in demo_catalogue.values()) == 3
+
+
+def test_variant_prices_in_the_display_currency(client, api_client):
+    from marketplace.tests.test_display_currency import store, yen
+
+    store()
+    table = client.post(URL, table_body(currency="EUR"), format="json").json()
+
+    shown = api_client.get(f"{URL}{table['slug']}/", {"currency": "JPY"}).json()
+
+    assert (shown["price"], shown["display_price"]) == ("900.00", yen("900.00"))
+    assert [(v["price"], v["display_price"], v["display_currency"]) for v in shown["variants"]] == [
+        ("900.00", yen("900.00"), "JPY"),
+        ("1200.00", yen("1200.00"), "JPY"),
+    ]
+    assert "display_price" not in page(api_client, table["slug"])["variants"][0]

@@ -50,6 +50,9 @@ def product_detail_response(*, slug, user, status_code=status.HTTP_200_OK, reque
     body = presenters.product_detail(page)
     if display is not None:
         display.apply([body])
+        for variant in body["variants"]:  # a variant's price in the display currency too
+            prices = {"price": variant["price"], "original_price": variant["original_price"]}
+            variant.update(display.fields(**prices, currency=body["currency"]))
     body["is_favorited"] = bool(user.is_authenticated and favorite_exists(user=user, product_id=body["id"]))
     return Response(body, status=status_code)
 

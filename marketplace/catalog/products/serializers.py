@@ -189,7 +189,15 @@ class ProductWriteSerializer(serializers.Serializer):
 # --- output shapes (schema) ---------------------------------------------------------------------
 
 
-class ProductListItemSerializer(serializers.Serializer):
+class DisplayPriceSerializer(serializers.Serializer):
+    # Only with ?currency= or a preferred currency (display only; price stays as stored).
+    display_price = serializers.CharField(required=False, allow_null=True)
+    display_original_price = serializers.CharField(required=False, allow_null=True)
+    display_currency = serializers.CharField(required=False)
+    display_rate_date = serializers.DateField(required=False)
+
+
+class ProductListItemSerializer(DisplayPriceSerializer):
     id = PublicIdField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -214,11 +222,6 @@ class ProductListItemSerializer(serializers.Serializer):
     # Variants (issue 15): ``price_from`` is ``price``, shown as "from" when ``has_variants``.
     has_variants = serializers.BooleanField()
     price_from = serializers.CharField()
-    # Only with ?currency= or a preferred currency (display only; price stays as stored).
-    display_price = serializers.CharField(required=False, allow_null=True)
-    display_original_price = serializers.CharField(required=False, allow_null=True)
-    display_currency = serializers.CharField(required=False)
-    display_rate_date = serializers.DateField(required=False)
 
 
 class SellerProductItemSerializer(ProductListItemSerializer):
@@ -261,7 +264,7 @@ class ProductOptionSerializer(serializers.Serializer):
     values = serializers.ListField(child=serializers.CharField())
 
 
-class ProductVariantSerializer(serializers.Serializer):
+class ProductVariantSerializer(DisplayPriceSerializer):
     """An active variant on the product page; null weight/dimensions: the product's."""
 
     id = PublicIdField()
