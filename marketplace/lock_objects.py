@@ -1,15 +1,16 @@
 """Row locks of the marketplace, in one place and always in the same order.
 
 Rules that keep concurrent checkouts, cancels, timeouts and webhooks free of deadlocks:
-an order row is locked before its shipment rows, and those before product rows; several rows of one table are locked in primary-key
-order; a product is locked before its reviews. Every helper must run inside ``transaction.atomic``.
+an order row is locked before its shipment rows, and those before product rows, and products before
+their variants; several rows of one table are locked in primary-key order; a product is locked
+before its reviews. Every helper must run inside ``transaction.atomic``.
 Only this module calls ``select_for_update`` in the marketplace (a test checks it).
 """
 
 from typing import TYPE_CHECKING
 
 from marketplace.alerts.models import SavedSearch, StockAlert
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductVariant
 from marketplace.coupons.models import Coupon
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
 from marketplace.reviews.models import Review
@@ -30,6 +31,15 @@ def product_pks_for_update(product_ids: "Iterable[int]") -> list[int]:
     """Lock the products (in pk order) without loading them: for set-wise updates."""
     products = Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("pk")
     return list(products.values_list("pk", flat=True))
+
+
+def variants_for_update(variant_ids, *, fields=None) -> dict:
+    """Lock the variants (in pk order, after their products) and return them as ``{pk: variant}``;
+    ``fields`` limits the columns read."""
+    variants = ProductVariant.objects.select_for_update().filter(pk__in=set(variant_ids)).order_by("pk")
+    if fields:
+        variants = variants.only(*fields)
+    return {variant.pk: variant for variant in variants}
 
 
 def order_for_update(order_id: "UUID | str") -> Order:

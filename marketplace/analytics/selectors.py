@@ -99,6 +99,7 @@ def seller_analytics(*, seller, period: str = "month") -> dict:
         "pending_fulfillment_count": pending,
         "orders_by_status": {str(status): by_status.get(status, 0) for status in Order.Status.values},
         "top_products": _top_products(sold, attention),
+        "variant_sales": _variant_sales(sold),
         "recent_orders": _recent_orders(seller, since),
         "coupon_uses": _coupon_uses(seller, since),
     }
@@ -132,6 +133,28 @@ def _top_products(sold, attention, limit=5) -> list:
             "name": row["product__name"],
             "total_sold": row["total_sold"],
             "views": attention.get(row["product_id"], (0, 0, 0))[0],
+            "revenue": row["revenue"],
+        }
+        for row in rows
+    ]
+
+
+def _variant_sales(sold, limit=50) -> list:
+    """Units and revenue per variant sold (products with variants only; one query), best first."""
+    rows = (
+        sold.filter(variant_id__isnull=False)
+        .values("variant_id", "product_id", "product__name", "variant__sku", "variant__options")
+        .annotate(total_sold=Sum(KEPT_UNITS), revenue=Sum(KEPT_REVENUE))
+        .order_by("-total_sold", "-revenue", "variant_id")[:limit]
+    )
+    return [
+        {
+            "variant_id": row["variant_id"],
+            "product_id": row["product_id"],
+            "product_name": row["product__name"],
+            "sku": row["variant__sku"],
+            "options": row["variant__options"] or {},
+            "total_sold": row["total_sold"],
             "revenue": row["revenue"],
         }
         for row in rows

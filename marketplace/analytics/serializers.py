@@ -16,6 +16,18 @@ class TopProductSerializer(serializers.Serializer):
     revenue = money_serializer_field(max_digits=14)
 
 
+class VariantSalesSerializer(serializers.Serializer):
+    """One variant's sales in the period (its current SKU and option values)."""
+
+    variant_id = PublicIdField()
+    product_id = PublicIdField()
+    product_name = serializers.CharField()
+    sku = serializers.CharField()
+    options = serializers.DictField(child=serializers.CharField())
+    total_sold = serializers.IntegerField()
+    revenue = money_serializer_field(max_digits=14)
+
+
 class RecentOrderSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     buyer_username = serializers.CharField()
@@ -46,5 +58,6 @@ class SellerAnalyticsSerializer(serializers.Serializer):
     pending_fulfillment_count = serializers.IntegerField()
     orders_by_status = serializers.DictField(child=serializers.IntegerField())
     top_products = TopProductSerializer(many=True)
+    variant_sales = VariantSalesSerializer(many=True)
     recent_orders = RecentOrderSerializer(many=True)
     coupon_uses = CouponUseSerializer(many=True)

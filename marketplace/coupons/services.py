@@ -77,8 +77,10 @@ def _check_covers(coupon: Coupon, lines: list[QuoteLine]) -> dict:
 
 
 def _cart_lines(cart) -> list[QuoteLine]:
-    items = CartItem.objects.filter(cart=cart).select_related("product").order_by("product_id")
-    return [QuoteLine(item.product, item.quantity) for item in items]
+    items = (
+        CartItem.objects.filter(cart=cart).select_related("product", "variant").order_by("product_id", "pk")
+    )
+    return [QuoteLine(item.product, item.quantity, item.variant) for item in items]
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from marketplace.catalog.models import ProductVariant
 from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.pricing import QuoteLine
 from marketplace.ordering.services.checkout import order_shipments_create
@@ -62,9 +63,11 @@ def demo_shipping_profiles(sellers) -> None:
 
 
 def demo_order_create(*, buyer, products, status: str, note: str) -> Order:
-    """A paid order of one unit of each product, priced like a checkout to Portugal, with one
-    shipment per seller in ``status`` (``pending``, ``shipped`` or ``delivered``)."""
-    quote = quote_for([QuoteLine(product, 1) for product in products], country="PT")
+    """A paid order of one unit of each product (of its first variant, for a product with
+    variants), priced like a checkout to Portugal, with one shipment per seller in ``status``
+    (``pending``, ``shipped`` or ``delivered``)."""
+    lines = [QuoteLine(product, 1, _first_variant(product)) for product in products]
+    quote = quote_for(lines, country="PT")
     order = Order.objects.create(
         buyer=buyer,
         payment_status=Order.PaymentStatus.PAID,
@@ -77,6 +80,12 @@ def demo_order_create(*, buyer, products, status: str, note: str) -> Order:
     order_shipments_create(order, quote, images={})  # one shipment per seller, as at checkout
     demo_shipments_move(order, [status] * len(quote.groups))
     return order
+
+
+def _first_variant(product) -> ProductVariant | None:
+    if not product.has_variants:
+        return None
+    return ProductVariant.objects.filter(product=product, is_active=True).order_by("position", "pk").first()
 
 
 def demo_shipments_move(order: Order, statuses: list[str]) -> None:

@@ -13,6 +13,26 @@ class ProductUnavailable(ApplicationError):
     default_message = "This product is not available."
 
 
+class VariantRequired(ApplicationError):
+    code = "variant_required"
+    status = 400
+    default_message = "Choose one of this product's variants (variant_id or options)."
+
+
+class VariantNotFound(ApplicationError):
+    code = "variant_not_found"
+    status = 400
+    default_message = "This product has no such variant."
+
+
+class VariantSoldOut(ConflictError):
+    """A variant in the cart sold out before checkout (a product without variants answers 400
+    ``out_of_stock`` there, as it always has)."""
+
+    code = "out_of_stock"
+    default_message = "This variant is sold out."
+
+
 class ItemNotInCart(ApplicationError):
     code = "item_not_in_cart"
     status = 404

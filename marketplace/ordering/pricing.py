@@ -118,7 +118,7 @@ def tax_split(
     line_discounts: dict[Any, Decimal] | None = None,
     unit: Decimal = CENT,
 ) -> tuple[dict[Any, Decimal], Decimal]:
-    """A group's tax per line (by product pk) and on its shipping, adding up to the group's tax
+    """A group's tax per line (by ``QuoteLine.key``) and on its shipping, adding up to the group's tax
     exactly (remainders go to the last share: shipping, or the last line)."""
     items_base = totals.subtotal - totals.discount_amount
     weights: dict[Any, Decimal] = {"items": items_base}
@@ -126,7 +126,7 @@ def tax_split(
         weights["shipping"] = totals.shipping_cost
     parts = allocate(totals.tax_amount, weights, unit)
     off = line_discounts or {}
-    line_weights = {line.product.pk: line.amount - off.get(line.product.pk, ZERO) for line in group_lines}
+    line_weights = {line.key: line.amount - off.get(line.key, ZERO) for line in group_lines}
     return allocate(parts["items"], line_weights, unit), parts.get("shipping", ZERO)
 
 
@@ -149,16 +149,48 @@ class PricedProduct(Protocol):
     shipping_profile_id: int | None
 
 
+def line_key(product_pk: Any, variant_pk: Any = None) -> Any:
+    """A line's key in the per-line taxes and discounts: the product's pk, or ``(product pk,
+    variant pk)`` (two variants of one product are two lines)."""
+    return product_pk if variant_pk is None else (product_pk, variant_pk)
+
+
+class PricedVariant(Protocol):
+    """What pricing reads of a variant (``marketplace.catalog.models.ProductVariant``)."""
+
+    pk: Any
+    price: Decimal
+    weight: Decimal | None
+
+
 @dataclass(frozen=True)
 class QuoteLine:
-    """One cart line to price: the product (its seller, weight and shipping profile) and units."""
+    """One cart line to price: the product (its seller, weight and shipping profile), units, and
+    the variant bought (its price, and its weight when it has one) for a product with variants."""
 
     product: PricedProduct
     quantity: int
+    variant: PricedVariant | None = None
+
+    @property
+    def key(self) -> Any:
+        """``line_key`` of this line."""
+        return line_key(self.product.pk, None if self.variant is None else self.variant.pk)
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.price if self.variant is None else self.variant.price
+
+    @property
+    def weight(self) -> Decimal | None:
+        """The weight of one unit: the variant's, else the product's."""
+        if self.variant is not None and self.variant.weight is not None:
+            return self.variant.weight
+        return self.product.weight
 
     @property
     def amount(self) -> Decimal:
-        return money(self.product.price * self.quantity)
+        return money(self.unit_price * self.quantity)
 
 
 @dataclass(frozen=True)
@@ -217,10 +249,11 @@ class DiscountRule(Protocol):
 def line_discounts(
     lines: Iterable[QuoteLine], discount: DiscountRule | None, unit: Decimal = CENT
 ) -> dict[Any, Decimal]:
-    """The discount per covered line (by product pk), adding up to the coupon's discount exactly."""
+    """The discount per covered line (by ``QuoteLine.key``), adding up to the coupon's discount
+    exactly."""
     if discount is None:
         return {}
-    covered = {line.product.pk: line.amount for line in lines if discount.covers(line.product)}
+    covered = {line.key: line.amount for line in lines if discount.covers(line.product)}
     amount = min(discount.amount_for(money(sum(covered.values(), ZERO))), sum(covered.values(), ZERO))
     if amount <= ZERO:
         return {}
@@ -259,11 +292,7 @@ def quote_lines(
         quote = shipping(group_lines, subtotal, country)
         quote = replace(quote, cost=money(quote.cost, unit))
         inclusive = taxes_shipping and seller_id in inclusive_sellers
-        group_discounts = {
-            line.product.pk: discounts[line.product.pk]
-            for line in group_lines
-            if line.product.pk in discounts
-        }
+        group_discounts = {line.key: discounts[line.key] for line in group_lines if line.key in discounts}
         off = money(sum(group_discounts.values(), ZERO))
         totals = group_totals(
             subtotal, quote.cost, rule=tax_rule, inclusive=inclusive, discount=off, unit=unit

@@ -40,9 +40,11 @@ def cart_items_count(*, user) -> int:
 
 
 def cart_get_for_user(*, user) -> Cart:
-    """The user's cart (created on first use) with its items and products (and their galleries) loaded."""
+    """The user's cart (created on first use) with its items, their products (and galleries) and
+    variants loaded."""
     cart, _ = Cart.objects.get_or_create(user=user)
-    prefetch_related_objects([cart], Prefetch("items", queryset=CartItem.objects.select_related("product")))
+    items = CartItem.objects.select_related("product", "variant")
+    prefetch_related_objects([cart], Prefetch("items", queryset=items))
     return cart
 
 
@@ -176,7 +178,7 @@ def cart_quote(*, cart, country: str) -> Quote:
     """The cart's totals per seller group for ``country`` (items and products already loaded), with
     its coupon's discount when one is applied (two more queries then)."""
     return quote_for(
-        [QuoteLine(item.product, item.quantity) for item in cart.items.all()],
+        [QuoteLine(item.product, item.quantity, item.variant) for item in cart.items.all()],
         country=country,
         discount=coupon_discount_for_cart(cart),
     )

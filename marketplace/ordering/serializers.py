@@ -10,9 +10,11 @@ from designiaBackend.api.pagination import PageSerializer
 from infrastructure.storage import public_url
 from marketplace.catalog.products.serializers import ProductCardSerializer
 from marketplace.ordering.models import Cart, Order, ReturnRequest, Shipment
+from marketplace.ordering.pricing import line_key
 from marketplace.ordering.services.orders import ADDRESS_KEYS
 from marketplace.ordering.state import viewer_status
 from marketplace.ordering.tracking import tracking_link
+from marketplace.ordering.variants import variant_label
 from marketplace.shipping.serializers import CountryField
 
 # A return photo as a base64 data URL of at most PRODUCT_IMAGE_MAX_BYTES.
@@ -24,15 +26,27 @@ RETURN_PHOTO_MAX_CHARS = settings.PRODUCT_IMAGE_MAX_BYTES * 4 // 3 + 100
 class CartItemAddInputSerializer(serializers.Serializer):
     product_id = PublicIdField()
     quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    # A product with variants: the variant bought, by id or by its option values.
+    variant_id = PublicIdField(required=False, allow_null=True)
+    options = serializers.DictField(
+        child=serializers.CharField(max_length=100), required=False, allow_null=True, allow_empty=False
+    )
+
+    def validate_options(self, options):
+        if options is not None and (len(options) > 20 or any(len(name) > 40 for name in options)):
+            raise serializers.ValidationError("At most 20 options, each name at most 40 characters.")
+        return options
 
 
 class CartItemUpdateInputSerializer(serializers.Serializer):
     product_id = PublicIdField()
     quantity = serializers.IntegerField(min_value=0, max_value=1000)
+    variant_id = PublicIdField(required=False, allow_null=True)
 
 
 class CartItemRemoveInputSerializer(serializers.Serializer):
     product_id = PublicIdField()
+    variant_id = PublicIdField(required=False, allow_null=True)
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
@@ -106,9 +120,24 @@ class CartProductSerializer(ProductCardSerializer):
     display_rate_date = serializers.DateField(required=False)
 
 
+class CartVariantSerializer(serializers.Serializer):
+    """The variant a cart line holds (its price is the line's unit price)."""
+
+    id = PublicIdField()
+    sku = serializers.CharField()
+    options = serializers.DictField(child=serializers.CharField())
+    label = serializers.SerializerMethodField()
+    price = money_serializer_field(max_digits=10)
+    stock_quantity = serializers.IntegerField()
+
+    def get_label(self, variant) -> str:
+        return variant_label(variant)
+
+
 class CartLineSerializer(serializers.Serializer):
     id = PublicIdField()
     product = CartProductSerializer()
+    variant = CartVariantSerializer(allow_null=True)
     quantity = serializers.IntegerField()
     added_at = serializers.DateTimeField()
     total_price = serializers.SerializerMethodField()
@@ -116,17 +145,20 @@ class CartLineSerializer(serializers.Serializer):
     display_total_price = serializers.CharField(required=False, allow_null=True)
 
     def get_total_price(self, item) -> str:
-        return f"{item.product.price * item.quantity:.2f}"
+        price = item.product.price if item.variant is None else item.variant.price
+        return f"{price * item.quantity:.2f}"
 
     discount_amount = serializers.SerializerMethodField()
 
     def get_discount_amount(self, item) -> str:
         """This line's part of the coupon's discount (``context["line_discounts"]``)."""
-        return f"{self.context.get('line_discounts', {}).get(item.product_id, Decimal('0')):.2f}"
+        key = line_key(item.product_id, item.variant_id)
+        return f"{self.context.get('line_discounts', {}).get(key, Decimal('0')):.2f}"
 
     def get_tax_amount(self, item) -> str:
         """This line's part of its seller group's tax (``context["line_taxes"]``)."""
-        return f"{self.context.get('line_taxes', {}).get(item.product_id, Decimal('0')):.2f}"
+        key = line_key(item.product_id, item.variant_id)
+        return f"{self.context.get('line_taxes', {}).get(key, Decimal('0')):.2f}"
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -280,6 +312,10 @@ class OrderItemSerializer(serializers.Serializer):
     total_price = money_serializer_field()
     tax_amount = money_serializer_field()
     discount_amount = money_serializer_field()
+    # The variant bought (null, "" and "" for a product without variants), as at checkout.
+    variant_id = PublicIdField(allow_null=True)
+    sku = serializers.CharField(allow_blank=True)
+    variant_label = serializers.CharField(allow_blank=True)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_product_image(self, item) -> str | None:

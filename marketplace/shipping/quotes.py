@@ -3,8 +3,8 @@
 A product ships by its own profile, else by its seller's default profile, else by the settings'
 flat rule (``SHIPPING_FLAT_RATE`` below ``FREE_SHIPPING_THRESHOLD``), so products created before
 profiles existed keep their price. Per profile: the zone naming the country (else the
-rest-of-world zone) costs ``base_price + price_per_kg x weight`` (weightless items add nothing
-to the weight), free when the group's subtotal reaches the profile's threshold.
+rest-of-world zone) costs ``base_price + price_per_kg x weight`` (a variant's weight, else its
+product's; weightless items add nothing to the weight), free when the group's subtotal reaches the profile's threshold.
 """
 
 from decimal import Decimal
@@ -44,7 +44,7 @@ def _profile_cost(profile, zone, lines, subtotal: Decimal) -> Decimal:
     threshold = profile.free_shipping_threshold
     if threshold is not None and subtotal >= threshold:
         return ZERO
-    weight = sum((line.product.weight * line.quantity for line in lines if line.product.weight), ZERO)
+    weight = sum((line.weight * line.quantity for line in lines if line.weight), ZERO)
     return money(zone.base_price + zone.price_per_kg * weight)
 
 
@@ -63,7 +63,8 @@ def shipping_for_group(lines, subtotal: Decimal, country: str, profiles: dict) -
     for profile, profile_lines in by_profile.items():
         zone = zone_for(profile, country)
         if zone is None:
-            unshippable += [line.product.pk for line in profile_lines]
+            # A product once, however many of its variants are in the group.
+            unshippable += list(dict.fromkeys(line.product.pk for line in profile_lines))
             continue
         cost += _profile_cost(profile, zone, profile_lines, subtotal)
         days.append((profile.processing_days_min, profile.processing_days_max))

@@ -55,18 +55,20 @@ def checkout_return_url(order_id: object) -> str:
 
 
 def _item_line(item: "OrderItem", tax_behavior: str) -> LineItem:
+    # A variant's line names its option values ("Oak Table (wood: oak, size: 120)").
+    name = f"{item.product_name} ({item.variant_label})" if item.variant_label else item.product_name
     if item.discount_amount:
         # A line a coupon discounts is sent as one line of its discounted total (Stripe takes no
         # negative lines, and the discount need not divide by the quantity).
         return LineItem(
-            name=f"{item.product_name} x {item.quantity} (discount {item.discount_amount})",
+            name=f"{name} x {item.quantity} (discount {item.discount_amount})",
             unit_amount=item.total_price - item.discount_amount,
             quantity=1,
             image_url=public_url(item.product_image),
             tax_behavior=tax_behavior,
         )
     return LineItem(
-        name=item.product_name,
+        name=name,
         unit_amount=item.unit_price,
         quantity=item.quantity,
         image_url=public_url(item.product_image),

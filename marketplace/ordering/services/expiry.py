@@ -2,7 +2,7 @@
 released in one transaction of a few statements, whatever the batch size.
 
 Locks follow ``marketplace.lock_objects``: the batch's orders (pk order), then their shipments (pk
-order), then the products (pk order, ``stock_restore``). Only orders whose payment session cannot be
+order), then the products and their variants (pk order, ``stock_restore``). Only orders whose payment session cannot be
 paid any more are taken (see ``orders_unpayable_among``); the e-mails go out as one batch task.
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from designiaBackend.api.after_commit import must_happen
 from marketplace.lock_objects import shipments_of_orders_for_update, unpaid_orders_for_update
 from marketplace.ordering.models import Order, OrderItem, Shipment
-from marketplace.ordering.services.stock import _units, stock_restore
+from marketplace.ordering.services.stock import item_units, stock_restore
 from marketplace.ordering.state import order_transition, shipment_transition
 
 S, SS = Order.Status, Shipment.Status
@@ -53,9 +53,9 @@ def orders_expire_unpaid_batch(*, order_ids, reason: str = "payment_timeout") ->
     released = {shipment.pk for shipment in shipments if shipment.stock_released}
     holding = [order.pk for order in orders if not order.stock_released]
     items = OrderItem.objects.filter(order_id__in=holding).only(
-        "product_id", "shipment_id", "quantity", "returned_quantity"
+        "product_id", "variant_id", "shipment_id", "quantity", "returned_quantity"
     )
-    stock_restore(_units(item for item in items if item.shipment_id not in released))
+    stock_restore(*item_units(item for item in items if item.shipment_id not in released))
 
     # Every row of the batch ends the same way: one UPDATE per kind of row, not one per row.
     now = timezone.now()

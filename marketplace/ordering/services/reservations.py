@@ -2,7 +2,7 @@
 (``STOCK_RESERVATION_MINUTES``). When the reservation ends unpaid the stock goes back at once and
 the order stays ``pending_payment`` for its grace period; paying or retrying later takes the stock
 again if it is still there, and cancels the order when it is not. Every write locks the order
-first, then its shipments, then products (``marketplace.lock_objects``).
+first, then its shipments, then products, then variants (``marketplace.lock_objects``).
 """
 
 from datetime import datetime, timedelta
@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
-from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable
+from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable, VariantSoldOut
 from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.services.orders import send_order_email_on_commit, shipments_cancel_pending
-from marketplace.ordering.services.stock import order_release_stock, stock_reserve
+from marketplace.ordering.services.stock import item_units, order_release_stock, stock_reserve
 from marketplace.ordering.state import order_transition
 
 S = Order.Status
@@ -62,12 +62,9 @@ def order_reserve_locked(*, order: Order) -> bool:
     holds its stock (again); False when the stock is gone: the order is then cancelled."""
     if not order.stock_released:
         return True
-    quantities: dict = {}
-    for item in order.items.all():
-        quantities[item.product_id] = quantities.get(item.product_id, 0) + item.quantity
     try:
-        stock_reserve(quantities)
-    except (OutOfStock, ProductUnavailable):
+        stock_reserve(*item_units(order.items.all()))  # an unpaid order has nothing returned
+    except (OutOfStock, VariantSoldOut, ProductUnavailable):
         _cancel_sold_out(order)
         return False
     Shipment.objects.filter(order=order).update(stock_released=False)

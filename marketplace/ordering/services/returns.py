@@ -155,12 +155,15 @@ def return_request_approve(*, return_request_id, actor, note: str = "") -> Retur
     request = _decidable(return_request_id, actor)
     lines = list(request.items.select_related("order_item"))
     restock: dict[int, int] = {}
+    restock_variants: dict[int, int] = {}
     for line in lines:
         item = line.order_item
         item.returned_quantity += line.quantity
         item.save(update_fields=["returned_quantity"])
         restock[item.product_id] = restock.get(item.product_id, 0) + line.quantity
-    stock_restore(restock)
+        if item.variant_id is not None:
+            restock_variants[item.variant_id] = restock_variants.get(item.variant_id, 0) + line.quantity
+    stock_restore(restock, restock_variants)
     request.status = ReturnRequest.Status.APPROVED
     request.refund_amount = refund_amount_for(
         request.shipment or request.order, lines, currency=request.order.currency
