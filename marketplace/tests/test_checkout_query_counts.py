@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.ordering.models import Order
+from marketplace.ordering.services.cart import cart_add_item
 from marketplace.tests.ordering_factories import (
     OrderingProductFactory,
     add_image,
@@ -17,6 +18,7 @@ from marketplace.tests.ordering_factories import (
     route_checkout_sessions,
     send_event,
 )
+from marketplace.tests.test_variants_orders import variant_table
 from payment_system.payments.models import SellerTransaction
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +31,18 @@ def pricing(settings, eu_vat_rates, default_shipping_country):
     settings.FREE_SHIPPING_THRESHOLD = Decimal("100000.00")
 
 
-def checkout_and_pay(auth_client, api_client, fake_stripe, sellers: int):
-    """A 3-item cart from ``sellers`` sellers: ``(order, checkout queries, webhook queries)``."""
+def checkout_and_pay(auth_client, api_client, fake_stripe, sellers: int, *, variants: bool = False):
+    """A 3-item cart from ``sellers`` sellers (with ``variants``: two of them variants of one
+    product): ``(order, checkout queries, webhook queries)``."""
     makers = [SellerFactory() for _ in range(sellers)]
     products = [OrderingProductFactory(seller=makers[n % sellers]) for n in range(3)]
     add_image(products[0])
     buyer = UserFactory()
-    fill_cart(buyer, *[(product, 1) for product in products])
+    fill_cart(buyer, *[(product, 1) for product in products[: 1 if variants else 3]])
+    if variants:
+        table, oak, walnut = variant_table(makers[-1])
+        for variant in (oak, walnut):
+            cart_add_item(user=buyer, product_id=table.pk, quantity=1, variant_id=variant.pk)
     client = auth_client(buyer)
     with CaptureQueriesContext(connection) as checkout:
         response = client.post(CHECKOUT)
@@ -71,3 +78,14 @@ def test_checkout_and_webhook_query_counts(auth_client, api_client, fake_stripe)
     tables = [q["sql"].split("`")[1] for q in three_webhook if q["sql"].startswith("SELECT")]
     assert tables.count("marketplace_shipment") == 1
     assert tables.count("payment_system_sellertransaction") == 1
+
+
+def test_checkout_with_variants_costs_two_queries_more(auth_client, api_client, fake_stripe):
+    """Variants in the cart add their lock and their stock UPDATE (they are read with the cart's
+    lines, in the same query): 22 for the 20 above."""
+    route_checkout_sessions(fake_stripe)
+
+    order, checkout, _ = checkout_and_pay(auth_client, api_client, fake_stripe, 2, variants=True)
+
+    assert len(checkout) == 22, "\n".join(q["sql"][:70] for q in checkout)
+    assert sorted(order.items.values_list("sku", flat=True)) == ["", "OAK-120", "WALNUT-160"]
