@@ -128,6 +128,7 @@ def placed(quote, currency):
                     shipment_id=shipment.pk,
                     seller_id=group.seller_id,
                     product_name=line.product.name,
+                    variant_label="",
                     product_image="",
                     unit_price=line.product.price,
                     quantity=line.quantity,
