@@ -27,7 +27,7 @@ from marketplace.tests.ordering_factories import (
     run_concurrently,
     send_event,
 )
-from payment_system.checkout.timeouts import payment_timeouts_check
+from payment_system.checkout.timeouts import payment_timeouts_check, stock_reservations_sweep
 
 pytestmark = pytest.mark.django_db
 CART = "/api/marketplace/cart/"
@@ -460,3 +460,60 @@ def test_two_checkouts_of_the_last_walnut_at_once_sell_it_once():
     assert isinstance(error, VariantSoldOut)
     assert stocks(product) == (1, {"OAK-120": 1, "WALNUT-160": 0})
     assert Order.objects.count() == 1
+
+
+def test_a_lapsed_reservation_gives_the_variant_back_and_a_retry_after_it_sold_is_409(
+    auth_client, api_client, fake_stripe, table
+):
+    route_checkout_sessions(fake_stripe)
+    route_session_expire(fake_stripe)
+    product, oak, walnut = table
+    first = UserFactory()
+    client = auth_client(first)
+    client.post(ADD, {"product_id": product.pk, "variant_id": walnut.pk}, format="json")
+    abandoned = client.post(CHECKOUT).json()["order_id"]
+    Order.objects.filter(pk=abandoned).update(reserved_until=timezone.now() - timedelta(seconds=1))
+
+    assert stock_reservations_sweep() == 1
+    assert stocks(product) == (3, {"OAK-120": 2, "WALNUT-160": 1})
+    bought(auth_client, api_client, UserFactory(), product, walnut)
+    fake_stripe.on(
+        "GET",
+        r"/v1/checkout/sessions/([^/]+)",
+        lambda request, match: (
+            200,
+            {"id": match.group(1), "object": "checkout.session", "status": "expired"},
+        ),
+    )
+    retry = client.get(f"/api/payments/checkout_session/retry/{abandoned}/")
+
+    assert (retry.status_code, retry.json()["code"]) == (409, "out_of_stock")
+    assert Order.objects.get(pk=abandoned).status == "cancelled"
+    assert stocks(product) == (2, {"OAK-120": 2, "WALNUT-160": 0})
+
+
+def test_a_coupon_of_the_product_discounts_each_variant_line(auth_client, api_client, fake_stripe, table):
+    route_checkout_sessions(fake_stripe)
+    product, oak, walnut = table
+    created = auth_client(product.seller).post(
+        "/api/marketplace/coupons/",
+        {"code": "TABLES10", "kind": "percent", "value": "10", "product_ids": [product.pk]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    buyer = UserFactory()
+    client = auth_client(buyer)
+    client.post(ADD, {"product_id": product.pk, "variant_id": oak.pk}, format="json")
+    client.post(ADD, {"product_id": product.pk, "variant_id": walnut.pk}, format="json")
+    cart = client.post(f"{CART}apply_coupon/", {"code": "TABLES10"}, format="json").json()
+
+    assert [(line["variant"]["sku"], line["discount_amount"]) for line in cart["items"]] == [
+        ("OAK-120", "90.00"),
+        ("WALNUT-160", "120.00"),
+    ]
+    order = pay(api_client, client.post(CHECKOUT).json()["order_id"])
+    assert sorted(order.items.values_list("sku", "discount_amount")) == [
+        ("OAK-120", Decimal("90.00")),
+        ("WALNUT-160", Decimal("120.00")),
+    ]
+    assert order.discount_amount == Decimal("210.00")
