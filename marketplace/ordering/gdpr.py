@@ -4,6 +4,7 @@ from django.db import transaction
 
 from marketplace.ordering.models import CartItem, Order
 from marketplace.ordering.selectors import order_list_for_buyer
+from marketplace.ordering.variants import variant_label
 
 # Orders still on their way keep the address the seller ships to.
 IN_PROGRESS = (Order.Status.PENDING_PAYMENT, Order.Status.PAYMENT_CONFIRMED, Order.Status.AWAITING_SHIPMENT)
@@ -24,6 +25,8 @@ def export_orders(user) -> list:
             "items": [
                 {
                     "product_name": item.product_name,
+                    "sku": item.sku,
+                    "variant_label": item.variant_label,
                     "quantity": item.quantity,
                     "unit_price": str(item.unit_price),
                     "returned_quantity": item.returned_quantity,
@@ -37,8 +40,13 @@ def export_orders(user) -> list:
 
 def export_cart(user) -> list:
     return [
-        {"product_id": line.product_id, "product_name": line.product.name, "quantity": line.quantity}
-        for line in CartItem.objects.filter(cart__user=user).select_related("product")
+        {
+            "product_id": line.product_id,
+            "product_name": line.product.name,
+            "variant": variant_label(line.variant),
+            "quantity": line.quantity,
+        }
+        for line in CartItem.objects.filter(cart__user=user).select_related("product", "variant")
     ]
 
 

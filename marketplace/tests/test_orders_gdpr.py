@@ -30,8 +30,14 @@ def test_export_and_erase_of_orders_and_cart(auth_client, api_client, fake_strip
         2,
     )
     assert exported["shipping_address"]["city"] == "Porto"
+    assert (exported["items"][0]["sku"], exported["items"][0]["variant_label"]) == ("", "")
     assert sections["cart"] == [
-        {"product_id": sections["cart"][0]["product_id"], "product_name": "Stool", "quantity": 1}
+        {
+            "product_id": sections["cart"][0]["product_id"],
+            "product_name": "Stool",
+            "variant": "",
+            "quantity": 1,
+        }
     ]
 
     Order.objects.filter(pk=order.pk).update(status="delivered")

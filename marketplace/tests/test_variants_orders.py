@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.catalog.models import Product, ProductOption, ProductVariant
+from marketplace.ordering.demo_orders import demo_order_create
 from marketplace.ordering.exceptions import VariantSoldOut
 from marketplace.ordering.models import CartItem, Order
 from marketplace.ordering.services.checkout import order_place_from_cart
@@ -517,3 +518,18 @@ def test_a_coupon_of_the_product_discounts_each_variant_line(auth_client, api_cl
         ("WALNUT-160", Decimal("120.00")),
     ]
     assert order.discount_amount == Decimal("210.00")
+
+
+def test_a_demo_order_of_a_product_with_variants_buys_its_first_variant(table):
+    product, oak, walnut = table
+
+    order = demo_order_create(buyer=UserFactory(), products=[product], status="delivered", note="demo order")
+
+    [item] = order.items.all()
+    assert (item.variant_id, item.sku, item.variant_label, item.unit_price) == (
+        oak.pk,
+        "OAK-120",
+        "wood: oak, size: 120",
+        Decimal("900.00"),
+    )
+    assert order.subtotal == Decimal("900.00")
