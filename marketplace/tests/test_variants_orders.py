@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from authentication.tests.factories import SellerFactory, UserFactory
-from marketplace.catalog.models import Product, ProductOption, ProductVariant
+from marketplace.catalog.models import Product, ProductImage, ProductOption, ProductVariant
 from marketplace.ordering.demo_orders import demo_order_create
 from marketplace.ordering.exceptions import VariantSoldOut
 from marketplace.ordering.models import CartItem, Order
@@ -21,6 +21,7 @@ from marketplace.ordering.services.checkout import order_place_from_cart
 from marketplace.shipping.models import ShippingProfile, ShippingZone
 from marketplace.tests.ordering_factories import (
     OrderingProductFactory,
+    add_image,
     completed_session,
     route_checkout_sessions,
     route_refunds,
@@ -533,3 +534,36 @@ def test_a_demo_order_of_a_product_with_variants_buys_its_first_variant(table):
         Decimal("900.00"),
     )
     assert order.subtotal == Decimal("900.00")
+
+
+def test_a_provider_refusal_refills_the_variant_lines_and_their_stock(auth_client, fake_stripe, table):
+    route_checkout_sessions(fake_stripe, status=400, error="Invalid currency")
+    product, oak, walnut = table
+    buyer = UserFactory()
+    client = auth_client(buyer)
+    client.post(ADD, {"product_id": product.pk, "variant_id": oak.pk, "quantity": 2}, format="json")
+    client.post(ADD, {"product_id": product.pk, "variant_id": walnut.pk}, format="json")
+
+    response = client.post(CHECKOUT)
+
+    assert response.status_code == 502
+    assert stocks(product) == (3, {"OAK-120": 2, "WALNUT-160": 1})
+    lines = CartItem.objects.filter(cart__user=buyer).values_list("variant__sku", "quantity")
+    assert sorted(lines) == [("OAK-120", 2), ("WALNUT-160", 1)]
+
+
+def test_an_order_item_keeps_the_variants_own_photo_else_the_products(auth_client, fake_stripe, table):
+    route_checkout_sessions(fake_stripe)
+    product, oak, walnut = table
+    add_image(product, name="products/table.jpg")
+    ProductImage.objects.create(product=product, variant=walnut, image="products/walnut.jpg", order=5)
+    client = auth_client(UserFactory())
+    client.post(ADD, {"product_id": product.pk, "variant_id": oak.pk}, format="json")
+    client.post(ADD, {"product_id": product.pk, "variant_id": walnut.pk}, format="json")
+
+    order = Order.objects.get(pk=client.post(CHECKOUT).json()["order_id"])
+
+    assert sorted(order.items.values_list("sku", "product_image")) == [
+        ("OAK-120", "products/table.jpg"),
+        ("WALNUT-160", "products/walnut.jpg"),
+    ]
