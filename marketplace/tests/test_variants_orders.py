@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from authentication.tests.factories import SellerFactory, UserFactory
@@ -381,9 +382,16 @@ def test_the_payment_timeout_sweep_restocks_variants_set_wise(auth_client, fake_
     )
     assert stocks(product) == (0, {"OAK-120": 0, "WALNUT-160": 0})
 
-    assert payment_timeouts_check(batch_size=50) == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert payment_timeouts_check(batch_size=50) == 3
 
     assert stocks(product) == (3, {"OAK-120": 2, "WALNUT-160": 1})
+    # Set-wise: the batch's variants are locked in one statement and given back in one UPDATE per
+    # quantity (Oak-120 2 units, Walnut-160 1), whatever the number of orders.
+    variant_statements = [
+        q["sql"] for q in queries.captured_queries if "marketplace_productvariant" in q["sql"]
+    ]
+    assert [sql.split()[0] for sql in variant_statements] == ["SELECT", "UPDATE", "UPDATE"]
     assert Product.objects.get(pk=stool.pk).stock_quantity == 5
     assert set(Order.objects.filter(pk__in=orders).values_list("status", flat=True)) == {"cancelled"}
 
