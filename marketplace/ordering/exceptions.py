@@ -25,12 +25,12 @@ class VariantNotFound(ApplicationError):
     default_message = "This product has no such variant."
 
 
-class VariantSoldOut(ConflictError):
-    """A variant in the cart sold out before checkout (a product without variants answers 400
-    ``out_of_stock`` there, as it always has)."""
+class SoldOut(ConflictError):
+    """Stock a cart line had when it was added is gone when the order takes it (checkout, a retry):
+    409, where adding beyond the stock to the cart is a 400 ``OutOfStock`` (the contract's E33)."""
 
     code = "out_of_stock"
-    default_message = "This variant is sold out."
+    default_message = "This product is sold out."
 
 
 class ItemNotInCart(ApplicationError):

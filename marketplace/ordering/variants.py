@@ -4,18 +4,9 @@ A cart line, an order item and a stock change name a variant when the product ha
 product without variants behaves as it always has (no variant, the product's own price and stock).
 """
 
-from collections.abc import Mapping
-from typing import Any
-
 from marketplace.catalog.models import Product, ProductVariant
+from marketplace.catalog.products.variants import option_key
 from marketplace.ordering.exceptions import VariantNotFound, VariantRequired
-
-
-def option_key(options: Mapping[str, Any]) -> str:
-    """The canonical string of an option combination ("size=120|wood=oak"): lowercase names,
-    sorted (the catalogue stores ``ProductVariant.option_key`` the same way)."""
-    named = {str(name).strip().lower(): str(value).strip() for name, value in options.items()}
-    return "|".join(f"{name}={value}" for name, value in sorted(named.items()))
 
 
 def variant_label(variant: ProductVariant | None) -> str:

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from authentication.tests.factories import UserFactory
 from marketplace.catalog.models import Product
 from marketplace.lock_objects import products_for_update
-from marketplace.ordering.exceptions import OutOfStock
+from marketplace.ordering.exceptions import SoldOut
 from marketplace.ordering.models import Order, OrderItem
 from marketplace.ordering.services import checkout as checkout_services
 from marketplace.ordering.services.checkout import order_place_from_cart
@@ -30,7 +30,7 @@ def test_fifty_concurrent_checkouts_for_ten_units_sell_exactly_ten():
     failures = [value for outcome, value in results if outcome == "error"]
     assert len(succeeded) == 10
     assert len(failures) == 40
-    assert all(isinstance(error, OutOfStock) for error in failures)
+    assert all(isinstance(error, SoldOut) for error in failures)
     assert Product.objects.get(pk=product.pk).stock_quantity == 0
     assert Order.objects.count() == 10
     assert sum(OrderItem.objects.values_list("quantity", flat=True)) == 10

@@ -12,11 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from authentication.tests.factories import SellerFactory, UserFactory
-from marketplace.catalog.models import Product, ProductImage, ProductOption, ProductVariant
+from marketplace.catalog.models import Product, ProductImage, ProductVariant
 from marketplace.ordering.demo_orders import demo_order_create
-from marketplace.ordering.exceptions import VariantSoldOut
+from marketplace.ordering.exceptions import SoldOut
 from marketplace.ordering.models import CartItem, Order
 from marketplace.ordering.services.checkout import order_place_from_cart
 from marketplace.shipping.models import ShippingProfile, ShippingZone
@@ -50,37 +51,36 @@ def pricing(settings):
 
 def variant_table(seller=None):
     """ "Oak Table" with variants Oak-120 (900.00, stock 2) and Walnut-160 (1,200.00, stock 1, 45 kg;
-    Oak-120 weighs the product's 30 kg)."""
-    product = OrderingProductFactory(
-        seller=seller or SellerFactory(),
-        name="Oak Table",
-        price=Decimal("900.00"),
-        stock_quantity=3,
-        weight=Decimal("30.00"),
-        has_variants=True,
-    )
-    ProductOption.objects.create(product=product, name="wood", values=["oak", "walnut"], position=0)
-    ProductOption.objects.create(product=product, name="size", values=["120", "160"], position=1)
-    oak = ProductVariant.objects.create(
-        product=product,
-        sku="OAK-120",
-        options=OAK,
-        option_key="size=120|wood=oak",
-        price=Decimal("900.00"),
-        stock_quantity=2,
-        position=0,
-    )
-    walnut = ProductVariant.objects.create(
-        product=product,
-        sku="WALNUT-160",
-        options=WALNUT,
-        option_key="size=160|wood=walnut",
-        price=Decimal("1200.00"),
-        stock_quantity=1,
-        weight=Decimal("45.00"),
-        position=1,
-    )
-    return product, oak, walnut
+    Oak-120 weighs the product's 30 kg), created by its seller through E48 as the web client would."""
+    seller = seller or SellerFactory()
+    client = APIClient()
+    client.force_authenticate(seller)
+    body = {
+        "name": "Oak Table",
+        "description": "Solid wood, two sizes.",
+        "price": "900.00",
+        "stock_quantity": 3,
+        "weight": "30.00",
+        "options": [
+            {"name": "wood", "values": ["oak", "walnut"]},
+            {"name": "size", "values": ["120", "160"]},
+        ],
+        "variants": [
+            {"sku": "OAK-120", "options": OAK, "price": "900.00", "stock_quantity": 2},
+            {
+                "sku": "WALNUT-160",
+                "options": WALNUT,
+                "price": "1200.00",
+                "stock_quantity": 1,
+                "weight": "45.00",
+            },
+        ],
+    }
+    response = client.post("/api/marketplace/products/", body, format="json")
+    assert response.status_code == 201, response.json()
+    product = Product.objects.get(slug=response.json()["slug"])
+    assert (product.has_variants, product.price, product.stock_quantity) == (True, Decimal("900.00"), 3)
+    return product, product.variants.get(sku="OAK-120"), product.variants.get(sku="WALNUT-160")
 
 
 @pytest.fixture
@@ -467,7 +467,7 @@ def test_two_checkouts_of_the_last_walnut_at_once_sell_it_once():
     outcomes = sorted(outcome for outcome, _ in results)
     assert outcomes == ["error", "ok"], results
     [error] = [value for outcome, value in results if outcome == "error"]
-    assert isinstance(error, VariantSoldOut)
+    assert isinstance(error, SoldOut)
     assert stocks(product) == (1, {"OAK-120": 1, "WALNUT-160": 0})
     assert Order.objects.count() == 1
 

@@ -40,8 +40,10 @@ class VariantInvalidError(ApplicationError):
 
 
 def option_key(options):
-    """``{"wood": "oak", "size": "120"}`` -> ``"size=120|wood=oak"`` (names lowercase, sorted)."""
-    return "|".join(f"{name}={value}" for name, value in sorted(options.items()))
+    """``{"wood": "oak", "size": "120"}`` -> ``"size=120|wood=oak"`` (names lowercase, sorted;
+    blanks collapsed): the stored ``ProductVariant.option_key`` and the cart's lookup by options."""
+    named = {option_name(name): option_value(value) for name, value in options.items()}
+    return "|".join(f"{name}={value}" for name, value in sorted(named.items()))
 
 
 def option_name(name):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from marketplace.coupons.services import coupon_release_for_order
 from marketplace.lock_objects import order_for_update, shipments_for_update
-from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable, VariantSoldOut
+from marketplace.ordering.exceptions import ProductUnavailable, SoldOut
 from marketplace.ordering.models import Order, Shipment
 from marketplace.ordering.services.orders import send_order_email_on_commit, shipments_cancel_pending
 from marketplace.ordering.services.stock import item_units, order_release_stock, stock_reserve
@@ -64,7 +64,7 @@ def order_reserve_locked(*, order: Order) -> bool:
         return True
     try:
         stock_reserve(*item_units(order.items.all()))  # an unpaid order has nothing returned
-    except (OutOfStock, VariantSoldOut, ProductUnavailable):
+    except (SoldOut, ProductUnavailable):
         _cancel_sold_out(order)
         return False
     Shipment.objects.filter(order=order).update(stock_released=False)

@@ -13,7 +13,7 @@ from designiaBackend.observability import metrics
 from marketplace.alerts.services import stock_alerts_schedule
 from marketplace.catalog.models import Product, ProductVariant
 from marketplace.lock_objects import product_pks_for_update, products_for_update, variants_for_update
-from marketplace.ordering.exceptions import OutOfStock, ProductUnavailable, VariantSoldOut
+from marketplace.ordering.exceptions import ProductUnavailable, SoldOut
 from marketplace.ordering.models import Shipment
 from marketplace.ordering.variants import variant_label
 
@@ -27,7 +27,7 @@ def _sold_out(product, variant, quantity: int) -> None:
         metrics.STOCK_RESERVATION_CONFLICTS.inc()
         metrics.CHECKOUT_FAILURES.labels(reason="out_of_stock").inc()
         left = variant.stock_quantity
-        raise VariantSoldOut(
+        raise SoldOut(
             f"Not enough stock for {product.name} ({variant_label(variant)}): only {left} left."
             if left
             else f"{product.name} ({variant_label(variant)}) is sold out."
@@ -61,7 +61,7 @@ def stock_reserve(quantities: dict, variant_quantities: dict | None = None) -> t
         if product.stock_quantity < quantity:
             metrics.STOCK_RESERVATION_CONFLICTS.inc()
             metrics.CHECKOUT_FAILURES.labels(reason="out_of_stock").inc()
-            raise OutOfStock(f"Not enough stock for {product.name}: only {product.stock_quantity} left.")
+            raise SoldOut(f"Not enough stock for {product.name}: only {product.stock_quantity} left.")
     for product_id, quantity in quantities.items():
         products[product_id].stock_quantity -= quantity
     Product.objects.bulk_update(list(products.values()), ["stock_quantity"])
