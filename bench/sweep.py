@@ -6,8 +6,10 @@
    session (a ``Payment`` row).
 2. API latency without the sweep: a client process sends sequential requests from 2 threads to
    the product list (response cache off, so each request reads the products table the sweep
-   updates) on gunicorn as in production (``infrastructure/gunicorn/gunicorn.conf.py``).
-3. The sweep as beat runs it (``payment_timeouts_check``, ``--batch-size``), with py-spy on this
+   updates) on gunicorn as in production (``infrastructure/gunicorn/gunicorn.conf.py``); the same
+   baseline is taken again after the sweep (the machine is shared: one sample is not enough).
+3. The sweep as beat runs it (``payment_timeouts_check``, ``--batch-size``, ``--duty-cycle`` or
+   ``PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE``), with py-spy on this
    process and the same client running meanwhile. Checked: every order cancelled, stock equal to
    what it was plus the released units, product by product; outbox messages relayed to Redis.
 4. E-mails: a real Celery worker on ``email_tasks`` (SMTP backend) drains the sweep's batched
@@ -238,13 +240,13 @@ def mariadb_cpu_seconds() -> float:
     return total
 
 
-def sweep(batch_size):
+def sweep(batch_size, duty_cycle):
     from payment_system.checkout.timeouts import payment_timeouts_check
 
     profile = Profile(os.getpid(), seconds=600, subprocesses=False)  # not the gunicorn children
     time.sleep(1)  # py-spy attaches
     start, cpu, database_cpu = time.perf_counter(), time.process_time(), mariadb_cpu_seconds()
-    cancelled = payment_timeouts_check(batch_size=batch_size)
+    cancelled = payment_timeouts_check(batch_size=batch_size, duty_cycle=duty_cycle)
     elapsed = time.perf_counter() - start
     cpu, database_cpu = time.process_time() - cpu, mariadb_cpu_seconds() - database_cpu
     profile.process.send_signal(signal.SIGINT)
@@ -315,9 +317,10 @@ def purge_queues(redis_url):
 
 
 def write_results(args, figures):
-    before, during, swept, stock, emails, profile = (
+    before, during, after, swept, stock, emails, profile = (
         figures["before"],
         figures["during"],
+        figures["after"],
         figures["sweep"],
         figures["check"],
         figures["emails"],
@@ -340,7 +343,8 @@ def write_results(args, figures):
         "",
         "| measure | figure |",
         "|---|---|",
-        f"| sweep (`payment_timeouts_check`, batch {args.batch_size}) | {swept['cancelled']:,} orders cancelled "
+        f"| sweep (`payment_timeouts_check`, batch {args.batch_size}, duty cycle {swept['duty_cycle']:.2f}) | "
+        f"{swept['cancelled']:,} orders cancelled "
         f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s); CPU used: "
         f"{swept['cpu']:.1f} s by the sweeping process, {swept['database_cpu']:.1f} s by MariaDB (with "
         "whatever else it served meanwhile) |",
@@ -351,6 +355,8 @@ def write_results(args, figures):
         f"{before['p50']:.1f} / {before['p99']:.1f} ms ({before['requests']} requests, {before['failed']} failed) |",
         f"| API p50 / p99 during the sweep | {during['p50']:.1f} / {during['p99']:.1f} ms "
         f"({during['requests']} requests, {during['failed']} failed) |",
+        f"| API p50 / p99 after the sweep (the same client again) | {after['p50']:.1f} / {after['p99']:.1f} ms "
+        f"({after['requests']} requests, {after['failed']} failed) |",
         f"| cancellation e-mails, a real worker (2 processes, `email_tasks`, rate limits as configured) "
         f"to a local SMTP sink | {emails['sent']:,} in {emails['seconds']:.1f} s = **{rate:.0f}/s** over "
         f"{emails['connections']} SMTP connections |",
@@ -369,7 +375,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=300, help="requests of the latency baseline")
+    parser.add_argument(
+        "--duty-cycle",
+        type=float,
+        default=None,
+        help="the sweep's share of working time (default: the setting)",
+    )
+    parser.add_argument("--requests", type=int, default=3000, help="requests of each latency baseline")
     parser.add_argument("--emails", type=int, default=10_000)
     parser.add_argument(
         "--reuse",
@@ -415,14 +427,28 @@ def main():
 
         process, stop, results = start_client(url)
         time.sleep(1)
-        cancelled, seconds, cpu, profile = sweep(args.batch_size)
+        cancelled, seconds, cpu, profile = sweep(args.batch_size, args.duty_cycle)
         stop.set()
         figures["during"] = latency(results.get(timeout=60))
+        process.join()
+
+        # The baseline again after the sweep: on a shared machine one sample before is not enough.
+        process, stop, results = start_client(url, limit=args.requests)
+        figures["after"] = latency(results.get(timeout=300))
         process.join()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    figures["sweep"] = {"cancelled": cancelled, "seconds": seconds, "cpu": cpu[0], "database_cpu": cpu[1]}
+    from django.conf import settings
+
+    duty_cycle = settings.PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE if args.duty_cycle is None else args.duty_cycle
+    figures["sweep"] = {
+        "cancelled": cancelled,
+        "seconds": seconds,
+        "cpu": cpu[0],
+        "database_cpu": cpu[1],
+        "duty_cycle": duty_cycle,
+    }
     figures["profile"] = profile
     figures["check"] = check(stock_before, held)
     figures["outbox"] = OutboxMessage.objects.count()

@@ -9,6 +9,7 @@ once, or a run and a webhook, never both act on it.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -50,25 +51,54 @@ def _session_still_payable(order_id: UUID) -> bool:
     return status == "complete"
 
 
-def payment_timeouts_check(*, now: datetime | None = None, batch_size: int = 500) -> int:
+def payment_timeouts_check(
+    *, now: datetime | None = None, batch_size: int = 500, duty_cycle: float | None = None
+) -> int:
     """Cancel every unpaid order older than the grace period, in batches. Returns how many.
 
     Orders whose session is already over (nearly all: the reservation sweep expired it) are
     cancelled set-wise, a batch per transaction, and their sessions are closed at the provider by
     a task of their own (idempotent; after the fact, in case one was still open). The few others
     are decided one by one under their row lock, the provider asked first (``order_expire_unpaid``).
+
+    ``duty_cycle`` (``PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE``): the share of its time the sweep works;
+    after each batch it pauses in proportion to the time the batch took (0.5: as long again), so
+    MariaDB and the cores are left to the API meanwhile, whatever the machine's speed.
     """
     now = now or timezone.now()
+    duty = settings.PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE if duty_cycle is None else duty_cycle
+    if not 0 < duty <= 1:
+        raise ValueError(f"The sweep's duty cycle must be in (0, 1], not {duty}.")
     cutoff = now - timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
-    cancelled = 0
+    cancelled, busy, paused = 0, 0.0, 0.0
     for batch in order_pk_batches_unpaid_before(cutoff=cutoff, batch_size=batch_size):
-        unpayable = orders_unpayable_among(batch, now=now)
-        cancelled += len(_expire_batch(unpayable))
-        for order_id in sorted(set(batch) - set(unpayable)):
-            if _session_still_payable(order_id):
-                continue
-            if order_expire_unpaid(order_id=order_id):
-                cancelled += 1
+        started = time.monotonic()
+        cancelled += _timeouts_of_batch(batch, now=now)
+        took = time.monotonic() - started
+        busy += took
+        if duty < 1:
+            pause = took * (1 - duty) / duty
+            time.sleep(pause)
+            paused += pause
+    logger.info(
+        "Payment timeouts: %d orders cancelled, %.1f s working, %.1f s paused (duty cycle %.2f)",
+        cancelled,
+        busy,
+        paused,
+        duty,
+        extra={"cancelled": cancelled, "busy_seconds": busy, "paused_seconds": paused, "duty_cycle": duty},
+    )
+    return cancelled
+
+
+def _timeouts_of_batch(batch: list[UUID], *, now: datetime) -> int:
+    unpayable = orders_unpayable_among(batch, now=now)
+    cancelled = len(_expire_batch(unpayable))
+    for order_id in sorted(set(batch) - set(unpayable)):
+        if _session_still_payable(order_id):
+            continue
+        if order_expire_unpaid(order_id=order_id):
+            cancelled += 1
     return cancelled
 
 

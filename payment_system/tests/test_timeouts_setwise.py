@@ -2,6 +2,8 @@
 stock released set-wise per batch (a fixed number of queries, whatever the batch size), their
 sessions closed and their e-mails sent by tasks of their own, the e-mails over one SMTP connection."""
 
+import logging
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -112,3 +114,37 @@ def test_an_order_whose_session_may_still_be_open_asks_the_provider_first(fake_s
     assert completed == [f"cs_test_{order.pk.hex}"]
     assert Order.objects.get(pk=order.pk).status == "pending_payment"
     assert Product.objects.get(pk=chair.pk).stock_quantity == 4
+
+
+def test_the_sweep_pauses_between_batches_in_proportion_to_its_duty_cycle(fake_stripe, settings, caplog):
+    """Gentle on the API: with a duty cycle of 0.25 the sweep rests three times as long as each
+    batch took, after every batch; the wall time is the work and the rests."""
+    settings.PAYMENT_TIMEOUT_DAYS = 3
+    route_session_expire(fake_stripe)
+    chair = OrderingProductFactory(stock_quantity=20)
+    orders = [overdue_order([chair]) for _ in range(6)]
+
+    caplog.set_level(logging.INFO, logger="payment_system.checkout.timeouts")
+    started = time.monotonic()
+    assert payment_timeouts_check(batch_size=2, duty_cycle=0.25) == 6  # three batches
+    wall = time.monotonic() - started
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("Payment timeouts:")]
+    assert record.cancelled == 6 and record.duty_cycle == 0.25
+    assert record.busy_seconds > 0
+    assert record.paused_seconds == pytest.approx(3 * record.busy_seconds, rel=1e-6)
+    assert wall >= record.busy_seconds + record.paused_seconds
+    assert set(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    assert Product.objects.get(pk=chair.pk).stock_quantity == 20
+
+    # At full duty (the setting) it never pauses; a duty cycle outside (0, 1] is refused.
+    settings.PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE = 1.0
+    caplog.clear()
+    overdue_order([chair])
+    assert payment_timeouts_check(batch_size=2) == 1
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("Payment timeouts:")]
+    assert record.paused_seconds == 0 and record.duty_cycle == 1.0
+    for wrong in (0, 1.5):
+        with pytest.raises(ValueError):
+            payment_timeouts_check(duty_cycle=wrong)
