@@ -13,5 +13,6 @@ class NotificationsConfig(AppConfig):
 
         seam.register(services.notify)
         seam.register_email_batch(services.notification_emails_queue)
+        seam.register_unsent_emails(selectors.notifications_not_emailed)
         gdpr.register_exporter("notifications", selectors.notification_export_for_user)
         gdpr.register_eraser(services.notification_data_erase)

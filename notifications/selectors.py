@@ -16,6 +16,25 @@ def unread_notifications_count(*, user_id) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
+def notifications_not_emailed(*, kind: str, events: list[tuple]) -> list:
+    """Ids of the notifications of ``kind`` for these ``(recipient id, event key)`` pairs whose
+    e-mail has not been sent (read by recipient: the leading column of the unique index)."""
+    wanted = {(str(recipient_id), event_key) for recipient_id, event_key in events}
+    if not wanted:
+        return []
+    rows = (
+        Notification.objects.filter(
+            kind=kind,
+            recipient_id__in={recipient for recipient, _ in wanted},
+            event_key__in={key for _, key in wanted},
+            emailed_at__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", "recipient_id", "event_key")
+    )
+    return [pk for pk, recipient_id, event_key in rows if (str(recipient_id), event_key) in wanted]
+
+
 def email_enabled(*, user_id, kind: str) -> bool:
     """Whether ``kind`` is e-mailed to the user (on unless turned off; mandatory kinds always)."""
     definition = kinds.get(kind)

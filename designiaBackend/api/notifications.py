@@ -6,12 +6,14 @@ notification is stored in that transaction; the socket push and the e-mail leave
 A missing registration is a ``RuntimeError`` at the first call (README, "registration seams").
 
 Code that raises many at once (digests, stock alerts) wraps them in :func:`email_batch`: their
-e-mails then go as batches over one SMTP connection, not one task and one connection each.
+e-mails then go as batches over one SMTP connection, not one task and one connection each. Code
+that stores its notifications in transactions of their own and queues their e-mails afterwards
+(the saved-search digests) adds them with :func:`email_batch_join_unsent`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 _handler = None
 _batch_handler = None
+_unsent_handler = None
 _email_batch: ContextVar[list | None] = ContextVar("notification_email_batch", default=None)
 
 
@@ -39,6 +42,29 @@ def register_email_batch(handler) -> None:
     if not callable(handler):
         raise TypeError("A notification e-mail batch handler must be callable.")
     _batch_handler = handler
+
+
+def register_unsent_emails(handler) -> None:
+    """``handler(kind=..., events=[(recipient_id, event_key), ...])`` returns the ids of those
+    notifications of ``kind`` whose e-mail has not been sent."""
+    global _unsent_handler
+    if not callable(handler):
+        raise TypeError("A handler of unsent notification e-mails must be callable.")
+    _unsent_handler = handler
+
+
+def email_batch_join_unsent(*, kind: str, events: Iterable[tuple]) -> int:
+    """Inside :func:`email_batch`: the notifications of ``kind`` stored for these ``(recipient id,
+    event key)`` pairs whose e-mail has not been sent join the batch (a batch run again finds those
+    an interrupted run stored). Returns how many joined."""
+    batch = _email_batch.get()
+    if batch is None:
+        raise RuntimeError("email_batch_join_unsent() belongs inside email_batch().")
+    if _unsent_handler is None:
+        raise RuntimeError("No handler of unsent notification e-mails is registered.")
+    joining = [pk for pk in _unsent_handler(kind=kind, events=list(events)) if pk not in batch]
+    batch.extend(joining)
+    return len(joining)
 
 
 def collecting_emails() -> list | None:

@@ -1,12 +1,11 @@
-"""Scale: a saved-search digest batch on a real Celery worker, killed (SIGKILL) in the middle of the
-batch, then delivered again (as the broker does with an unacknowledged task): every buyer gets
-exactly one notification and one e-mail (counted by a local SMTP server)."""
+"""Scale: saved-search digest batches on a real Celery worker, e-mailing a local SMTP server
+(``tests.fixtures.smtp.SmtpSink``): a batch's e-mails go over one SMTP connection; a batch killed
+(SIGKILL) in the middle, then delivered again (as the broker does with an unacknowledged task),
+gives every buyer exactly one notification and one e-mail."""
 
 import os
-import socketserver
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -18,53 +17,17 @@ from django.utils import timezone
 
 from authentication.tests.factories import UserFactory
 from designiaBackend.celery import app as celery_app
+from designiaBackend.outbox.models import OutboxMessage
 from marketplace.alerts.models import SavedSearch
 from marketplace.alerts.tasks import saved_search_digest_batch_task
 from marketplace.tests.ordering_factories import OrderingProductFactory
 from notifications.models import Notification
 from tests.fixtures.db import database_url_for_processes
-from tests.fixtures.processes import ROOT, _use_prefixed_broker, _wait_for_worker, free_port
+from tests.fixtures.processes import ROOT, _use_prefixed_broker, _wait_for_worker
+from tests.fixtures.smtp import SmtpSink
 
 pytestmark = [pytest.mark.live_server_process, pytest.mark.django_db(transaction=True)]
 WAIT_SECONDS = 120
-
-
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """Just enough SMTP to accept messages; ``recipients`` has one entry per RCPT of each message."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, port):
-        self.recipients = []
-        super().__init__(("127.0.0.1", port), SmtpHandler)
-
-
-class SmtpHandler(socketserver.StreamRequestHandler):
-    def reply(self, line):
-        self.wfile.write(f"{line}\r\n".encode())
-
-    def handle(self):
-        self.reply("220 sink")
-        rcpts = []
-        while line := self.rfile.readline():
-            command = line.decode(errors="replace").strip()
-            verb = command.split(" ", 1)[0].upper()
-            if verb == "DATA":
-                self.reply("354 go on")
-                while self.rfile.readline() not in (b".\r\n", b""):
-                    pass
-                self.server.recipients.extend(rcpts)
-                rcpts = []
-                self.reply("250 queued")
-            elif verb == "RCPT":
-                rcpts.append(command.split(":", 1)[1].strip(" <>"))
-                self.reply("250 ok")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
 
 
 def start_worker(prefix, smtp_port):
@@ -121,19 +84,60 @@ def own_broker():
         celery_app.amqp._producer_pool = None
 
 
-def test_a_batch_killed_midway_and_delivered_again_sends_no_duplicate(own_broker):
-    smtp = SmtpSink(free_port())
-    threading.Thread(target=smtp.serve_forever, daemon=True).start()
-    buyers = [UserFactory() for _ in range(3)]
+@pytest.fixture
+def smtp():
+    sink = SmtpSink()
+    sink.serve_normally()
+    yield sink
+    sink.close()
+
+
+def searches_with_a_new_match(count):
+    buyers = [UserFactory() for _ in range(count)]
     yesterday = timezone.now() - timedelta(days=1)
     searches = [
         SavedSearch.objects.create(user=b, query="", filters={}, checked_until=yesterday) for b in buyers
     ]
     OrderingProductFactory(name="Oak Table")  # new since yesterday: matches every search
-    until = timezone.now().isoformat()
-    ids = [search.pk for search in searches]
+    return buyers, [search.pk for search in searches]
 
-    worker, log = start_worker(own_broker, smtp.server_address[1])
+
+def test_a_batch_of_digests_is_emailed_over_one_smtp_connection_once(own_broker, smtp):
+    buyers, ids = searches_with_a_new_match(5)
+    until = timezone.now().isoformat()
+    worker, log = start_worker(own_broker, smtp.port)
+    try:
+        assert (
+            saved_search_digest_batch_task.delay(search_ids=ids, until=until).get(timeout=WAIT_SECONDS) == 5
+        )
+        wait_until(lambda: len(smtp.recipients) >= 5, "five e-mails")
+        # The batch again (a redelivery, a retry): no notification and no e-mail again.
+        assert (
+            saved_search_digest_batch_task.delay(search_ids=ids, until=until).get(timeout=WAIT_SECONDS) == 0
+        )
+        wait_until(
+            lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(), "the outbox worked off"
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+
+    assert sorted(smtp.recipients) == sorted(b.email for b in buyers)
+    assert smtp.connections == 1  # the killed run's two e-mails went with the third
+    assert smtp.connections == 1
+    assert list(OutboxMessage.objects.values_list("task", flat=True)) == [
+        "notifications.tasks.notification_emails_send_task"
+    ]
+    assert not Notification.objects.filter(kind="saved_search_match", emailed_at__isnull=True).exists()
+
+
+def test_a_batch_killed_midway_and_delivered_again_sends_no_duplicate(own_broker, smtp):
+    buyers, ids = searches_with_a_new_match(3)
+    yesterday = SavedSearch.objects.get(pk=ids[0]).checked_until
+    until = timezone.now().isoformat()
+
+    worker, log = start_worker(own_broker, smtp.port)
     try:
         with transaction.atomic():  # hold the third search: the batch stops there, two done
             SavedSearch.objects.select_for_update().get(pk=ids[2])
@@ -144,9 +148,11 @@ def test_a_batch_killed_midway_and_delivered_again_sends_no_duplicate(own_broker
             )
             worker.kill()  # SIGKILL in the middle of the batch
             worker.wait(timeout=30)
+        # Stored and committed, their e-mails not queued yet (the batch queues them at its end).
         assert Notification.objects.filter(kind="saved_search_match").count() == 2
+        assert smtp.recipients == []
 
-        worker, log = start_worker(own_broker, smtp.server_address[1])
+        worker, log = start_worker(own_broker, smtp.port)
         # The unacknowledged batch comes again, as the broker redelivers it; then a last batch
         # proves the queue before it has been worked off (one worker, one task at a time).
         saved_search_digest_batch_task.delay(search_ids=ids, until=until)
@@ -158,10 +164,9 @@ def test_a_batch_killed_midway_and_delivered_again_sends_no_duplicate(own_broker
         worker.terminate()
         worker.wait(timeout=30)
         log.close()
-        smtp.shutdown()
-        smtp.server_close()
 
     assert sorted(
         Notification.objects.filter(kind="saved_search_match").values_list("recipient_id", flat=True)
     ) == sorted(b.pk for b in buyers)
     assert sorted(smtp.recipients) == sorted(b.email for b in buyers)
+    assert smtp.connections == 1  # the killed run's two e-mails went with the third
