@@ -314,6 +314,9 @@ def purge_queues(redis_url):
     client = redis.Redis.from_url(redis_url)
     for name in ("email_tasks", "payment_tasks", "marketplace_tasks", "unacked", "unacked_index"):
         client.delete(name)
+    # What the e-mail batches remember having sent (a --reuse run cancels the same orders again).
+    for key in client.scan_iter(match="*order-email-sent:*", count=10_000):
+        client.delete(key)
 
 
 def write_results(args, figures):

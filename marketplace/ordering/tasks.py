@@ -1,7 +1,10 @@
 """Celery tasks of orders (queue ``marketplace_tasks``): e-mails and automatic delivery."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -9,6 +12,9 @@ from authentication.selectors import language_supported
 from infrastructure.email import email_connection, send_templated_email
 from marketplace.ordering.models import Order
 from marketplace.ordering.services.shipments import shipments_auto_deliver
+
+# A batch remembers each e-mail it sent this long (far past its retries and the outbox's redeliveries).
+BATCH_SENT_MEMORY = timedelta(days=7)
 
 SUBJECTS = {  # translated into the buyer's language when the e-mail is rendered
     "receipt": gettext_noop("Your Designia order {short_id} is confirmed"),
@@ -41,16 +47,31 @@ def order_email_send_task(order_id: str, kind: str) -> bool:
 )
 def order_emails_send_task(order_ids: list, kind: str) -> int:
     """The e-mail ``kind`` to the buyers of a batch of orders over one SMTP connection (the
-    payment-timeout sweep); queued through the outbox, so the batch is sent once."""
+    payment-timeout sweep); queued through the outbox, so the batch is sent once.
+
+    Each e-mail is remembered in the cache (Redis) once the SMTP server took it, so a retry after a
+    partial failure (the connection broke at the 300th message) or a redelivery sends only the
+    rest. Without the cache (Redis down, or a key evicted) a retry sends the batch again whole, as
+    before: at least once, never lost. Returns how many this run sent."""
     if kind not in SUBJECTS:
         return 0
-    orders = Order.objects.select_related("buyer").prefetch_related("items").filter(pk__in=order_ids)
+    keys = {str(pk): _sent_key(kind, pk) for pk in order_ids}
+    done = cache.get_many(list(keys.values()))
+    rest = [pk for pk, key in keys.items() if key not in done]
+    if not rest:
+        return 0
+    orders = Order.objects.select_related("buyer").prefetch_related("items").filter(pk__in=rest)
     sent = 0
     with email_connection() as connection:
         for order in orders.order_by("pk"):
             _send_order_email(order, kind, connection=connection)
+            cache.set(keys[str(order.pk)], 1, timeout=int(BATCH_SENT_MEMORY.total_seconds()))
             sent += 1
     return sent
+
+
+def _sent_key(kind: str, order_id) -> str:
+    return f"order-email-sent:{kind}:{order_id}"
 
 
 def _send_order_email(order, kind, connection=None) -> None:

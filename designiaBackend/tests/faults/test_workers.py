@@ -25,30 +25,36 @@ CART = "/api/marketplace/cart/"
 CHECKOUT = "/api/payments/checkout_session/"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_recovery(
-    private_redis, tmp_path
-):
+def buyers_with_a_cancellation_batch(count, key):
+    """``count`` buyers with an order each, their cancellation e-mails one batch in the outbox."""
     from django.db import transaction
 
     from designiaBackend.api.after_commit import must_happen
     from marketplace.ordering.services.checkout import order_place_from_cart
 
-    buyers = [UserFactory() for _ in range(3)]
+    buyers = [UserFactory() for _ in range(count)]
     orders = []
     for buyer in buyers:
         fill_cart(buyer, (OrderingProductFactory(stock_quantity=3), 1))
         orders.append(order_place_from_cart(buyer=buyer))
+    with transaction.atomic():
+        must_happen(
+            "marketplace.ordering.tasks.order_emails_send_task",
+            args=[[str(order.pk) for order in orders], "cancelled"],
+            key=key,
+        )
+    return buyers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_recovery(
+    private_redis, tmp_path
+):
     prefix = f"faults-{time.time_ns()}:"
     sink = SmtpSink()
     log_path = tmp_path / "worker.log"
     with celery_broker(private_redis.url, prefix):
-        with transaction.atomic():
-            must_happen(
-                "marketplace.ordering.tasks.order_emails_send_task",
-                args=[[str(order.pk) for order in orders], "cancelled"],
-                key="faults-batch",
-            )
+        buyers = buyers_with_a_cancellation_batch(3, "faults-batch")
         message = OutboxMessage.objects.get(key="faults-batch")
         assert message.relayed_at is not None  # on the private broker's email_tasks queue
 
@@ -80,6 +86,37 @@ def test_a_worker_killed_during_an_e_mail_batch_sends_each_e_mail_once_after_rec
     assert sorted(sink.recipients) == sorted(buyer.email for buyer in buyers)  # each once
     # A relay run afterwards sends nothing again: the message is done.
     assert outbox_relay_pending() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_e_mail_batch_retried_after_its_connection_broke_sends_only_the_rest(private_redis, tmp_path):
+    """The SMTP server hangs up after the batch's second message: the task's retry (a new
+    connection) sends the three others, not the first two again."""
+    prefix = f"faults-{time.time_ns()}:"
+    sink = SmtpSink()
+    sink.drop_once_after = 2
+    sink.serve_normally()
+    log_path = tmp_path / "worker.log"
+    with celery_broker(private_redis.url, prefix):
+        buyers = buyers_with_a_cancellation_batch(5, "faults-broken-batch")
+        worker = start_worker(private_redis, prefix, sink, log_path)
+        try:
+            wait_until(
+                lambda: OutboxMessage.objects.filter(
+                    key="faults-broken-batch", done_at__isnull=False
+                ).exists(),
+                180,
+                "the retried batch was not done",
+            )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            sink.close()
+
+    assert sink.dropped.is_set(), log_path.read_text()[-3000:]
+    assert sorted(sink.recipients) == sorted(buyer.email for buyer in buyers)  # each once
+    assert sink.connections == 2  # the broken one and the retry's
+    assert "SMTPServerDisconnected" in OutboxMessage.objects.get(key="faults-broken-batch").last_error
 
 
 # --- a Celery worker SIGKILLed while it runs the payment-timeout sweep ---------------------------
