@@ -7,9 +7,12 @@
 2. API latency without the sweep: a client process sends sequential requests from 2 threads to
    the product list (response cache off, so each request reads the products table the sweep
    updates) on gunicorn as in production (``infrastructure/gunicorn/gunicorn.conf.py``); the same
-   baseline is taken again after the sweep (the machine is shared: one sample is not enough).
+   client then runs throughout step 3, its requests sorted by start time into those made while a
+   part of the sweep ran and those made in the gaps around the parts (the machine is shared: the
+   two are interleaved so that its other load weighs on both alike).
 3. The sweep as beat runs it (``payment_timeouts_check``, ``--batch-size``, ``--duty-cycle`` or
-   ``PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE``), with py-spy on this
+   ``PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE``), in ``--slices`` (4) parts by creation time with
+   ``--gap`` (10) seconds without it before, between and after them, with py-spy on this
    process and the same client running meanwhile. Checked: every order cancelled, stock equal to
    what it was plus the released units, product by product; outbox messages relayed to Redis.
 4. E-mails: a real Celery worker on ``email_tasks`` (SMTP backend) drains the sweep's batched
@@ -56,11 +59,11 @@ UNUSABLE = "!"  # an unusable password hash: the buyers never log in
 
 
 def _client(url, stop, results, threads=2, limit=None):
-    latencies, lock = [], threading.Lock()
+    latencies, lock = [], threading.Lock()  # (wall-clock start, ms): sorted into windows afterwards
 
     def loop():
         while not stop.is_set() and (limit is None or len(latencies) < limit):
-            start = time.perf_counter()
+            began, start = time.time(), time.perf_counter()
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
                     response.read()
@@ -68,7 +71,7 @@ def _client(url, stop, results, threads=2, limit=None):
             except OSError:
                 ok = False
             with lock:
-                latencies.append((time.perf_counter() - start) * 1000 if ok else float("inf"))
+                latencies.append((began, (time.perf_counter() - start) * 1000 if ok else float("inf")))
 
     workers = [threading.Thread(target=loop) for _ in range(threads)]
     for worker in workers:
@@ -79,7 +82,7 @@ def _client(url, stop, results, threads=2, limit=None):
 
 
 def latency(latencies):
-    ordered = sorted(latencies)
+    ordered = sorted(value[1] if isinstance(value, tuple) else value for value in latencies)
     return {
         "requests": len(ordered),
         "p50": statistics.median(ordered),
@@ -240,15 +243,42 @@ def mariadb_cpu_seconds() -> float:
     return total
 
 
-def sweep(batch_size, duty_cycle):
+def slice_times(slices):
+    """``now`` values that make ``payment_timeouts_check`` take the seeded orders in ``slices``
+    parts, oldest first (it cancels what was created before ``now - PAYMENT_TIMEOUT_DAYS``)."""
+    from django.conf import settings
+    from django.db.models import Max, Min
+
+    from marketplace.ordering.models import Order
+
+    span = Order.objects.filter(buyer__username__startswith=BUYER_PREFIX).aggregate(
+        Min("created_at"), Max("created_at")
+    )
+    oldest, newest = span["created_at__min"], span["created_at__max"] + timedelta(seconds=1)
+    grace = timedelta(days=settings.PAYMENT_TIMEOUT_DAYS)
+    return [oldest + (newest - oldest) * (k + 1) / slices + grace for k in range(slices)]
+
+
+def sweep(batch_size, duty_cycle, slices, gap):
+    """The sweep in ``slices`` parts with ``gap`` seconds of nothing before, between and after
+    them: the API client runs throughout, so its requests without and with the sweep are
+    interleaved in time (the machine's other load drifts alike for both). Returns the parts'
+    wall-clock intervals with the figures."""
     from payment_system.checkout.timeouts import payment_timeouts_check
 
-    profile = Profile(os.getpid(), seconds=600, subprocesses=False)  # not the gunicorn children
+    nows = slice_times(slices)
+    profile = Profile(os.getpid(), seconds=900, subprocesses=False)  # not the gunicorn children
     time.sleep(1)  # py-spy attaches
-    start, cpu, database_cpu = time.perf_counter(), time.process_time(), mariadb_cpu_seconds()
-    cancelled = payment_timeouts_check(batch_size=batch_size, duty_cycle=duty_cycle)
-    elapsed = time.perf_counter() - start
-    cpu, database_cpu = time.process_time() - cpu, mariadb_cpu_seconds() - database_cpu
+    cancelled, elapsed, cpu, database_cpu, windows = 0, 0.0, 0.0, 0.0, []
+    for now in nows:
+        time.sleep(gap)
+        began, start, cpu0, db0 = time.time(), time.perf_counter(), time.process_time(), mariadb_cpu_seconds()
+        cancelled += payment_timeouts_check(now=now, batch_size=batch_size, duty_cycle=duty_cycle)
+        elapsed += time.perf_counter() - start
+        cpu += time.process_time() - cpu0
+        database_cpu += mariadb_cpu_seconds() - db0
+        windows.append((began, time.time()))
+    time.sleep(gap)
     profile.process.send_signal(signal.SIGINT)
     stacks = profile.stacks()
     return (
@@ -256,7 +286,16 @@ def sweep(batch_size, duty_cycle):
         elapsed,
         (cpu, database_cpu),
         summary(stacks, prefixes=("marketplace/", "payment_system/", "designiaBackend/")),
+        windows,
     )
+
+
+def split_by_windows(samples, windows):
+    """(latencies while a part of the sweep ran, latencies in the gaps), by each request's start."""
+    during, without = [], []
+    for began, value in samples:
+        (during if any(start <= began < end for start, end in windows) else without).append(value)
+    return during, without
 
 
 def check(stock_before, held):
@@ -320,10 +359,10 @@ def purge_queues(redis_url):
 
 
 def write_results(args, figures):
-    before, during, after, swept, stock, emails, profile = (
+    before, during, between, swept, stock, emails, profile = (
         figures["before"],
         figures["during"],
-        figures["after"],
+        figures["between"],
         figures["sweep"],
         figures["check"],
         figures["emails"],
@@ -346,7 +385,8 @@ def write_results(args, figures):
         "",
         "| measure | figure |",
         "|---|---|",
-        f"| sweep (`payment_timeouts_check`, batch {args.batch_size}, duty cycle {swept['duty_cycle']:.2f}) | "
+        f"| sweep (`payment_timeouts_check`, batch {args.batch_size}, duty cycle {swept['duty_cycle']:.2f}, "
+        f"in {args.slices} parts: the time is theirs added up) | "
         f"{swept['cancelled']:,} orders cancelled "
         f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s); CPU used: "
         f"{swept['cpu']:.1f} s by the sweeping process, {swept['database_cpu']:.1f} s by MariaDB (with "
@@ -356,10 +396,11 @@ def write_results(args, figures):
         f"| outbox messages recorded by the sweep (session closes + e-mail batches) | {figures['outbox']:,} |",
         f"| API p50 / p99 without the sweep (product list, cache off, 2 sequential clients) | "
         f"{before['p50']:.1f} / {before['p99']:.1f} ms ({before['requests']} requests, {before['failed']} failed) |",
-        f"| API p50 / p99 during the sweep | {during['p50']:.1f} / {during['p99']:.1f} ms "
+        f"| API p50 / p99 during the sweep's parts | {during['p50']:.1f} / {during['p99']:.1f} ms "
         f"({during['requests']} requests, {during['failed']} failed) |",
-        f"| API p50 / p99 after the sweep (the same client again) | {after['p50']:.1f} / {after['p99']:.1f} ms "
-        f"({after['requests']} requests, {after['failed']} failed) |",
+        f"| API p50 / p99 in the {args.gap:.0f} s gaps before, between and after the sweep's {args.slices} parts "
+        f"(interleaved with the next row) | {between['p50']:.1f} / {between['p99']:.1f} ms "
+        f"({between['requests']} requests, {between['failed']} failed) |",
         f"| cancellation e-mails, a real worker (2 processes, `email_tasks`, rate limits as configured) "
         f"to a local SMTP sink | {emails['sent']:,} in {emails['seconds']:.1f} s = **{rate:.0f}/s** over "
         f"{emails['connections']} SMTP connections |",
@@ -384,7 +425,11 @@ def main():
         default=None,
         help="the sweep's share of working time (default: the setting)",
     )
-    parser.add_argument("--requests", type=int, default=3000, help="requests of each latency baseline")
+    parser.add_argument("--requests", type=int, default=300, help="requests of the first latency baseline")
+    parser.add_argument(
+        "--slices", type=int, default=4, help="parts the sweep is run in (oldest orders first)"
+    )
+    parser.add_argument("--gap", type=float, default=10.0, help="seconds without the sweep around each part")
     parser.add_argument("--emails", type=int, default=10_000)
     parser.add_argument(
         "--reuse",
@@ -429,15 +474,12 @@ def main():
         process.join()
 
         process, stop, results = start_client(url)
-        time.sleep(1)
-        cancelled, seconds, cpu, profile = sweep(args.batch_size, args.duty_cycle)
+        cancelled, seconds, cpu, profile, windows = sweep(
+            args.batch_size, args.duty_cycle, args.slices, args.gap
+        )
         stop.set()
-        figures["during"] = latency(results.get(timeout=60))
-        process.join()
-
-        # The baseline again after the sweep: on a shared machine one sample before is not enough.
-        process, stop, results = start_client(url, limit=args.requests)
-        figures["after"] = latency(results.get(timeout=300))
+        during, between = split_by_windows(results.get(timeout=60), windows)
+        figures["during"], figures["between"] = latency(during), latency(between)
         process.join()
     finally:
         server.terminate()
