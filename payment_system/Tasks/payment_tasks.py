@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 @shared_task(name="payment_system.Tasks.payment_tasks.check_payment_timeouts_task")
 def check_payment_timeouts_task(batch_size: int = 500) -> int:
     """Hourly: cancel orders unpaid after ``PAYMENT_TIMEOUT_DAYS`` and release their stock, 500 a
-    transaction (the batch bench/sweep.py measures: 100,000 in about a minute)."""
+    transaction, pausing between batches (``PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE``); bench/sweep.py
+    measures it (100,000 orders, bench/RESULTS.md)."""
     return payment_timeouts_check(batch_size=batch_size)
 
 
