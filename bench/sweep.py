@@ -25,6 +25,7 @@ py-spy.
 """
 
 import argparse
+import logging
 import multiprocessing
 import os
 import signal
@@ -267,6 +268,15 @@ def sweep(batch_size, duty_cycle, slices, gap):
     from payment_system.checkout.timeouts import payment_timeouts_check
 
     nows = slice_times(slices)
+    parts: list = []  # the sweep's own account of each part: (working, paused) seconds
+
+    class Parts(logging.Handler):
+        def emit(self, record):
+            if hasattr(record, "busy_seconds"):
+                parts.append((record.busy_seconds, record.paused_seconds))
+
+    handler = Parts(logging.INFO)
+    logging.getLogger("payment_system.checkout.timeouts").addHandler(handler)
     profile = Profile(os.getpid(), seconds=900, subprocesses=False)  # not the gunicorn children
     time.sleep(1)  # py-spy attaches
     cancelled, elapsed, cpu, database_cpu, windows = 0, 0.0, 0.0, 0.0, []
@@ -279,12 +289,13 @@ def sweep(batch_size, duty_cycle, slices, gap):
         database_cpu += mariadb_cpu_seconds() - db0
         windows.append((began, time.time()))
     time.sleep(gap)
+    logging.getLogger("payment_system.checkout.timeouts").removeHandler(handler)
     profile.process.send_signal(signal.SIGINT)
     stacks = profile.stacks()
     return (
         cancelled,
         elapsed,
-        (cpu, database_cpu),
+        (cpu, database_cpu, sum(part[0] for part in parts), sum(part[1] for part in parts)),
         summary(stacks, prefixes=("marketplace/", "payment_system/", "designiaBackend/")),
         windows,
     )
@@ -388,7 +399,8 @@ def write_results(args, figures):
         f"| sweep (`payment_timeouts_check`, batch {args.batch_size}, duty cycle {swept['duty_cycle']:.2f}, "
         f"in {args.slices} parts: the time is theirs added up) | "
         f"{swept['cancelled']:,} orders cancelled "
-        f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s); CPU used: "
+        f"in {swept['seconds']:.1f} s ({swept['cancelled'] / swept['seconds']:.0f} orders/s): {swept['working']:.1f} s "
+        f"working, {swept['paused']:.1f} s paused between batches; CPU used: "
         f"{swept['cpu']:.1f} s by the sweeping process, {swept['database_cpu']:.1f} s by MariaDB (with "
         "whatever else it served meanwhile) |",
         f"| after the sweep | statuses {stock['statuses']}; products whose stock is not before + released: "
@@ -492,6 +504,8 @@ def main():
         "seconds": seconds,
         "cpu": cpu[0],
         "database_cpu": cpu[1],
+        "working": cpu[2],
+        "paused": cpu[3],
         "duty_cycle": duty_cycle,
     }
     figures["profile"] = profile

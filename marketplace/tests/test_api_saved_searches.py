@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from authentication.tests.factories import SellerFactory, UserFactory
 from marketplace.alerts.models import SavedSearch
-from marketplace.alerts.saved_searches import saved_search_digest_batch
+from marketplace.alerts.saved_searches import saved_search_digest, saved_search_digest_batch
 from marketplace.alerts.tasks import saved_search_digests_task
 from marketplace.tests.catalog_factories import ProductFactory
 from notifications.models import Notification
@@ -54,6 +54,29 @@ def test_a_saved_search_gets_one_daily_digest_of_new_matches(auth_client, mailou
     ProductFactory(name="Oak Shelf", price=Decimal("90.00"))
     saved_search_digest_batch(search_ids=[search.pk], until=timezone.now() + timedelta(days=1))
     assert Notification.objects.filter(recipient=buyer).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_whose_batch_was_lost_before_its_e_mails_is_e_mailed_by_the_next_days_batch(mailoutbox):
+    """A batch stored its searches' notifications, then its task was lost (the broker with it)
+    before it queued their e-mails: the next day's batch sends that e-mail, once, with its own."""
+    buyer = UserFactory()
+    search = SavedSearch.objects.create(
+        user=buyer, query="", filters={}, checked_until=timezone.now() - timedelta(days=2)
+    )
+    ProductFactory(name="Oak Table")
+    yesterday = timezone.now()
+    assert saved_search_digest(search_id=search.pk, until=yesterday, email=False)  # the lost run's part
+    assert mailoutbox == []
+
+    ProductFactory(name="Oak Shelf")
+    assert saved_search_digest_batch(search_ids=[search.pk], until=yesterday + timedelta(days=1)) == 1
+    notices = Notification.objects.filter(recipient=buyer).order_by("pk")
+    assert [m.subject for m in mailoutbox] == [notice.title for notice in notices] and len(notices) == 2
+    assert not notices.filter(emailed_at__isnull=True).exists()
+
+    saved_search_digest_batch(search_ids=[search.pk], until=yesterday + timedelta(days=1))  # redelivered
+    assert len(mailoutbox) == 2
 
 
 def test_saved_searches_are_listed_and_deleted_by_their_owner_only(auth_client):
