@@ -376,12 +376,14 @@ PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 *
 PRODUCT_MAX_IMAGES = env.int("PRODUCT_MAX_IMAGES", default=10)
 # Public catalogue lists are cached this long (0: off); any catalogue write invalidates them.
 CATALOG_RESPONSE_CACHE_SECONDS = env.int("CATALOG_RESPONSE_CACHE_SECONDS", default=60)
-# Catalogue search (README "Search"): the database's full-text search by default; the OpenSearch
-# adapter ("marketplace.catalog.search.backends.OpenSearchBackend") is a skeleton seam.
+# Catalogue search (README "Search"): the database's full-text search by default; an
+# OpenSearch/Elasticsearch engine with "marketplace.catalog.search.opensearch.OpenSearchBackend"
+# (then SEARCH_OPENSEARCH_URL, and `manage.py search_reindex` to build its index).
 SEARCH_BACKEND = env("SEARCH_BACKEND", default="marketplace.catalog.search.backends.DatabaseSearchBackend")
 SEARCH_OPENSEARCH_URL = env("SEARCH_OPENSEARCH_URL", default="")
-SEARCH_OPENSEARCH_INDEX = env("SEARCH_OPENSEARCH_INDEX", default="designia-products")
+SEARCH_OPENSEARCH_INDEX = env("SEARCH_OPENSEARCH_INDEX", default="designia-products")  # an alias
 SEARCH_OPENSEARCH_MAX_HITS = env.int("SEARCH_OPENSEARCH_MAX_HITS", default=1000)
+SEARCH_OPENSEARCH_TIMEOUT_SECONDS = env.float("SEARCH_OPENSEARCH_TIMEOUT_SECONDS", default=2.0)
 # Product forms send photos as base64 data URLs inside JSON (contract E48/E49): allow bodies
 # large enough for several photos; file uploads (multipart) stream to disk regardless.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)

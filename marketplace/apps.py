@@ -11,6 +11,7 @@ class MarketplaceConfig(AppConfig):
         from marketplace.alerts import services as alert_services
         from marketplace.alerts import tasks as alert_tasks  # noqa: F401
         from marketplace.catalog.products import gdpr as catalog_gdpr
+        from marketplace.catalog.search import tasks as search_tasks  # noqa: F401
         from marketplace.ordering import gdpr as ordering_gdpr
 
         gdpr.register_exporter("products", catalog_gdpr.export_products)

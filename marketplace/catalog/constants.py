@@ -32,7 +32,7 @@ DEFAULT_ORDERING = "-created_at"
 
 CATEGORY_TREE_CACHE_KEY = "catalog:category-tree:v1"
 CATEGORY_TREE_TTL_SECONDS = 300
-FACETS_CACHE_KEY = "catalog:facets:v2"
+FACETS_CACHE_KEY = "catalog:facets:v3"  # v3: with the per-category counts
 FACETS_TTL_SECONDS = 300
 
 # The size filters: (lower bound parameter, upper bound parameter, Product field).

@@ -168,6 +168,7 @@ def product_delete(*, product, user):
     product.deleted_at = timezone.now()
     product.is_active = False
     product.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    products_indexed([product])  # a search engine drops it
     seller_rating_move(
         seller_id=product.seller_id,
         points=-rating_points(product.rating_distribution),

@@ -5,8 +5,8 @@
   FTS5 (``make run``; BM25 with the same weights), a substring match on other databases. Typo
   correction, stems, compounds and ``did_you_mean`` come from ``text.search_plan`` and the
   vocabulary, the same on every database.
-- ``OpenSearchBackend``: the seam for a search engine when a shop outgrows its database. A
-  skeleton (see its docstring): it raises ``ImproperlyConfigured`` without its client or URL.
+- ``opensearch.OpenSearchBackend``: an OpenSearch/Elasticsearch engine, for a shop that
+  outgrows its database (see that module; never run here against a real engine).
 
 A backend filters a product queryset by the query and, when asked, annotates ``relevance``
 (higher is better); the filters, ordering and pagination stay in the selectors.
@@ -15,13 +15,14 @@ A backend filters a product queryset by the query and, when asked, annotates ``r
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, Lookup, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from marketplace.catalog.search.text import search_plan, words
+from marketplace.catalog.search.text import search_plan
 from marketplace.catalog.search.vocabulary import vocabulary_add, vocabulary_current
 
 KEYWORDS_WEIGHT = 4.0
@@ -42,7 +43,16 @@ class SearchBackend:
         return
 
     def products_indexed(self, products):
-        """``products`` (saved, with fresh documents) changed: index them."""
+        """``products`` (saved, with fresh documents) changed: index them (in the write's transaction)."""
+
+    def index_products(self, product_ids):
+        """Bring an engine's copy of these products up to date (the task ``products_indexed``
+        schedules; nothing to do where the index is the database's own)."""
+
+    def reindex(self):
+        """Rebuild an engine's index from the public products (``manage.py search_reindex``);
+        returns how many were indexed, or None when the index is the database's own."""
+        return
 
 
 class FullTextMatch(Func):
@@ -174,89 +184,20 @@ class DatabaseSearchBackend(SearchBackend):
         return vocabulary_current().suggestion(query)
 
     def products_indexed(self, products):
-        vocabulary_add(*(text for p in products for text in (p.search_keywords, p.search_document)))
-
-
-OPENSEARCH_FIELDS = [
-    "name^4",
-    "materials^4",
-    "colors^4",
-    "category^4",
-    "style^3",
-    "brand^2",
-    "tags^2",
-    "description",
-]
-
-
-def opensearch_query(query, *, size):
-    """The OpenSearch/Elasticsearch request body of ``query``: whole words and stems (the
-    index's English analyzer), one typo per word (``fuzziness: 1``), prefixes ranked lower."""
-    text = " ".join(words(query))
-    return {
-        "size": size,
-        "_source": False,
-        "query": {
-            "bool": {
-                "must": {
-                    "multi_match": {
-                        "query": text,
-                        "fields": OPENSEARCH_FIELDS,
-                        "operator": "and",
-                        "fuzziness": 1,
-                        "prefix_length": 1,
-                    }
-                },
-                "should": {
-                    "multi_match": {"query": text, "fields": OPENSEARCH_FIELDS, "type": "phrase_prefix"}
-                },
-            }
-        },
-    }
-
-
-class OpenSearchBackend(SearchBackend):
-    """OpenSearch/Elasticsearch behind the same interface: a skeleton, not yet used or tested
-    against a server. It needs ``pip install opensearch-py`` and ``SEARCH_OPENSEARCH_URL``
-    (else ``ImproperlyConfigured`` at the first search). What remains to write before using it:
-    the index mapping (fields of ``OPENSEARCH_FIELDS``, an English analyzer), ``products_indexed``
-    (a bulk upsert of the products' fields, removal of inactive ones, called after commit) and a
-    ``manage.py search_reindex --backend`` run to fill the index. ``search`` asks the engine for
-    the ids and scores of the best ``SEARCH_OPENSEARCH_MAX_HITS`` matches and filters the
-    queryset to them, so filters, sorts and pagination stay in the database."""
-
-    def __init__(self):
-        try:
-            from opensearchpy import OpenSearch
-        except ImportError as exc:
-            raise ImproperlyConfigured(
-                "SEARCH_BACKEND is the OpenSearch adapter, but opensearch-py is not installed."
-            ) from exc
-        if not settings.SEARCH_OPENSEARCH_URL:
-            raise ImproperlyConfigured("SEARCH_BACKEND is the OpenSearch adapter: set SEARCH_OPENSEARCH_URL.")
-        self.client = OpenSearch(settings.SEARCH_OPENSEARCH_URL)
-
-    def search(self, queryset, query, *, with_relevance):
-        if not words(query):
-            return queryset.none()
-        body = opensearch_query(query, size=settings.SEARCH_OPENSEARCH_MAX_HITS)
-        hits = self.client.search(index=settings.SEARCH_OPENSEARCH_INDEX, body=body)["hits"]["hits"]
-        scores = {int(hit["_id"]): float(hit["_score"]) for hit in hits}
-        queryset = queryset.filter(id__in=list(scores))
-        if with_relevance:
-            cases = [When(id=pk, then=Value(score)) for pk, score in scores.items()]
-            queryset = queryset.annotate(
-                relevance=Case(*cases, default=Value(0.0), output_field=FloatField())
-            )
-        return queryset
-
-    def products_indexed(self, products):
-        raise NotImplementedError("OpenSearchBackend.products_indexed: see the class docstring.")
+        public = [p for p in products if p.is_active and p.deleted_at is None]
+        vocabulary_add(*(text for p in public for text in (p.search_keywords, p.search_document)))
 
 
 @memoize
 def _backend(path):
     return import_string(path)()
+
+
+@receiver(setting_changed)
+def _search_settings_changed(*, setting, **kwargs):
+    """A test (or ``override_settings``) that changes a SEARCH_ setting gets a backend built anew."""
+    if setting.startswith("SEARCH_"):
+        _backend.cache_clear()
 
 
 def search_backend() -> SearchBackend:

@@ -138,6 +138,14 @@ def _attribute_facets(filters):
     }
 
 
+def _category_counts(filters):
+    """``{category_id: n}``: the products matching ``filters`` but the category filter, per own category."""
+    rows = (
+        _products_filtered(filters, without=("category",)).values_list("category_id").annotate(n=Count("id"))
+    )
+    return dict(rows.values_list("category_id", "n"))
+
+
 def _build_facets(filters=None):
     filters = filters or {}
     public = _products_filtered(filters)
@@ -162,13 +170,16 @@ def _build_facets(filters=None):
             for value, label in Product.Condition.choices
         ],
         **_attribute_facets(filters),
+        "category_counts": _category_counts(filters),
     }
 
 
 def catalog_facets(*, filters=None):
-    """Categories with counts (of the whole catalogue), and the price range, brands,
-    conditions, materials, colours, styles, size ranges and made-to-order counts of the
-    products matching ``filters`` (validated E22/E23 filters; none: the public catalogue)."""
+    """Categories, each with ``product_count`` (of the whole catalogue, as E25) and ``count``
+    (the products matching ``filters`` but the category filter, in it and its descendants: what
+    adding ``category=<slug>`` would list), and the price range, brands, conditions, materials,
+    colours, styles, size ranges and made-to-order counts of the products matching ``filters``
+    (validated E22/E23 filters, ``q`` included; none: the public catalogue)."""
     filters = {key: value for key, value in (filters or {}).items() if key not in NOT_FILTERS}
     if filters:
         facets = _build_facets(filters)
@@ -177,8 +188,13 @@ def catalog_facets(*, filters=None):
         if facets is None:
             facets = _build_facets()
             cache.set(FACETS_CACHE_KEY, facets, FACETS_TTL_SECONDS)
+    facets = dict(facets)
+    counts = facets.pop("category_counts")
     categories = [
-        {key: category[key] for key in ("id", "name", "slug", "parent", "product_count")}
+        {
+            **{key: category[key] for key in ("id", "name", "slug", "parent", "product_count")},
+            "count": sum(counts.get(pk, 0) for pk in category["descendant_ids"]),
+        }
         for category in category_tree()
     ]
     return {"categories": categories, **facets}

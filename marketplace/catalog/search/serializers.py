@@ -88,7 +88,10 @@ class FacetCategorySerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     parent = serializers.IntegerField(allow_null=True)
-    product_count = serializers.IntegerField()
+    product_count = serializers.IntegerField(help_text="In-stock public products (E25's count).")
+    count = serializers.IntegerField(
+        help_text="Products matching the request's q and filters, the category filter aside."
+    )
 
 
 class FacetCountSerializer(serializers.Serializer):

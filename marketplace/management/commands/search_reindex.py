@@ -1,11 +1,14 @@
 """``manage.py search_reindex``: rewrite every product's search documents and rebuild the
-vocabulary (after changing how documents are built, or to recount the vocabulary)."""
+vocabulary (after changing how documents are built, or to recount the vocabulary); with a
+search engine as ``SEARCH_BACKEND`` (OpenSearch), also build a fresh engine index of the public
+products and move the index alias to it."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from marketplace.catalog.models import Product
 from marketplace.catalog.products.services import product_refresh_search_document
+from marketplace.catalog.search.backends import search_backend
 from marketplace.catalog.search.vocabulary import vocabulary_rebuild
 
 BATCH = 500
@@ -26,3 +29,6 @@ class Command(BaseCommand):
                 Product.objects.bulk_update(products, ["search_keywords", "search_document"])
         terms = vocabulary_rebuild()
         self.stdout.write(self.style.SUCCESS(f"Reindexed {len(ids)} products; vocabulary of {terms} terms."))
+        indexed = search_backend().reindex()
+        if indexed is not None:
+            self.stdout.write(self.style.SUCCESS(f"Search engine: a new index of {indexed} public products."))

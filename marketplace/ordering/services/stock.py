@@ -9,8 +9,10 @@ from itertools import groupby
 
 from django.db.models import F
 
+from designiaBackend.api.after_commit import best_effort
 from designiaBackend.observability import metrics
 from marketplace.alerts.services import stock_alerts_schedule
+from marketplace.catalog.categories.selectors import category_tree_invalidate
 from marketplace.catalog.models import Product, ProductVariant
 from marketplace.lock_objects import product_pks_for_update, products_for_update, variants_for_update
 from marketplace.ordering.exceptions import ProductUnavailable, SoldOut
@@ -69,7 +71,13 @@ def stock_reserve(quantities: dict, variant_quantities: dict | None = None) -> t
         for variant_id, quantity in (variant_quantities or {}).items():
             variants[variant_id].stock_quantity -= quantity
         ProductVariant.objects.bulk_update(list(variants.values()), ["stock_quantity"])
+    _stock_changed()
     return products, variants
+
+
+def _stock_changed() -> None:
+    """Cached lists, searches, facets and category counts show stock: drop them after commit."""
+    best_effort(category_tree_invalidate, what="cache_invalidate")
 
 
 def _add_set_wise(model, quantities: dict) -> None:
@@ -97,6 +105,8 @@ def stock_restore(quantities: dict, variant_quantities: dict | None = None) -> N
         quantities = {pk: quantity for pk, quantity in quantities.items() if quantity > 0}
         _add_set_wise(ProductVariant, variant_quantities)
     _add_set_wise(Product, quantities)
+    if quantities or variant_quantities:
+        _stock_changed()
     stock_alerts_schedule(quantities)  # back in stock: the "notify me" alerts of these products
 
 
