@@ -2,7 +2,7 @@
 
 Only what the catalogue's adapter uses: ``_search`` (queries and suggesters), ``_bulk``
 (index and delete), index creation and deletion, and the alias that names the live index.
-Credentials, when the cluster needs them, go in the URL (``https://user:secret@host:9200``).
+Credentials, when the cluster needs them, go in the URL (its user-info part).
 """
 
 import json

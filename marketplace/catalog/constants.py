@@ -35,5 +35,8 @@ CATEGORY_TREE_TTL_SECONDS = 300
 FACETS_CACHE_KEY = "catalog:facets:v3"  # v3: with the per-category counts
 FACETS_TTL_SECONDS = 300
 
-# The size filters: (lower bound parameter, upper bound parameter, Product field).
-SIZE_BOUNDS = tuple((f"min_{name}", f"max_{name}", f"{name}_cm") for name in ("width", "depth", "height"))
+# The size filters: (lower bound parameter, upper bound parameter, Product field); weight in kg.
+SIZE_BOUNDS = (
+    *((f"min_{name}", f"max_{name}", f"{name}_cm") for name in ("width", "depth", "height")),
+    ("min_weight", "max_weight", "weight"),
+)

@@ -20,13 +20,14 @@ def shop():
     chairs = CategoryFactory(name="Chairs", slug="chairs", parent=furniture)
     lamps = CategoryFactory(name="Lamps", slug="lamps")
 
-    def make(name, category, materials, colors, width, price, **extra):
+    def make(name, category, materials, colors, width, price, weight, **extra):
         return ProductFactory(
             name=name,
             category=category,
             materials=materials,
             colors=colors,
             width_cm=Decimal(width),
+            weight=Decimal(weight),
             price=Decimal(price),
             description="",
             tags=[],
@@ -35,11 +36,19 @@ def shop():
         )
 
     return {
-        "oak-table": make("Oak Dining Table", tables, "Oak", ["white"], 180, "900.00", style="nordic"),
-        "oak-side-table": make("Oak Side Table", tables, "Oak", ["black"], 60, "240.00", style="minimal"),
-        "walnut-table": make("Walnut Table", tables, "Walnut", ["brown"], 160, "1200.00", brand="Arbor"),
-        "oak-chair": make("Oak Chair", chairs, "Oak, linen", ["white"], 45, "180.00", made_to_order=True),
-        "brass-lamp": make("Brass Table Lamp", lamps, "Brass", ["gold"], 20, "95.00", stock_quantity=0),
+        "oak-table": make("Oak Dining Table", tables, "Oak", ["white"], 180, "900.00", "40", style="nordic"),
+        "oak-side-table": make(
+            "Oak Side Table", tables, "Oak", ["black"], 60, "240.00", "8.5", style="minimal"
+        ),
+        "walnut-table": make(
+            "Walnut Table", tables, "Walnut", ["brown"], 160, "1200.00", "35", brand="Arbor"
+        ),
+        "oak-chair": make(
+            "Oak Chair", chairs, "Oak, linen", ["white"], 45, "180.00", "6", made_to_order=True
+        ),
+        "brass-lamp": make(
+            "Brass Table Lamp", lamps, "Brass", ["gold"], 20, "95.00", "2.25", stock_quantity=0
+        ),
     }
 
 
@@ -68,6 +77,7 @@ def test_every_facet_counts_what_q_and_the_filters_find(api_client, shop):
     assert body["made_to_order"] == [{"value": True, "count": 1}, {"value": False, "count": 2}]
     assert body["price_range"] == {"min": "180.00", "max": "900.00"}
     assert body["width_range"] == {"min": "45.0", "max": "180.0"}
+    assert body["weight_range"] == {"min": "6.00", "max": "40.00"}
     assert counts(body["brands"], "name") == {"Nord": 3}
     # E25's count (in-stock products of the whole catalogue) is still there, unchanged
     assert {row["slug"]: row["product_count"] for row in body["categories"]}["lamps"] == 0
@@ -93,6 +103,13 @@ def test_the_whole_catalogue_facets_count_categories_with_their_children(api_cli
     assert counts(body["materials"]) == {"oak": 3, "walnut": 1, "linen": 1, "brass": 1}
     body = facets(api_client, "in_stock=true&material=oak")
     assert category_counts(body) == {"furniture": 3, "tables": 2, "chairs": 1, "lamps": 0}
+    # weight (kg) filters like the sizes
+    light = api_client.get(f"{URL}?min_weight=2.25&max_weight=8.5")
+    expected = {str(shop[name].id) for name in ("oak-side-table", "oak-chair", "brass-lamp")}
+    assert {item["id"] for item in light.json()["results"]} == expected
+    body = facets(api_client, "min_weight=2.25&max_weight=8.5")
+    assert body["weight_range"] == {"min": "2.25", "max": "8.50"}
+    assert category_counts(body) == {"furniture": 2, "tables": 1, "chairs": 1, "lamps": 1}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,7 +133,7 @@ def test_a_facet_value_that_exists_nowhere_gives_empty_facets_and_pages(api_clie
         assert body[facet] == [], facet
     if own:  # a facet counts under the other filters: its other values stay on offer
         assert body[own] == facets(api_client)[own] != []
-    assert body["price_range"] == body["width_range"] == {"min": None, "max": None}
+    assert body["price_range"] == body["width_range"] == body["weight_range"] == {"min": None, "max": None}
     assert body["made_to_order"] == [{"value": True, "count": 0}, {"value": False, "count": 0}]
     assert [c["count"] for c in body["conditions"]] == [0] * 5
     for url in (URL, f"{URL}search/"):
@@ -133,6 +150,8 @@ def test_a_facet_value_that_exists_nowhere_gives_empty_facets_and_pages(api_clie
         ({"min_width": "120", "max_width": "100"}, "max_width"),
         ({"min_depth": "-5"}, "min_depth"),
         ({"max_height": "-0.5"}, "max_height"),
+        ({"min_weight": "-1"}, "min_weight"),
+        ({"min_weight": "30", "max_weight": "3"}, "max_weight"),
         ({"min_width": "1e400"}, "min_width"),
         ({"price_min": "-1"}, "price_min"),
         ({"condition": "broken"}, "condition"),

@@ -45,12 +45,12 @@ def test_the_database_is_the_default_and_the_adapter_is_chosen_by_settings(setti
     settings.SEARCH_OPENSEARCH_URL = ""
     with pytest.raises(ImproperlyConfigured, match="SEARCH_OPENSEARCH_URL"):
         search_backend()
-    settings.SEARCH_OPENSEARCH_URL = "https://user:secret@search.internal:9200/"
+    settings.SEARCH_OPENSEARCH_URL = "https://search.internal:9200/"
     settings.SEARCH_OPENSEARCH_INDEX = "shop-products"
     backend = search_backend()
     assert type(backend) is OpenSearchBackend
     assert (backend.client.url, backend.index) == (
-        "https://user:secret@search.internal:9200",
+        "https://search.internal:9200",
         "shop-products",
     )
 

@@ -47,6 +47,10 @@ FILTER_PARAMETERS = [
         for name in ("width", "depth", "height")
         for bound in ("min", "max")
     ),
+    *(
+        OpenApiParameter(f"{bound}_weight", OpenApiTypes.NUMBER, description="kilograms")
+        for bound in ("min", "max")
+    ),
     OpenApiParameter("made_to_order", bool),
     OpenApiParameter(
         "ordering",

@@ -107,9 +107,9 @@ def _attribute_counts(products, kind):
     return [{"value": row["value"], "count": row["count"]} for row in rows]
 
 
-def _range(products, field):
+def _range(products, field, places=1):
     bounds = products.aggregate(min=Min(field), max=Max(field))
-    return {key: None if value is None else f"{value:.1f}" for key, value in bounds.items()}
+    return {key: None if value is None else f"{value:.{places}f}" for key, value in bounds.items()}
 
 
 def _attribute_facets(filters):
@@ -134,6 +134,7 @@ def _attribute_facets(filters):
         "width_range": _range(products, "width_cm"),
         "depth_range": _range(products, "depth_cm"),
         "height_range": _range(products, "height_cm"),
+        "weight_range": _range(products, "weight", places=2),
         "made_to_order": [{"value": value, "count": made_to_order.get(value, 0)} for value in (True, False)],
     }
 

@@ -53,6 +53,8 @@ class ProductFilterSerializer(serializers.Serializer):
     max_depth = _size()
     min_height = _size()
     max_height = _size()
+    min_weight = _size()  # kg
+    max_weight = _size()
     made_to_order = serializers.BooleanField(required=False)
     ordering = serializers.ChoiceField(list(ORDERINGS), required=False)
     page = serializers.IntegerField(required=False, min_value=1)
@@ -132,6 +134,7 @@ class FacetsSerializer(serializers.Serializer):
     width_range = PriceRangeSerializer()
     depth_range = PriceRangeSerializer()
     height_range = PriceRangeSerializer()
+    weight_range = PriceRangeSerializer(help_text="kg")
     made_to_order = FacetFlagSerializer(many=True)
 
 
