@@ -6,14 +6,19 @@ class MarketplaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from authentication import gdpr
         from marketplace.activity import tasks  # noqa: F401  (Celery registers the task on import)
         from marketplace.alerts import services as alert_services
         from marketplace.alerts import tasks as alert_tasks  # noqa: F401
         from marketplace.catalog.products import gdpr as catalog_gdpr
         from marketplace.catalog.search import tasks as search_tasks  # noqa: F401
+        from marketplace.catalog.search.sqlite_fts import fts_triggers_ensure
         from marketplace.ordering import gdpr as ordering_gdpr
 
+        # SQLite (make run): a migration that rebuilds the product table drops the FTS5 triggers.
+        post_migrate.connect(fts_triggers_ensure, sender=self, dispatch_uid="marketplace-fts-triggers")
         gdpr.register_exporter("products", catalog_gdpr.export_products)
         gdpr.register_exporter("reviews", catalog_gdpr.export_reviews)
         gdpr.register_exporter("favorites", catalog_gdpr.export_favorites)
