@@ -214,6 +214,9 @@ def test_one_typo_is_corrected_and_two_are_only_proposed():
     assert vocabulary.corrections("sofaa") == ["sofa"]
     assert vocabulary.corrections("xable") == ["table"]  # the most used of table / cable
     assert vocabulary.corrections("wallnutt") == []
+    # a three-letter word: only a missing letter is supplied ("sfa" -> sofa), never replaced
+    assert vocabulary.corrections("sfa", missing_letter_only=True) == ["sofa"]
+    assert vocabulary.corrections("bet", missing_letter_only=True) == []
     assert vocabulary.suggestion("wallnutt tabel") == "walnut table"
     assert vocabulary.suggestion("walnut table") is None
     assert (edit_distance("walnut", "wlanut", limit=2), edit_distance("oak", "walnut", limit=2)) == (1, 3)

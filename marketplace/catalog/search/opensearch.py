@@ -37,7 +37,8 @@ from marketplace.catalog.search.text import MAX_TERMS, MIN_CORRECTED_LENGTH, MIN
 
 REINDEX_BATCH = 500
 TEXT_FIELDS = ("name", "materials", "colors", "category", "style", "brand", "tags", "description")
-# One typo per word of MIN_CORRECTED_LENGTH letters or more (as the database backend), none below.
+# One typo per word of MIN_CORRECTED_LENGTH letters or more, none below (the database backend also
+# supplies one missing letter to an unknown three-letter word: "tek" -> teak).
 FUZZINESS = f"AUTO:{MIN_CORRECTED_LENGTH},1000"
 EXACT_BOOST = 2.0
 PREFIX_BOOST = 0.5

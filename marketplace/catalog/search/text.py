@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 MIN_TOKEN_LENGTH = 3  # InnoDB's innodb_ft_min_token_size
 MAX_TERMS = 10
-MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct safely
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to correct by any edit...
+# ...but a three-letter word the catalogue does not know may be a longer one missing a letter
+# ("tek" -> teak): only that edit is tried for it.
 # InnoDB's default stopword list: such terms never match the index.
 STOPWORDS = frozenset(
     {
@@ -154,7 +156,10 @@ def _split_phrase(word, vocabulary):
 def _word_group(word, vocabulary):
     if vocabulary.knows(word):
         return TermGroup(words=_alternatives(word), phrases=_split_phrase(word, vocabulary), prefixes=[word])
-    corrections = vocabulary.corrections(word) if len(word) >= MIN_CORRECTED_LENGTH else []
+    if len(word) >= MIN_CORRECTED_LENGTH:
+        corrections = vocabulary.corrections(word)
+    else:
+        corrections = vocabulary.corrections(word, missing_letter_only=True)
     alternatives = [alt for correction in corrections for alt in _alternatives(correction)]
     return TermGroup(
         words=list(dict.fromkeys([*_alternatives(word), *alternatives])),

@@ -33,9 +33,11 @@ class Vocabulary:
     def knows(self, word):
         return word in self.counts or stem(word) in self.counts
 
-    def corrections(self, word):
-        """The most used catalogue word one edit (delete, insert, replace, swap) away, as a list."""
-        found = [c for c in _edits1(word) if c in self.counts]
+    def corrections(self, word, *, missing_letter_only=False):
+        """The most used catalogue word one edit (delete, insert, replace, swap) away, as a list;
+        ``missing_letter_only``: only the words ``word`` is missing one letter of."""
+        candidates = _inserts(word) if missing_letter_only else _edits1(word)
+        found = [c for c in candidates if c in self.counts]
         if not found:
             return []
         return [max(found, key=lambda c: (self.counts[c], -abs(len(c) - len(word)), c))]
@@ -67,13 +69,16 @@ class Vocabulary:
         return best
 
 
+def _inserts(word):
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _ALPHABET}
+
+
 def _edits1(word):
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     deletes = {left + right[1:] for left, right in splits if right}
     swaps = {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
     replaces = {left + c + right[1:] for left, right in splits if right for c in _ALPHABET}
-    inserts = {left + c + right for left, right in splits for c in _ALPHABET}
-    return (deletes | swaps | replaces | inserts) - {word}
+    return (deletes | swaps | replaces | _inserts(word)) - {word}
 
 
 def edit_distance(first, second, *, limit):
