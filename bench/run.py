@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
+from bench.profile import Profile, markdown, summary  # noqa: E402
 from bench.servers import free_port, server_log, wait_for_port  # noqa: E402
 from tests.fixtures.nginx import NGINX, nginx_config  # noqa: E402
 
@@ -45,17 +46,41 @@ request = function()
   return wrk.format("GET", "/api/marketplace/products/demo-" .. (counter * 7919 % %(products)d) .. "/")
 end
 """
+# Walks a URL file (bench/catalogue_mix.py), each wrk thread from its own place in it.
+MIX_SCRIPT = """
+local paths = {}
+for line in io.lines("%(file)s") do paths[#paths + 1] = line end
+local threads = 0
+setup = function(thread)
+  thread:set("offset", %(start)d + threads * math.floor(#paths / 2))
+  threads = threads + 1
+end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(offset + counter) % #paths + 1])
+end
+"""
+CEILING = ("trivial JSON (ceiling)", "/api/health/live/", None)
+PRODUCT_PAGE = (
+    "product page, never cached (all 10,000 in turn)",
+    "/api/marketplace/products/demo-1/",
+    DETAIL_SCRIPT,
+)
 ENDPOINTS = [
-    ("trivial JSON (ceiling)", "/api/health/live/", None),
-    ("product list, 24 per page", "/api/marketplace/products/?page=1&page_size=24", None),
-    (
-        "search: q + category + price (two filters)",
-        "/api/marketplace/products/search/?q=oak&category=seating&price_max=1500&ordering=-created_at&page_size=24",
-        None,
-    ),
-    ("product detail, never cached (all 10,000 in turn)", "/api/marketplace/products/demo-1/", DETAIL_SCRIPT),
+    CEILING,
+    ("list mix (E22 browsing sessions)", "/api/marketplace/products/", "list.txt"),
+    ("search mix (E23 searches and their pages)", "/api/marketplace/products/search/", "search.txt"),
+    PRODUCT_PAGE,
 ]
 UNCACHED_ENDPOINTS = ENDPOINTS[:3]  # the product page is never cached
+PROFILED = ("marketplace/", "designiaBackend/")
+# A/B of the hand-built speed-ups on the product page (bench/ab_wsgi.py): label -> BENCH_AB value.
+AB_VARIANTS = [
+    ("as built (PreparedQuery, view checks sent by the buffer thread)", ""),
+    ("plain ORM query instead of PreparedQuery", "plain-orm"),
+    ("synchronous view check instead of the buffer thread", "sync-views"),
+]
 
 
 def ensure_database(url, fresh=False):
@@ -115,11 +140,11 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def start_gunicorn(env, port, workers):
+def start_gunicorn(env, port, workers, app="designiaBackend.wsgi:application"):
     log = open(Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "infrastructure/gunicorn/gunicorn.conf.py"]
-        + ["designiaBackend.wsgi:application", "-w", str(workers), "--threads", "1"]
+        + [app, "-w", str(workers), "--threads", "1"]
         + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
@@ -173,8 +198,11 @@ def parse_wrk(output):
     }
 
 
-def run_wrk(base, path, script, seconds, connections, products):
+def run_wrk(base, path, script, seconds, connections, products, mixes=None, start=0):
+    """wrk on ``path``; ``script`` is Lua, or the name of a URL file in ``mixes`` to walk from ``start``."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script and script.endswith(".txt"):
+        script = MIX_SCRIPT.replace("%(file)s", str(Path(mixes) / script)).replace("%(start)d", str(start))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         if script:
             handle.write(script.replace("%(products)d", str(products)))
@@ -216,22 +244,25 @@ def table(title, rows):
     return lines
 
 
-def write_results(phases, args, database):
+def write_results(phases, args, database, notes=()):
     lines = [
         "",
         f"## Catalogue read endpoints ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
         f"Machine: {machine()}. Server: nginx (infrastructure/nginx/designia.conf, worker_processes auto) "
         f"in front of gunicorn, {args.workers} sync workers, `DEBUG=False`, "
-        f"Redis cache, `DB_CONN_MAX_AGE=60`, {database}; {args.products:,} products. Load: wrk, "
-        f"{args.connections} connections, {args.seconds} s per endpoint after a {args.warmup} s warm-up, "
-        f"best of {args.rounds} rounds (the machine is shared), on the same machine (loopback).",
+        f"Redis cache, `DB_CONN_MAX_AGE=60`, {database}; {args.products:,} products (a fifth with 2-4 "
+        f"variants). Load: wrk, {args.connections} connections, {args.seconds} s per endpoint after a "
+        f"{args.warmup} s warm-up, best of {args.rounds} rounds (the machine is shared), on the same "
+        "machine (loopback). The mixes walk URL files of browsing sessions (bench/catalogue_mix.py).",
+        *notes,
     ]
     for title, rows in phases:
         lines += table(title, rows)
     path = ROOT / "bench" / "RESULTS.md"
     existing = path.read_text() if path.exists() else "# Benchmark results\n"
-    path.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    if args.write:
+        path.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -245,7 +276,13 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--rounds", type=int, default=3, help="each endpoint's best round is reported")
+    parser.add_argument("--paths", type=int, default=4000, help="requests in each mix's URL file")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
+    parser.add_argument("--direct", action="store_true", help="also measure gunicorn without nginx")
+    parser.add_argument("--ab", action="store_true", help="only the A/B of the product page's speed-ups")
+    parser.add_argument("--only", help="only the endpoints whose label contains this text (and the ceiling)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the workers during each measurement")
+    parser.add_argument("--no-write", dest="write", action="store_false", help="do not append to RESULTS.md")
     args = parser.parse_args()
 
     database = os.environ.get("BENCH_DATABASE_URL", "mysql://root@127.0.0.1:3306/designia_bench")
@@ -253,39 +290,76 @@ def main():
     env = bench_env(database, redis, "bench")
     migrated(database, env, args.fresh)
     manage(env, "seed_demo", "--products", str(args.products))
+    args.mixes = tempfile.mkdtemp(prefix="designia-bench-mix-")
+    subprocess.run(
+        [PYTHON, "-m", "bench.catalogue_mix", args.mixes, str(args.paths)], cwd=ROOT, env=env, check=True
+    )
 
     server_env = production_env(env)
+    if args.ab:
+        phases = [
+            (
+                f"A/B on the product page: {label}:",
+                measure(
+                    {**server_env, "BENCH_AB": value},
+                    [CEILING, PRODUCT_PAGE],
+                    args,
+                    app="bench.ab_wsgi:application",
+                ),
+            )
+            for label, value in AB_VARIANTS
+        ]
+        write_results(phases, args, urlparse(database).scheme)
+        return
+    chosen = [e for e in ENDPOINTS if e is CEILING or not args.only or args.only in e[0]]
     phases = [
         (
             "Through nginx, as configured (public lists and search cached 60 s, invalidated by every "
             "catalogue write): what production serves:",
-            measure(server_env, ENDPOINTS, args),
-        ),
-        (
-            "Straight to gunicorn (no proxy), as configured: for comparison with the row above:",
-            measure(server_env, ENDPOINTS, args, proxy=False),
-        ),
-        (
-            "Through nginx, response cache off (`CATALOG_RESPONSE_CACHE_SECONDS=0`): every list request "
-            "reaches the database:",
-            measure({**server_env, "CATALOG_RESPONSE_CACHE_SECONDS": "0"}, UNCACHED_ENDPOINTS, args),
+            measure(server_env, chosen, args),
         ),
     ]
+    if args.direct:
+        phases.append(
+            (
+                "Straight to gunicorn (no proxy), as configured: for comparison with the row above:",
+                measure(server_env, chosen, args, proxy=False),
+            )
+        )
+    uncached = [e for e in chosen if e in UNCACHED_ENDPOINTS]
+    if len(uncached) > 1:
+        phases.append(
+            (
+                "Through nginx, response cache off (`CATALOG_RESPONSE_CACHE_SECONDS=0`): every list request "
+                "reaches the database:",
+                measure({**server_env, "CATALOG_RESPONSE_CACHE_SECONDS": "0"}, uncached, args),
+            )
+        )
     write_results(phases, args, urlparse(database).scheme)
 
 
-def measure(server_env, endpoints, args, proxy=True):
+def measure(server_env, endpoints, args, proxy=True, app="designiaBackend.wsgi:application"):
     port = free_port()
-    server = start_gunicorn(server_env, port, args.workers)
+    server = start_gunicorn(server_env, port, args.workers, app=app)
     nginx, proxy_port = start_nginx(port) if proxy else (None, port)
     base = f"http://127.0.0.1:{proxy_port}"
     best = {}
     try:
         for round_number in range(1, args.rounds + 1):
             for label, path, script in endpoints:
-                run_wrk(base, path, script, args.warmup, args.connections, args.products)
-                result = run_wrk(base, path, script, args.seconds, args.connections, args.products)
+                start = (round_number - 1) * 997
+                wrk = (base, path, script, args.warmup, args.connections, args.products, args.mixes)
+                run_wrk(*wrk, start=start + args.paths // 4)
+                profile = Profile(server.pid, args.seconds) if args.profile and script else None
+                result = run_wrk(
+                    base, path, script, args.seconds, args.connections, args.products, args.mixes, start=start
+                )
                 print(f"round {round_number}, {label}: {result}", flush=True)
+                if profile is not None:
+                    print(
+                        f"profile of {label}:\n{markdown(summary(profile.stacks(), prefixes=PROFILED))}",
+                        flush=True,
+                    )
                 if label not in best or result["rps"] > best[label]["rps"]:
                     best[label] = result
     finally:

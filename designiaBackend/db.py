@@ -94,3 +94,22 @@ def keep_loaded(instance, **related) -> None:
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
         cache[name] = queryset
+
+
+class KnownCount:
+    """A queryset whose ``count()`` is given (e.g. from a cache), for Django's ``Paginator``: it
+    slices the queryset for the page and calls ``count()`` instead of running a COUNT(*)."""
+
+    def __init__(self, queryset, count):
+        self.queryset = queryset
+        self._count = count  # a callable, called at most when the paginator asks
+
+    @property
+    def ordered(self):
+        return self.queryset.ordered
+
+    def count(self):
+        return self._count()
+
+    def __getitem__(self, key):
+        return self.queryset[key]

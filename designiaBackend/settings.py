@@ -376,6 +376,9 @@ PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 *
 PRODUCT_MAX_IMAGES = env.int("PRODUCT_MAX_IMAGES", default=10)
 # Public catalogue lists are cached this long (0: off); any catalogue write invalidates them.
 CATALOG_RESPONSE_CACHE_SECONDS = env.int("CATALOG_RESPONSE_CACHE_SECONDS", default=60)
+# A list's or search's count is cached this long per filter set (0: off), under the same
+# catalogue version, so the pages after the first of a filter set skip the COUNT(*).
+CATALOG_COUNT_CACHE_SECONDS = env.int("CATALOG_COUNT_CACHE_SECONDS", default=300)
 # Catalogue search (README "Search"): the database's full-text search by default; an
 # OpenSearch/Elasticsearch engine with "marketplace.catalog.search.opensearch.OpenSearchBackend"
 # (then SEARCH_OPENSEARCH_URL, and `manage.py search_reindex` to build its index).

@@ -1,7 +1,7 @@
 """Short-lived caching of public catalogue responses, invalidated by a catalogue version.
 
-Every product, image, category or review change bumps the version (after commit), so a cached
-page is never older than the last write; counters that change on every visit (views, favorites)
+Every product, image, category or review change, and every stock change (checkout, release),
+bumps the version (after commit), so a cached page is never older than the last write; counters that change on every visit (views, favorites)
 may lag by at most ``CATALOG_RESPONSE_CACHE_SECONDS``. An entry stores the version it was built
 for, so one ``get_many`` round trip reads both and a stale entry is simply rebuilt.
 """
@@ -28,9 +28,10 @@ def _current_version(found):
     return version
 
 
-def cached_value(key, build):
-    """``build()`` cached under ``key`` for the current catalogue version (one round trip on a hit)."""
-    seconds = settings.CATALOG_RESPONSE_CACHE_SECONDS
+def cached_value(key, build, seconds=None):
+    """``build()`` cached under ``key`` for the current catalogue version (one round trip on a hit),
+    at most ``seconds`` (default ``CATALOG_RESPONSE_CACHE_SECONDS``; 0: not cached)."""
+    seconds = settings.CATALOG_RESPONSE_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return build()
     found = cache.get_many([VERSION_KEY, key])

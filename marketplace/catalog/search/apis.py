@@ -14,7 +14,7 @@ from marketplace.catalog.products import presenters
 from marketplace.catalog.search.selectors import (
     autocomplete_suggestions,
     catalog_facets,
-    product_list,
+    product_list_counted,
     search_did_you_mean,
 )
 from marketplace.catalog.search.serializers import (
@@ -79,7 +79,7 @@ class ProductFilterMixin:
         def build():
             filters = ProductFilterSerializer(data=query_params_dict(request.query_params))
             filters.is_valid(raise_exception=True)
-            products = product_list(filters=filters.validated_data)
+            products = product_list_counted(filters=filters.validated_data)
             data = paginated(request, self, products, presenters.product_list_item).data
             if data["count"] == 0 and filters.validated_data.get("q"):
                 data["did_you_mean"] = search_did_you_mean(query=filters.validated_data["q"])

@@ -1,10 +1,14 @@
 """Browse and search reads: the filtered product list (E22/E23), facets (cached), autocomplete."""
 
+import hashlib
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q
 from django.utils.text import slugify
 
 from designiaBackend.api.fields import public_id
+from designiaBackend.db import KnownCount
 from marketplace.catalog.categories.selectors import category_ids_for_slugs, category_tree
 from marketplace.catalog.constants import (
     DEFAULT_ORDERING,
@@ -13,6 +17,7 @@ from marketplace.catalog.constants import (
     ORDERINGS,
     SIZE_BOUNDS,
 )
+from marketplace.catalog.http.response_cache import cached_value
 from marketplace.catalog.models import Product, ProductAttribute
 from marketplace.catalog.products.attributes import attribute_value
 from marketplace.catalog.products.selectors import LIST_FIELDS, product_queryset_public
@@ -34,6 +39,23 @@ def product_list(*, filters):
     queryset = _apply_filters(queryset, filters)
     order_by = ("-relevance", *ORDERINGS[ordering]) if use_relevance else ORDERINGS[ordering]
     return queryset.only(*LIST_FIELDS).order_by(*order_by)
+
+
+def product_list_counted(*, filters):
+    """``product_list`` for a paginator: its count is cached per filter set (whatever the page,
+    page size or sort) under the catalogue version, so every page of a session after the first
+    runs only the page's query (``CATALOG_COUNT_CACHE_SECONDS``; 0: counted every time)."""
+    products = product_list(filters=filters)
+    wanted = sorted(
+        (key, sorted(map(str, value)) if isinstance(value, list) else str(value))
+        for key, value in filters.items()
+        if key not in NOT_FILTERS and value not in (None, "", [])
+    )
+    key = f"catalog:count:{hashlib.sha256(repr(wanted).encode()).hexdigest()[:32]}"
+    return KnownCount(
+        products,
+        lambda: cached_value(key, products.count, seconds=settings.CATALOG_COUNT_CACHE_SECONDS),
+    )
 
 
 def search_did_you_mean(*, query):
