@@ -16,8 +16,9 @@ if VARIANT == "plain-orm":
     from marketplace.catalog.products import selectors
 
     class _PlainQuery:
-        def first(self, *, slug):
-            return selectors._product_page_query(slug).first()
+        def first(self, *, slug):  # the same SQL (no ORDER BY/LIMIT that .first() would add)
+            rows = list(selectors._product_page_query(slug))
+            return rows[0] if rows else None
 
     selectors._PRODUCT_PAGE = _PlainQuery()
 elif VARIANT == "sync-views":

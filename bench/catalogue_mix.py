@@ -234,7 +234,7 @@ def main(out_dir, paths_per_mix):
     print(f"Variants: {variants} for {products} more products.")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for kind in ("list", "search"):
+    for kind in ("list", "search") if paths_per_mix else ():
         paths = sessions(kind, paths_per_mix)
         (out / f"{kind}.txt").write_text("\n".join(paths) + "\n")
         print(f"{kind} mix: {len(paths)} requests, {len(set(paths))} distinct URLs")

@@ -228,18 +228,20 @@ def machine():
 
 
 def table(title, rows):
-    ceiling = rows[0][1]["rps"]
+    """Rows of (label, best round's result, each round's share of that round's ceiling)."""
     lines = [
         "",
         title,
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | share of ceiling | non-2xx |",
-        "|---|---|---|---|---|---|",
+        "| endpoint | req/s | p50 ms | p99 ms | share of ceiling (median of rounds) | each round | non-2xx |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for label, result in rows:
+    for label, result, shares in rows:
+        ordered = sorted(shares)
         lines.append(
             f"| {label} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
-            f"{result['rps'] / ceiling:.0%} | {result['non_2xx']} |"
+            f"{ordered[len(ordered) // 2]:.0%} | {', '.join(f'{share:.0%}' for share in shares)} | "
+            f"{result['non_2xx']} |"
         )
     return lines
 
@@ -253,8 +255,9 @@ def write_results(phases, args, database, notes=()):
         f"in front of gunicorn, {args.workers} sync workers, `DEBUG=False`, "
         f"Redis cache, `DB_CONN_MAX_AGE=60`, {database}; {args.products:,} products (a fifth with 2-4 "
         f"variants). Load: wrk, {args.connections} connections, {args.seconds} s per endpoint after a "
-        f"{args.warmup} s warm-up, best of {args.rounds} rounds (the machine is shared), on the same "
-        "machine (loopback). The mixes walk URL files of browsing sessions (bench/catalogue_mix.py).",
+        f"{args.warmup} s warm-up, {args.rounds} rounds (req/s and latencies: the best round; share: each "
+        "round's req/s over that round's ceiling, the machine is shared), on the same machine "
+        "(loopback). The mixes walk URL files of browsing sessions (bench/catalogue_mix.py).",
         *notes,
     ]
     for title, rows in phases:
@@ -291,25 +294,12 @@ def main():
     migrated(database, env, args.fresh)
     manage(env, "seed_demo", "--products", str(args.products))
     args.mixes = tempfile.mkdtemp(prefix="designia-bench-mix-")
-    subprocess.run(
-        [PYTHON, "-m", "bench.catalogue_mix", args.mixes, str(args.paths)], cwd=ROOT, env=env, check=True
-    )
+    mix = [PYTHON, "-m", "bench.catalogue_mix", args.mixes, str(0 if args.ab else args.paths)]
+    subprocess.run(mix, cwd=ROOT, env=env, check=True)  # variants seeded; the URL files written
 
     server_env = production_env(env)
     if args.ab:
-        phases = [
-            (
-                f"A/B on the product page: {label}:",
-                measure(
-                    {**server_env, "BENCH_AB": value},
-                    [CEILING, PRODUCT_PAGE],
-                    args,
-                    app="bench.ab_wsgi:application",
-                ),
-            )
-            for label, value in AB_VARIANTS
-        ]
-        write_results(phases, args, urlparse(database).scheme)
+        write_results(ab_phases(server_env, args), args, urlparse(database).scheme, notes=AB_NOTE)
         return
     chosen = [e for e in ENDPOINTS if e is CEILING or not args.only or args.only in e[0]]
     phases = [
@@ -338,28 +328,72 @@ def main():
     write_results(phases, args, urlparse(database).scheme)
 
 
+AB_NOTE = (
+    "",
+    "A/B: the variants' servers run side by side (bench/ab_wsgi.py), idle but for the one driven; each "
+    "round drives every variant in turn (ceiling, then product page), so slow spells of the shared "
+    "machine hit all of them.",
+)
+
+
+def ab_phases(server_env, args):
+    """The product page under each of ``AB_VARIANTS``, interleaved round by round."""
+    processes, bases = [], []
+    try:
+        for _, value in AB_VARIANTS:
+            port = free_port()
+            variant_env = {**server_env, "BENCH_AB": value}
+            processes.append(start_gunicorn(variant_env, port, args.workers, app="bench.ab_wsgi:application"))
+            nginx, proxy_port = start_nginx(port)
+            processes.append(nginx)
+            bases.append(f"http://127.0.0.1:{proxy_port}")
+        page = (PRODUCT_PAGE[1], PRODUCT_PAGE[2], args.seconds, args.connections, args.products)
+        for base in bases:
+            run_wrk(base, PRODUCT_PAGE[1], PRODUCT_PAGE[2], args.warmup, args.connections, args.products)
+        results = {label: [] for label, _ in AB_VARIANTS}
+        for round_number in range(1, args.rounds + 1):
+            for (label, _), base in zip(AB_VARIANTS, bases, strict=True):
+                pair = (run_wrk(base, CEILING[1], None, *page[2:]), run_wrk(base, *page))
+                print(f"round {round_number}, {label}: ceiling {pair[0]}, page {pair[1]}", flush=True)
+                results[label].append(pair)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+    phases = []
+    for label, rounds in results.items():
+        shares = [page["rps"] / ceiling["rps"] for ceiling, page in rounds]
+        ceiling, page = max(rounds, key=lambda pair: pair[1]["rps"])
+        best_ceiling = max((pair[0] for pair in rounds), key=lambda result: result["rps"])
+        rows = [(CEILING[0], best_ceiling, [1.0] * len(rounds)), (PRODUCT_PAGE[0], page, shares)]
+        phases.append((f"A/B on the product page: {label}:", rows))
+    return phases
+
+
 def measure(server_env, endpoints, args, proxy=True, app="designiaBackend.wsgi:application"):
+    """Each endpoint's best round, and each round's share of that round's ceiling."""
     port = free_port()
     server = start_gunicorn(server_env, port, args.workers, app=app)
     nginx, proxy_port = start_nginx(port) if proxy else (None, port)
     base = f"http://127.0.0.1:{proxy_port}"
-    best = {}
+    best, shares = {}, {label: [] for label, _, _ in endpoints}
     try:
         for round_number in range(1, args.rounds + 1):
+            ceiling = None
             for label, path, script in endpoints:
                 start = (round_number - 1) * 997
                 wrk = (base, path, script, args.warmup, args.connections, args.products, args.mixes)
                 run_wrk(*wrk, start=start + args.paths // 4)
                 profile = Profile(server.pid, args.seconds) if args.profile and script else None
-                result = run_wrk(
-                    base, path, script, args.seconds, args.connections, args.products, args.mixes, start=start
-                )
+                result = run_wrk(*wrk[:3], args.seconds, *wrk[4:], start=start)
                 print(f"round {round_number}, {label}: {result}", flush=True)
                 if profile is not None:
                     print(
                         f"profile of {label}:\n{markdown(summary(profile.stacks(), prefixes=PROFILED))}",
                         flush=True,
                     )
+                ceiling = ceiling or result["rps"]  # the first endpoint is the ceiling
+                shares[label].append(result["rps"] / ceiling)
                 if label not in best or result["rps"] > best[label]["rps"]:
                     best[label] = result
     finally:
@@ -367,7 +401,7 @@ def measure(server_env, endpoints, args, proxy=True, app="designiaBackend.wsgi:a
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
-    return [(label, best[label]) for label, _, _ in endpoints]
+    return [(label, best[label], shares[label]) for label, _, _ in endpoints]
 
 
 if __name__ == "__main__":

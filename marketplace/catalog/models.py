@@ -118,7 +118,10 @@ class Product(models.Model):
             models.Index(fields=["price"], name="product_price"),
             models.Index(fields=["seller", "-created_at"], name="product_seller_recent"),
             models.Index(fields=["category", "is_active"], name="product_category_active"),
-            models.Index(fields=["-average_rating"], name="product_rating"),
+            # Ascending, read backwards: (rating, reviews, id) descending is the "-average_rating"
+            # sort with its tie-breaks (the primary key ends every InnoDB index), so a page of it
+            # walks the index instead of sorting the catalogue (issue 15: 50-80 ms -> under 2 ms).
+            models.Index(fields=["average_rating", "review_count"], name="product_rating_reviews"),
             models.Index(fields=["-view_count"], name="product_views"),
             models.Index(fields=["style"], name="product_style"),
             models.Index(fields=["width_cm"], name="product_width"),
