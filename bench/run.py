@@ -1,20 +1,23 @@
-"""Catalogue benchmark (``make bench``): list, search, detail against the trivial-endpoint ceiling.
+"""Catalogue benchmark (``make bench``): list and search mixes, product page, against the ceiling.
 
 1. Seeds 10,000 demo products into a separate benchmark database (``BENCH_DATABASE_URL``,
-   default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent).
+   default ``mysql://root@127.0.0.1:3306/designia_bench``; seeding is idempotent), gives a fifth
+   of them variants and writes the mixes' URL files (``bench/catalogue_mix.py``).
 2. Starts gunicorn with the production settings (``infrastructure/gunicorn/gunicorn.conf.py``: sync
    workers) on a free loopback port, and in front of it the single-host recipe's nginx
    (``infrastructure/nginx/designia.conf``: buffering, upstream keep-alive), the way the README says
    production serves ``/api/``: ``DEBUG=False``, Redis cache, persistent DB connections.
-3. Drives nginx with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up
-   (and, for comparison, gunicorn directly with the response cache on):
-   ``/api/health/live/`` (the ceiling), the product list (24 per page), a search with two filters
-   and the product detail (rotating over the catalogue).
-4. Appends requests/s, p50/p99 and the ratio to the ceiling, with machine and date, to
-   ``bench/RESULTS.md``.
+3. Drives nginx with wrk at 32 concurrent connections, each endpoint for a fixed time after a warm-up,
+   as configured and with the response cache off: ``/api/health/live/`` (the ceiling), the list mix
+   and the search mix (browsing sessions of E22/E23 URLs, walked by a Lua script) and the product
+   page (rotating over the catalogue). ``--direct`` adds gunicorn without nginx, ``--profile`` a
+   py-spy profile of each mix, ``--ab`` replaces it all with the A/B of the product page's
+   ``PreparedQuery`` and view-count buffer thread (``bench/ab_wsgi.py``).
+4. Appends requests/s, p50/p99 and each round's ratio to that round's ceiling, with machine and
+   date, to ``bench/RESULTS.md`` (``--no-write``: only print them).
 
-Loopback only, bounded in time: about 10 minutes (3 rounds, 3 server configurations) plus seeding; `--fresh` drops the
-benchmark database first (needed after migrations were regenerated).
+Loopback only, bounded in time: about 10 minutes (3 rounds, 2 server configurations) plus seeding;
+`--fresh` drops the benchmark database first (needed after migrations were regenerated).
 """
 
 import argparse
