@@ -20,7 +20,9 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -58,6 +60,7 @@ from chat.models import Thread  # noqa: E402
 
 ORIGIN = "http://localhost:5173"
 LOST_AFTER_SECONDS = 10
+NODE_CLIENT = BENCH_DIR / "chat_client"
 SERVER_ENV = {"CHAT_MESSAGE_RATE": "1000000/min"}
 
 
@@ -115,7 +118,7 @@ async def _receive_text(receiver, text):
             return
 
 
-async def run_messages(ports, pairs, args):
+async def run_messages_python(ports, pairs, args):
     latencies, lost = [], []
     barrier = asyncio.Barrier(len(pairs) + 1)
     tasks = [
@@ -126,6 +129,58 @@ async def run_messages(ports, pairs, args):
     started = time.perf_counter()
     finished = await asyncio.gather(*tasks)
     return latencies, lost, max(finished) - started
+
+
+def node_client_installed():
+    """``npm ci`` of bench/chat_client (the ``ws`` package, pinned by its lock) when not done yet."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        sys.exit("The chat benchmark's client needs Node.js and npm (or pass --client python).")
+    installed = NODE_CLIENT / "node_modules" / ".package-lock.json"
+    lock = NODE_CLIENT / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=NODE_CLIENT, check=True, timeout=300
+        )
+    return NODE_CLIENT / "client.js"
+
+
+def run_messages_node(ports, pairs, args):
+    """The same exchange from one Node.js process (``ws``): a Python ``websockets`` client costs
+    about as much CPU per message as the server, which capped what the benchmark could show."""
+    urls = []
+    for index, (thread_id, token_a, token_b) in enumerate(pairs):
+        path = f"/ws/chat/{thread_id}/?token="
+        port_a, port_b = ports[index % len(ports)], ports[(index + 1) % len(ports)]
+        urls.append([f"ws://127.0.0.1:{port_a}{path}{token_a}", f"ws://127.0.0.1:{port_b}{path}{token_b}"])
+    config = {
+        "pairs": urls,
+        "messages": args.messages,
+        "typing": args.typing,
+        "origin": ORIGIN,
+        "lost_after_ms": LOST_AFTER_SECONDS * 1000,
+    }
+    done = subprocess.run(
+        ["node", str(node_client_installed())],
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        timeout=LOST_AFTER_SECONDS * args.messages + 120,
+    )
+    if done.returncode:
+        raise RuntimeError(f"The Node.js chat client failed: {done.stderr.strip()}")
+    result = json.loads(done.stdout)
+    if result["unexpected_closes"]:
+        print(f"{result['unexpected_closes']} pairs had a socket closed by the server during the run")
+    latencies = [ms / 1000 for ms in result["latencies_ms"]]
+    return latencies, [None] * result["lost"], result["seconds"], result["cpu_ms"] / 1000
+
+
+def run_messages(ports, pairs, args):
+    """(latencies in s, lost messages, seconds, client CPU seconds or None when measured outside)."""
+    if args.client == "node":
+        return run_messages_node(ports, pairs, args)
+    return (*asyncio.run(run_messages_python(ports, pairs, args)), None)
 
 
 async def hold_sockets(port, tokens, count, pid):
@@ -164,19 +219,23 @@ def percentile(values, fraction):
 def measure(kind, workers, pairs, args, profile_seconds=0):
     processes, ports = start_servers(kind, workers, production_env(SERVER_ENV))
     try:
-        asyncio.run(
-            run_messages(ports, pairs[: min(len(pairs), 10)], argparse.Namespace(messages=3, typing=0))
+        run_messages(
+            ports, pairs[: min(len(pairs), 10)], argparse.Namespace(messages=3, typing=0, client=args.client)
         )
         recorder = profile.Profile(processes[0].pid, profile_seconds) if profile_seconds else None
         watched = {
             "server": [process.pid for process in processes],
             "database": named_pids("mariadbd", "mysqld"),
             "redis": named_pids("redis-server"),
-            "clients": [os.getpid()],
         }
         before = {name: cpu_seconds(pids) for name, pids in watched.items()}
-        latencies, lost, seconds = asyncio.run(run_messages(ports, pairs, args))
+        # This process alone: counting its children (cpu_seconds does) counted the servers twice.
+        clients_before = time.process_time()
+        latencies, lost, seconds, client_cpu = run_messages(ports, pairs, args)
         cpu = {name: cpu_seconds(pids) - before[name] for name, pids in watched.items()}
+        cpu["clients"] = time.process_time() - clients_before
+        if client_cpu is not None:  # the Node.js client's own count (its process has ended)
+            cpu["clients"] += client_cpu
         stacks = recorder.stacks() if recorder else None
     finally:
         stop(processes)
@@ -225,7 +284,7 @@ def append_results(report):
     sockets = report["sockets"]
     text = (
         f"\n## Chat sockets ({report['date']})\n\n"
-        f"Machine: {machine()}. {report['pairs']} pairs, {report['messages']} messages per pair, one in "
+        f"Machine: {machine()}. Load generator: {report['client']}. {report['pairs']} pairs, {report['messages']} messages per pair, one in "
         f"flight per pair; {report['database']}, {report['layer']}; servers with `DEBUG=False`, "
         "persistent database connections, no permessage-deflate; clients on the same machine.\n\n"
         f"| run | ASGI server | delivered | seconds | messages/s | p50 ms | p99 ms | not delivered in {LOST_AFTER_SECONDS} s "
@@ -261,6 +320,18 @@ def main(argv=None):
     )
     parser.add_argument("--production", default="uvicorn:2", help="the set-up production uses")
     parser.add_argument("--profile-seconds", type=float, default=6)
+    parser.add_argument(
+        "--client",
+        choices=("node", "python"),
+        default="node",
+        help="load generator: Node.js + ws (bench/chat_client) or Python websockets",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="while iterating: the production set-up only (messages, then with typing unless --typing 0), "
+        "no profile, no open-sockets phase, nothing written to RESULTS.md",
+    )
     args = parser.parse_args(argv)
     if not settings.REDIS_URL:
         sys.exit("The chat benchmark needs Redis: set REDIS_URL.")
@@ -268,8 +339,13 @@ def main(argv=None):
     run_id = uuid.uuid4().hex[:8]
     pairs = create_pairs(args.pairs, run_id)
     ((kind, workers),) = server_kinds(args.production)
-    plain = argparse.Namespace(messages=args.messages, typing=0)
+    plain = argparse.Namespace(messages=args.messages, typing=0, client=args.client)
     try:
+        if args.quick:
+            measure(kind, workers, pairs, plain)
+            if args.typing:
+                measure(kind, workers, pairs, args)
+            return None
         runs = [{"label": "messages", **measure(k, n, pairs, plain)} for k, n in server_kinds(args.compare)]
         profiled = measure(kind, workers, pairs, plain, profile_seconds=args.profile_seconds)
         runs.append({"label": "messages, under py-spy", **profiled})
@@ -285,6 +361,9 @@ def main(argv=None):
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "pairs": args.pairs,
         "messages": args.messages,
+        "client": (
+            "one Node.js process (ws, bench/chat_client)" if args.client == "node" else "Python websockets"
+        ),
         "runs": runs,
         "sockets": sockets,
         "profile": profiled["profile"],
