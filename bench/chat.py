@@ -329,8 +329,8 @@ def main(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="while iterating: the production set-up only (messages, then with typing unless --typing 0), "
-        "no profile, no open-sockets phase, nothing written to RESULTS.md",
+        help="while iterating: the production set-up only (messages, profiled unless --profile-seconds 0, "
+        "then with typing unless --typing 0), no open-sockets phase, nothing written to RESULTS.md",
     )
     args = parser.parse_args(argv)
     if not settings.REDIS_URL:
@@ -342,7 +342,9 @@ def main(argv=None):
     plain = argparse.Namespace(messages=args.messages, typing=0, client=args.client)
     try:
         if args.quick:
-            measure(kind, workers, pairs, plain)
+            quick = measure(kind, workers, pairs, plain, profile_seconds=args.profile_seconds)
+            if quick["profile"]:
+                print(profile.markdown(quick["profile"]))
             if args.typing:
                 measure(kind, workers, pairs, args)
             return None

@@ -6,8 +6,11 @@ layer (Redis in production), so a message stored by any server process reaches e
 
 A chat socket reads the thread's participants and the user's chat ban once, at connect, and
 keeps them current from control events (a participant removed, a ban set or lifted), so a
-message costs no read: a rate-limit script call in Redis, one transaction of two statements in
-a worker thread, then one send per group from the event loop.
+message costs no read. Its messages are stored and announced by the process's group-commit
+writer (chat/socket_writer.py): the messages of many sockets in one transaction, one rate-limit
+round trip and one pipelined publish per batch. Typing frames never reach the database or the
+thread pool: at most one per ``CHAT_TYPING_INTERVAL_SECONDS`` per socket is published, without
+waiting for Redis.
 """
 
 import asyncio
@@ -18,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
-from chat import events, selectors, services
+from chat import events, selectors, services, socket_writer
 from chat.exceptions import ChatBlockedError
 from chat.selectors import ThreadAccess
 from designiaBackend.api.exceptions import ApplicationError
@@ -29,9 +32,6 @@ from marketplace.ordering.selectors import cart_items_count
 from notifications.selectors import unread_notifications_count
 
 logger = logging.getLogger(__name__)
-
-# A channel layer that does not answer in this time counts as down (the message stays stored).
-ANNOUNCE_TIMEOUT_SECONDS = 3
 
 
 @database_sync_to_async
@@ -100,15 +100,13 @@ def _thread_access(thread_id, user):
     return selectors.thread_access_get(thread_id=thread_id, user_id=user.pk)
 
 
-def _send_message_sync(thread_id, user, text, access):
-    return services.message_send(
-        thread_id=thread_id, sender=user, text=text, channel="websocket", access=access, announce=False
-    )
+_typing_sends: set[asyncio.Task] = set()  # referenced until done (the loop keeps weak references)
 
 
-# Not thread-sensitive: messages of many sockets are stored in parallel, each worker thread with
-# its own database connection (the default would serialise every socket's writes on one thread).
-_send_message = database_sync_to_async(_send_message_sync, thread_sensitive=False)
+def _typing_sent(task: asyncio.Task) -> None:
+    _typing_sends.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("Typing event not published: %r", task.exception())
 
 
 class ChatConsumer(AuthenticatedJsonConsumer):
@@ -147,26 +145,20 @@ class ChatConsumer(AuthenticatedJsonConsumer):
             )
             return
         try:
-            message = await _send_message(self.thread_id, self.user, text, self.access)
-        except ApplicationError as error:
-            await self.send_error(error.message, code=error.code, **error.extra)
-            return
+            outcome = await socket_writer.writer().send(
+                services.SocketSend(self.thread_id, self.user, text, self.access)
+            )
         except DatabaseError:
             logger.exception("Chat message from %s in thread %s not stored", self.user.pk, self.thread_id)
             await self.send_error("The message could not be sent. Please try again.", code="unavailable")
             return
-        try:
-            await asyncio.wait_for(
-                events.message_announce(
-                    message=message, recipient_ids=self.access.recipients_of(self.user.pk)
-                ),
-                timeout=ANNOUNCE_TIMEOUT_SECONDS,
-            )
-        except Exception:  # stored all the same: the clients see it on their next fetch
-            logger.exception("Chat message %s stored but not announced", message.pk)
+        if isinstance(outcome.result, ApplicationError):
+            error = outcome.result
+            await self.send_error(error.message, code=error.code, **error.extra)
+        elif not outcome.announced:
             # The channel layer (Redis) failed: the sender gets its echo from here, so its client
             # replaces the optimistic copy, and is told that the others see it on their next load.
-            data = events.message_data(message)
+            data = events.message_data(outcome.result)
             await self.send_json({"type": "chat.message", "data": data})
             await self.send_error(
                 "Your message was saved, but live delivery is unavailable right now: "
@@ -180,10 +172,15 @@ class ChatConsumer(AuthenticatedJsonConsumer):
         if now - self.last_typing_at < settings.CHAT_TYPING_INTERVAL_SECONDS:
             return  # keystrokes arrive far faster than anyone needs to be told
         self.last_typing_at = now
-        await self.channel_layer.group_send(
-            events.thread_group(self.thread_id),
-            {"type": "chat.typing", "user_id": str(self.user.pk), "username": self.user.username},
+        # Fire and forget: a typing event is worth nothing late, and the next frame need not wait.
+        task = asyncio.create_task(
+            self.channel_layer.group_send(
+                events.thread_group(self.thread_id),
+                {"type": "chat.typing", "user_id": str(self.user.pk), "username": self.user.username},
+            )
         )
+        _typing_sends.add(task)
+        task.add_done_callback(_typing_sent)
 
     async def receive_ping(self, content):
         await self.send_json({"type": "pong"})

@@ -74,6 +74,22 @@ async def message_announce(*, message: Message, recipient_ids: list) -> None:
     await asyncio.gather(*(layer.group_send(group, event) for group in groups))
 
 
+async def messages_announce(deliveries: list[tuple[Message, list]]) -> None:
+    """``message_announce`` of each (message, recipient ids), in this order: with the Redis layer,
+    every PUBLISH of the batch in one round trip, in order (so each thread's sockets get its
+    messages in stored order)."""
+    sends = []
+    for message, recipient_ids in deliveries:
+        groups, event = _message_deliveries(message, recipient_ids)
+        sends += [(group, event) for group in groups]
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_many"):
+        await layer.group_send_many(sends)
+        return
+    for group, event in sends:  # the in-memory layer of ``make run`` and some tests
+        await layer.group_send(group, event)
+
+
 def message_created(*, message: Message, recipient_ids: list) -> None:
     """After commit (REST): the message to the whole thread and the recipients' activity sockets."""
     _on_commit(lambda: async_to_sync(message_announce)(message=message, recipient_ids=recipient_ids))

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.core.cache import caches
+from redis.exceptions import NoScriptError
 
 from designiaBackend.api.throttling import parse_rate
 from designiaBackend.cache import CACHE_ERRORS, RedisCache, cache_available, cache_circuit_trip
@@ -34,7 +35,7 @@ return tostring(tonumber(oldest[2]) + period - now)
 _local_logs: dict[str, list[float]] = {}
 _local_lock = threading.Lock()
 _scripts: dict[int, Any] = {}
-__all__ = ["parse_rate", "take"]
+__all__ = ["parse_rate", "take", "take_many"]
 
 
 def take(scope: str, ident: object, rate: str) -> float:
@@ -54,12 +55,47 @@ def take(scope: str, ident: object, rate: str) -> float:
     return _take_in_process(key, count, period)
 
 
-def _take_in_redis(backend: RedisCache, key: str, count: int, period: int) -> float:
-    client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+def take_many(scope: str, idents: list[object], rate: str) -> list[float]:
+    """``take`` for each ident in turn (one may repeat), in one Redis round trip (a pipeline)."""
+    count, period = parse_rate(rate)
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return [_take_in_process(f"ratelimit:{scope}:{ident}", count, period) for ident in idents]
+    if not cache_available():
+        return [0.0] * len(idents)
+    try:
+        client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+        keys = [backend.make_key(f"ratelimit:{scope}:{ident}") for ident in idents]
+        try:
+            return _evalsha_many(client, keys, count, period)
+        except NoScriptError:  # a Redis restarted or flushed since the script was loaded
+            client.script_load(SLIDING_WINDOW)
+            return _evalsha_many(client, keys, count, period)
+    except CACHE_ERRORS as exc:
+        cache_circuit_trip("chat_rate_limit", exc)
+        return [0.0] * len(idents)
+
+
+def _evalsha_many(client: Any, keys: list[str], count: int, period: int) -> list[float]:
+    # EVALSHA straight into the pipeline: redis-py's Script in a pipeline checks SCRIPT EXISTS
+    # first, a second round trip per batch.
+    sha = _script_for(client).sha
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.execute_command("EVALSHA", sha, 1, key, period, count, uuid.uuid4().hex)
+    return [float(wait) for wait in pipe.execute()]
+
+
+def _script_for(client: Any) -> Any:
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(SLIDING_WINDOW)
-    return float(script(keys=[key], args=[period, count, uuid.uuid4().hex]))
+    return script
+
+
+def _take_in_redis(backend: RedisCache, key: str, count: int, period: int) -> float:
+    client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return float(_script_for(client)(keys=[key], args=[period, count, uuid.uuid4().hex]))
 
 
 def _take_in_process(key: str, count: int, period: int) -> float:

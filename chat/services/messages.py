@@ -1,12 +1,16 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from chat import events, ratelimit, selectors
+from chat import events, lock_objects, ratelimit, selectors
 from chat.exceptions import ChatBlockedError, MessageRateLimitedError, ThreadNotFoundError
 from chat.models import Message, Thread
 from chat.text import clean_message_text
+from designiaBackend.api.exceptions import ApplicationError
 from designiaBackend.observability import metrics
 from infrastructure.images import image_content_file, validate_image
 
@@ -34,13 +38,17 @@ def _access_checked(*, thread_id, sender, access):
     return access
 
 
+def _rate_limited(wait):
+    seconds = max(0.1, round(wait, 1))
+    return MessageRateLimitedError(
+        f"You are sending messages too fast. Try again in {seconds:g} s.", extra={"retry_after": seconds}
+    )
+
+
 def _rate_checked(sender):
     wait = ratelimit.take(RATE_SCOPE, sender.pk, settings.CHAT_MESSAGE_RATE)
     if wait:
-        seconds = max(0.1, round(wait, 1))
-        raise MessageRateLimitedError(
-            f"You are sending messages too fast. Try again in {seconds:g} s.", extra={"retry_after": seconds}
-        )
+        raise _rate_limited(wait)
 
 
 def message_send(
@@ -84,6 +92,78 @@ def _message_store(*, thread_id, sender, text, image, recipient_ids):
     if recipient_ids is not None:
         events.message_created(message=message, recipient_ids=recipient_ids)
     return message
+
+
+@dataclass(frozen=True)
+class SocketSend:
+    """One ``chat.message`` frame of a chat socket: what the socket knows of its thread."""
+
+    thread_id: int
+    sender: Any
+    text: Any
+    access: "selectors.ThreadAccess"
+
+
+def messages_send_batch(sends: list[SocketSend]) -> list[Message | ApplicationError]:
+    """Store the text messages of many sockets at once (group commit); the result for each send,
+    in order: its stored message, or the error it is refused with (as ``message_send`` would).
+
+    The same checks as ``message_send`` (ban, text, then the rate limit: one Redis round trip for
+    the batch), then one transaction: the threads locked in pk order, one INSERT of every
+    accepted message in arrival order (so each thread's ids follow the order its frames were
+    read) and one UPDATE of the threads' last message. Nothing is announced: the caller does,
+    after this returns, i.e. after the commit."""
+    results: list[Message | ApplicationError | None] = [None] * len(sends)
+    checked = []
+    for index, send in enumerate(sends):
+        try:
+            _access_checked(thread_id=send.thread_id, sender=send.sender, access=send.access)
+            checked.append((index, send, clean_message_text(send.text)))
+        except ApplicationError as error:
+            results[index] = error
+    waits = ratelimit.take_many(
+        RATE_SCOPE, [send.sender.pk for _, send, _ in checked], settings.CHAT_MESSAGE_RATE
+    )
+    accepted = []
+    for (index, send, text), wait in zip(checked, waits, strict=True):
+        if wait:
+            results[index] = _rate_limited(wait)
+        else:
+            accepted.append((index, Message(thread_id=send.thread_id, sender=send.sender, text=text)))
+    if accepted:
+        stored = _messages_store_many([message for _, message in accepted])
+        for (index, _), message in zip(accepted, stored, strict=True):
+            results[index] = message
+        MESSAGES_STORED[Message.Type.TEXT, "websocket"].inc(len(stored))
+    return results  # type: ignore[return-value]
+
+
+@transaction.atomic
+def _messages_store_many(messages: list[Message]) -> list[Message]:
+    newest: dict[int, Message] = {}
+    lock_objects.threads_for_update({message.thread_id for message in messages})
+    # MariaDB >= 10.5 returns the ids of a multi-row INSERT (RETURNING), in the order given.
+    stored = Message.objects.bulk_create(messages)
+    for message in stored:
+        newest[message.thread_id] = message  # ids grow along the list
+    # The id test keeps the newest message when a REST send raced this batch.
+    newer = {
+        thread_id: Q(pk=thread_id) & (Q(last_message__isnull=True) | Q(last_message_id__lt=message.pk))
+        for thread_id, message in newest.items()
+    }
+    Thread.objects.filter(pk__in=newest).update(
+        last_message=Case(
+            *(When(newer[t], then=Value(m.pk)) for t, m in newest.items()),
+            default=F("last_message"),
+            output_field=models.BigIntegerField(),
+        ),
+        updated_at=Case(
+            *(When(newer[t], then=Value(m.created_at)) for t, m in newest.items()),
+            default=F("updated_at"),
+            output_field=models.DateTimeField(),
+        ),
+    )
+    return stored
 
 
 @transaction.atomic

@@ -30,6 +30,16 @@ class _BoundedShard(pubsub.RedisSingleShardConnection):
                 self._ensure_redis()
         await self._redis.publish(channel, message)
 
+    async def publish_many(self, messages: list[tuple[str, bytes]]) -> None:
+        """PUBLISH each (channel, message) in this order, in one round trip (a pipeline)."""
+        if self._redis is None:
+            async with self._lock:
+                self._ensure_redis()
+        pipe = self._redis.pipeline(transaction=False)
+        for channel, message in messages:
+            pipe.publish(channel, message)
+        await pipe.execute()
+
     def _receive_message(self, message: dict[str, Any] | None) -> None:
         if message is None:
             return
@@ -52,6 +62,21 @@ class _BoundedLoopLayer(pubsub.RedisPubSubLoopLayer):
         super().__init__(*args, hosts=hosts, **kwargs)
         self.capacity = capacity
         self._shards = [_BoundedShard(host, self) for host in pubsub.decode_hosts(hosts)]
+
+    async def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
+        """``group_send`` of each (group, event), in this order, one round trip per shard: what
+        a batch of chat messages announces (each to its thread and its recipients' groups)."""
+        by_shard: dict[int, list[tuple[str, bytes]]] = {}
+        encoded: dict[int, bytes] = {}  # one event often goes to several groups: encoded once
+        for group, event in sends:
+            data = encoded.get(id(event))
+            if data is None:
+                data = encoded[id(event)] = self.channel_layer.serialize(event)
+            channel = self._get_group_channel_name(group)
+            shard = self._get_shard(channel)
+            by_shard.setdefault(id(shard), []).append((channel, data))
+        shards = {id(shard): shard for shard in self._shards}
+        await asyncio.gather(*(shards[key].publish_many(items) for key, items in by_shard.items()))
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         self.channels[channel] = asyncio.Queue(maxsize=self.capacity)

@@ -1,0 +1,114 @@
+"""Group commit for the chat sockets of one server process.
+
+A ``chat.message`` frame is not stored by its socket: it is queued here, and one writer task per
+event loop stores everything queued since its last batch with ``services.messages_send_batch``
+(one hop to a worker thread, one transaction), then announces the stored messages, in their
+stored order, with one pipelined round trip to Redis, and only then answers the sockets. Under
+load the batches grow, so the thread hop, the transaction, the commit and the Redis round trips
+are paid once per batch instead of once per message.
+
+What stays true: a socket sends its next frame's message only after the previous one is
+answered (a consumer handles one frame at a time), the writer runs one batch at a time, and a
+batch keeps arrival order, so messages of a thread keep the order the server read them in; a
+message is announced only after its transaction has committed.
+"""
+
+import asyncio
+import logging
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+
+from chat import events, services
+from chat.models import Message
+from designiaBackend.api.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+# A channel layer that does not answer in this time counts as down (the messages stay stored).
+ANNOUNCE_TIMEOUT_SECONDS = 3
+# Frames of more sockets than this wait for the next batch (a bound on one INSERT's size).
+MAX_BATCH = 500
+
+# One thread, so one database connection per process, serves every batch (they run one at a time).
+_store_batch = database_sync_to_async(
+    services.messages_send_batch,
+    thread_sensitive=False,
+    executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer"),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one frame: its stored message or the error it was refused with, and
+    whether the stored message reached the channel layer."""
+
+    result: Message | ApplicationError
+    announced: bool = True
+
+
+class MessageWriter:
+    def __init__(self) -> None:
+        self.pending: list[tuple[services.SocketSend, asyncio.Future]] = []
+        self.wakeup = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def send(self, send: services.SocketSend) -> Outcome:
+        """Queue one frame's message; returns once it is stored and announced (or refused).
+
+        Raises ``DatabaseError`` when its batch could not be stored."""
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append((send, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+        self.wakeup.set()
+        # Shielded: a socket closing while its message is written does not cancel the batch.
+        return await asyncio.shield(future)
+
+    async def _run(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            while self.pending:
+                batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+                await self._write(batch)
+
+    async def _write(self, batch: list[tuple[services.SocketSend, asyncio.Future]]) -> None:
+        sends = [send for send, _ in batch]
+        try:
+            results = await _store_batch(sends)
+        # Whatever failed, every waiting socket is told (a DatabaseError: "unavailable").
+        except Exception as error:  # noqa: BLE001
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        stored = [
+            (result, send.access.recipients_of(send.sender.pk))
+            for send, result in zip(sends, results, strict=True)
+            if isinstance(result, Message)
+        ]
+        announced = True
+        if stored:
+            try:
+                await asyncio.wait_for(events.messages_announce(stored), timeout=ANNOUNCE_TIMEOUT_SECONDS)
+            except Exception:  # stored all the same: the clients see them on their next fetch
+                logger.exception("Chat messages %s stored but not announced", [m.pk for m, _ in stored])
+                announced = False
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(Outcome(result, announced))
+
+
+_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MessageWriter]" = weakref.WeakKeyDictionary()
+
+
+def writer() -> MessageWriter:
+    """The writer of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    found = _writers.get(loop)
+    if found is None:
+        found = _writers[loop] = MessageWriter()
+    return found
