@@ -9,10 +9,11 @@ def message_report_for_update(report_id):
 
 
 def threads_for_update(thread_ids):
-    """Lock the threads, in pk order (a batch of messages updates their last message)."""
-    return list(
+    """Lock the threads, in pk order (a batch of messages updates their last message); returns
+    {thread id: its last message's id or None}."""
+    return dict(
         Thread.objects.select_for_update()
         .filter(pk__in=thread_ids)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "last_message_id")
     )

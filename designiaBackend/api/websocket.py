@@ -6,6 +6,7 @@ change or reset) closes all of them at once, in every server process, with 4001.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -74,6 +75,12 @@ class JWTQueryAuthMiddleware:
         raw_token = (query.get("token") or [""])[0]
         user, expires_at = await _user_for_token(raw_token) if raw_token else (AnonymousUser(), None)
         return await self.inner({**scope, "user": user, "token_expires_at": expires_at}, receive, send)
+
+
+@functools.cache
+def _frames_counter(label: str):
+    """The labelled child of the frame counter, looked up once (``labels()`` takes a lock)."""
+    return metrics.WEBSOCKET_FRAMES.labels(consumer=label)
 
 
 class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer):
@@ -157,7 +164,7 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
             raise StopConsumer() from None
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        metrics.WEBSOCKET_FRAMES.labels(consumer=self.metric_label).inc()
+        _frames_counter(self.metric_label).inc()
         if text_data is None:
             await self.send_error("Frames must be JSON text.")
             return

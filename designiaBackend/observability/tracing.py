@@ -143,3 +143,19 @@ def get_tracer(name: str):
     """A tracer from the configured provider (a no-op one while tracing is off)."""
     provider = _state["provider"]
     return provider.get_tracer(name) if provider is not None else trace.get_tracer(name)
+
+
+def configured_tracer(name: str):
+    """The configured provider's tracer (made once per provider), or None while tracing is off:
+    for hot paths (a span per socket frame) that skip their span work entirely when off."""
+    provider = _state["provider"]
+    if provider is None:
+        return None
+    cached = _state.get("tracers")
+    if cached is None or cached[0] is not provider:
+        cached = _state["tracers"] = (provider, {})
+    tracers = cached[1]
+    tracer = tracers.get(name)
+    if tracer is None:
+        tracer = tracers[name] = provider.get_tracer(name)
+    return tracer

@@ -11,7 +11,7 @@ from designiaBackend.observability.context import (
     new_request_id,
     reset_request_id,
 )
-from designiaBackend.observability.tracing import get_tracer
+from designiaBackend.observability.tracing import configured_tracer
 
 _tracer_name = "designia.channels"
 
@@ -32,11 +32,18 @@ class TracedConsumerMixin:
     async def dispatch(self, message):
         if not hasattr(self, "_request_id"):
             self._request_id = _scope_request_id(self.scope)
+        token = bind_request_id(self._request_id)
+        tracer = configured_tracer(_tracer_name)
+        if tracer is None:  # tracing off: no span objects, context switches or attributes per frame
+            try:
+                await super().dispatch(message)
+            finally:
+                reset_request_id(token)
+            return
         route = self.scope.get("path", "")
         event = message.get("type", "unknown")
-        token = bind_request_id(self._request_id)
         try:
-            with get_tracer(_tracer_name).start_as_current_span(
+            with tracer.start_as_current_span(
                 f"WS {type(self).__name__} {event}",
                 kind=SpanKind.SERVER,
                 attributes={
