@@ -78,7 +78,7 @@ class JWTQueryAuthMiddleware:
 
 
 @functools.cache
-def _frames_counter(label: str):
+def frames_counter(label: str):
     """The labelled child of the frame counter, looked up once (``labels()`` takes a lock)."""
     return metrics.WEBSOCKET_FRAMES.labels(consumer=label)
 
@@ -164,7 +164,7 @@ class AuthenticatedJsonConsumer(TracedConsumerMixin, AsyncJsonWebsocketConsumer)
             raise StopConsumer() from None
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        _frames_counter(self.metric_label).inc()
+        frames_counter(self.metric_label).inc()
         if text_data is None:
             await self.send_error("Frames must be JSON text.")
             return
