@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -61,6 +62,7 @@ from chat.models import Thread  # noqa: E402
 ORIGIN = "http://localhost:5173"
 LOST_AFTER_SECONDS = 10
 NODE_CLIENT = BENCH_DIR / "chat_client"
+PROFILE_DELAY_SECONDS = 2
 SERVER_ENV = {"CHAT_MESSAGE_RATE": "1000000/min"}
 
 
@@ -216,13 +218,30 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+class LateProfile:
+    """py-spy started ``PROFILE_DELAY_SECONDS`` into the run: the profile is of the messages, not
+    of the clients' connections being set up (authentication, handshakes)."""
+
+    def __init__(self, pid, seconds):
+        self.recorder = None
+        self.timer = threading.Timer(PROFILE_DELAY_SECONDS, self._start, (pid, seconds))
+        self.timer.start()
+
+    def _start(self, pid, seconds):
+        self.recorder = profile.Profile(pid, seconds)
+
+    def stacks(self):
+        self.timer.join()
+        return self.recorder.stacks()
+
+
 def measure(kind, workers, pairs, args, profile_seconds=0):
     processes, ports = start_servers(kind, workers, production_env(SERVER_ENV))
     try:
         run_messages(
             ports, pairs[: min(len(pairs), 10)], argparse.Namespace(messages=3, typing=0, client=args.client)
         )
-        recorder = profile.Profile(processes[0].pid, profile_seconds) if profile_seconds else None
+        recorder = LateProfile(processes[0].pid, profile_seconds) if profile_seconds else None
         watched = {
             "server": [process.pid for process in processes],
             "database": named_pids("mariadbd", "mysqld"),
