@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 
 from chat import events, services
 from chat.models import Message
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from chat import events, lock_objects, ratelimit, selectors
 from chat.exceptions import ChatBlockedError, MessageRateLimitedError, ThreadNotFoundError
 from chat.models import Message, Thread
 from chat.text import clean_message_text
-from designiaBackend.api.exceptions import ApplicationError
+from designiaBackend.errors import ApplicationError
 from designiaBackend.observability import metrics
 from infrastructure.images import image_content_file, validate_image
 

@@ -154,7 +154,7 @@ def configured_tracer(name: str):
     cached = _state.get("tracers")
     if cached is None or cached[0] is not provider:
         cached = _state["tracers"] = (provider, {})
-    tracers = cached[1]
+    tracers: dict[str, Any] = cached[1]
     tracer = tracers.get(name)
     if tracer is None:
         tracer = tracers[name] = provider.get_tracer(name)
