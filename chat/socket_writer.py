@@ -19,7 +19,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
+from django.db import close_old_connections
 
 from chat import events, services
 from chat.models import Message
@@ -33,11 +33,20 @@ ANNOUNCE_TIMEOUT_SECONDS = 3
 MAX_BATCH = 500
 
 # One thread, so one database connection per process, serves every batch (they run one at a time).
-_store_batch = database_sync_to_async(
-    services.messages_send_batch,
-    thread_sensitive=False,
-    executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer"),
-)
+_writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writer")
+
+
+def _store_batch_in_thread(sends):
+    # What channels' database_sync_to_async does around a call, without its per-call wrapping.
+    close_old_connections()
+    try:
+        return services.messages_send_batch(sends)
+    finally:
+        close_old_connections()
+
+
+async def _store_batch(sends):
+    return await asyncio.get_running_loop().run_in_executor(_writer_thread, _store_batch_in_thread, sends)
 
 
 @dataclass(frozen=True)
