@@ -147,7 +147,7 @@ def node_client_installed():
     return NODE_CLIENT / "client.js"
 
 
-def run_messages_node(ports, pairs, args):
+def run_messages_node(ports, pairs, args, on_open=None):
     """The same exchange from one Node.js process (``ws``): a Python ``websockets`` client costs
     about as much CPU per message as the server, which capped what the benchmark could show."""
     urls = []
@@ -162,26 +162,34 @@ def run_messages_node(ports, pairs, args):
         "origin": ORIGIN,
         "lost_after_ms": LOST_AFTER_SECONDS * 1000,
     }
-    done = subprocess.run(
+    client = subprocess.Popen(
         ["node", str(node_client_installed())],
-        input=json.dumps(config),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=LOST_AFTER_SECONDS * args.messages + 120,
     )
-    if done.returncode:
-        raise RuntimeError(f"The Node.js chat client failed: {done.stderr.strip()}")
-    result = json.loads(done.stdout)
+    client.stdin.write(json.dumps(config))
+    client.stdin.close()
+    if client.stdout.readline().strip() == "open" and on_open is not None:
+        on_open()  # every socket open: the message phase starts now
+    out = client.stdout.read()  # the client ends itself (lost messages time out)
+    err = client.stderr.read()
+    if client.wait(timeout=30):
+        raise RuntimeError(f"The Node.js chat client failed: {err.strip()}")
+    result = json.loads(out)
     if result["unexpected_closes"]:
         print(f"{result['unexpected_closes']} pairs had a socket closed by the server during the run")
     latencies = [ms / 1000 for ms in result["latencies_ms"]]
     return latencies, [None] * result["lost"], result["seconds"], result["cpu_ms"] / 1000
 
 
-def run_messages(ports, pairs, args):
-    """(latencies in s, lost messages, seconds, client CPU seconds or None when measured outside)."""
+def run_messages(ports, pairs, args, on_open=None):
+    """(latencies in s, lost messages, seconds, client CPU seconds or None when measured outside).
+
+    ``on_open``: called once every socket is open, as the messages start (Node.js client)."""
     if args.client == "node":
-        return run_messages_node(ports, pairs, args)
+        return run_messages_node(ports, pairs, args, on_open)
     return (*asyncio.run(run_messages_python(ports, pairs, args)), None)
 
 
@@ -219,20 +227,21 @@ def percentile(values, fraction):
 
 
 class LateProfile:
-    """py-spy started ``PROFILE_DELAY_SECONDS`` into the run: the profile is of the messages, not
-    of the clients' connections being set up (authentication, handshakes)."""
+    """py-spy started when the message phase starts (every socket open), or
+    ``PROFILE_DELAY_SECONDS`` into the run with the Python client: the profile is of the
+    messages, not of the connections being set up (authentication, handshakes)."""
 
     def __init__(self, pid, seconds):
-        self.recorder = None
-        self.timer = threading.Timer(PROFILE_DELAY_SECONDS, self._start, (pid, seconds))
-        self.timer.start()
+        self.pid, self.seconds, self.recorder = pid, seconds, None
+        self.timer = threading.Timer(PROFILE_DELAY_SECONDS, self.start)
 
-    def _start(self, pid, seconds):
-        self.recorder = profile.Profile(pid, seconds)
+    def start(self):
+        if self.recorder is None:
+            self.recorder = profile.Profile(self.pid, self.seconds)
 
     def stacks(self):
-        self.timer.join()
-        return self.recorder.stacks()
+        self.timer.cancel()
+        return self.recorder.stacks() if self.recorder else {}
 
 
 def measure(kind, workers, pairs, args, profile_seconds=0):
@@ -250,7 +259,12 @@ def measure(kind, workers, pairs, args, profile_seconds=0):
         before = {name: cpu_seconds(pids) for name, pids in watched.items()}
         # This process alone: counting its children (cpu_seconds does) counted the servers twice.
         clients_before = time.process_time()
-        latencies, lost, seconds, client_cpu = run_messages(ports, pairs, args)
+        on_open = None
+        if recorder is not None and args.client == "node":
+            on_open = recorder.start
+        elif recorder is not None:
+            recorder.timer.start()
+        latencies, lost, seconds, client_cpu = run_messages(ports, pairs, args, on_open)
         cpu = {name: cpu_seconds(pids) - before[name] for name, pids in watched.items()}
         cpu["clients"] = time.process_time() - clients_before
         if client_cpu is not None:  # the Node.js client's own count (its process has ended)

@@ -6,7 +6,8 @@
 // Every pair opens both sockets, then (all pairs at once) the sender sends N chat messages, one
 // in flight at a time, each after T typing frames; a message counts as delivered when the
 // receiver's socket gets the chat.message frame with its text, within lost_after_ms (else it is
-// counted as lost and the next one leaves). Writes one JSON object on stdout:
+// counted as lost and the next one leaves). Writes "open" on a line once every socket is open,
+// then one JSON object on stdout:
 //   {"latencies_ms": [...], "lost": n, "seconds": s, "cpu_ms": user+system of this process,
 //    "unexpected_closes": n}
 "use strict";
@@ -101,6 +102,7 @@ async function main() {
   );
   // Every socket open before the first message leaves (a connect error fails the run).
   await Promise.race([everyPairOpen, Promise.all(pairs)]);
+  process.stdout.write("open\n"); // the caller may start its profiler now
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   start();
