@@ -115,6 +115,8 @@ BENCH_SWEEP_DATABASE_URL ?= mysql://root@127.0.0.1:3306/designia_bench_sweep
 bench: install-dev services  ## catalogue (through nginx), checkout, chat and payment-sweep benchmarks; figures go to bench/RESULTS.md
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx-light)
+	# The chat benchmark's load generator (bench/chat_client: Node.js + ws, npm ci at run time).
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/checkout.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/chat.py
