@@ -162,8 +162,13 @@ def _messages_insert(messages: list[Message]) -> list[Message]:
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     meta = Message._meta
-    fields = [
-        meta.get_field(name) for name in ("thread", "sender", "message_type", "text", "image", "created_at")
+    columns = [
+        meta.get_field("thread").column,
+        meta.get_field("sender").column,
+        meta.get_field("message_type").column,
+        meta.get_field("text").column,
+        meta.get_field("image").column,
+        meta.get_field("created_at").column,
     ]
     now = timezone.now()
     created_at = meta.get_field("created_at").get_db_prep_value(now, connection)
@@ -173,10 +178,10 @@ def _messages_insert(messages: list[Message]) -> list[Message]:
         message.created_at = now
         sender_id = sender_field.get_db_prep_value(message.sender_id, connection)
         params += [message.thread_id, sender_id, message.message_type, message.text, "", created_at]
-    row = f"({', '.join(['%s'] * len(fields))})"
+    row = f"({', '.join(['%s'] * len(columns))})"
     # Quoted model names and placeholders only; every value is a parameter.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column) for column in columns)}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(messages))} RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:

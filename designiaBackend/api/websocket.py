@@ -14,8 +14,8 @@ from urllib.parse import parse_qs
 
 import orjson
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
