@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections
 
-from chat import events, services
+from chat import events, lock_objects, services
 from chat.models import Message
 from designiaBackend.errors import ApplicationError
 
@@ -37,16 +37,28 @@ _writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-writ
 
 
 def _store_batch_in_thread(sends):
+    """Store a batch under its threads' order locks, which stay held (by this thread's connection)
+    until ``_release_in_thread`` once the batch is announced: a thread's messages then reach every
+    socket in stored order even when several server processes (and REST) write to it."""
     # What channels' database_sync_to_async does around a call, without its per-call wrapping.
     close_old_connections()
+    taken = lock_objects.thread_order_locks_take([send.thread_id for send in sends])
     try:
-        return services.messages_send_batch(sends)
+        return services.messages_send_batch(sends), taken
+    except BaseException:
+        _release_in_thread(taken)
+        raise
+
+
+def _release_in_thread(taken):
+    try:
+        lock_objects.thread_order_locks_release(taken)
     finally:
         close_old_connections()
 
 
-async def _store_batch(sends):
-    return await asyncio.get_running_loop().run_in_executor(_writer_thread, _store_batch_in_thread, sends)
+async def _in_writer_thread(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(_writer_thread, function, *args)
 
 
 @dataclass(frozen=True)
@@ -87,28 +99,36 @@ class MessageWriter:
     async def _write(self, batch: list[tuple[services.SocketSend, asyncio.Future]]) -> None:
         sends = [send for send, _ in batch]
         try:
-            results = await _store_batch(sends)
+            results, taken = await _in_writer_thread(_store_batch_in_thread, sends)
         # Whatever failed, every waiting socket is told (a DatabaseError: "unavailable").
         except Exception as error:  # noqa: BLE001
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
             return
+        try:
+            announced = await self._announce(sends, results)
+        finally:
+            await _in_writer_thread(_release_in_thread, taken)
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(Outcome(result, announced))
+
+    @staticmethod
+    async def _announce(sends, results) -> bool:
         stored = [
             (result, send.access.recipients_of(send.sender.pk))
             for send, result in zip(sends, results, strict=True)
             if isinstance(result, Message)
         ]
-        announced = True
-        if stored:
-            try:
-                await asyncio.wait_for(events.messages_announce(stored), timeout=ANNOUNCE_TIMEOUT_SECONDS)
-            except Exception:  # stored all the same: the clients see them on their next fetch
-                logger.exception("Chat messages %s stored but not announced", [m.pk for m, _ in stored])
-                announced = False
-        for (_, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(Outcome(result, announced))
+        if not stored:
+            return True
+        try:
+            await asyncio.wait_for(events.messages_announce(stored), timeout=ANNOUNCE_TIMEOUT_SECONDS)
+        except Exception:  # stored all the same: the clients see them on their next fetch
+            logger.exception("Chat messages %s stored but not announced", [m.pk for m, _ in stored])
+            return False
+        return True
 
 
 _writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MessageWriter]" = weakref.WeakKeyDictionary()

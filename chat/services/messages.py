@@ -51,26 +51,31 @@ def _rate_checked(sender):
         raise _rate_limited(wait)
 
 
-def message_send(
-    *, thread_id, sender, text=None, image=None, channel="websocket", access=None, announce=True
-):
+def message_send(*, thread_id, sender, text=None, image=None, channel="rest", access=None):
     """Store a message from ``sender`` in their thread, then (after commit) broadcast it to the
-    thread's sockets and to the other participants' activity sockets. REST and socket share it.
+    thread's sockets and to the other participants' activity sockets (REST; sockets send through
+    the batch form, ``messages_send_batch``, of ``chat.socket_writer``).
 
-    ``access`` (``selectors.ThreadAccess``): what a chat socket already knows of the thread and the
-    sender, saving the reads. ``announce=False``: the caller (a socket consumer, on its event
-    loop) announces the returned message itself with ``events.message_announce``, once this has
-    returned, i.e. once it is committed. ``channel`` ("rest" | "websocket") labels the metric.
-    Refused with ``rate_limited`` (and ``retry_after`` seconds) beyond ``CHAT_MESSAGE_RATE``.
+    The store, the commit and the broadcast happen under the thread's order lock
+    (``lock_objects.thread_messages_in_order``, which the socket writer takes too): concurrent
+    senders, in any server process, reach every socket in the order their messages are stored.
+
+    ``access`` (``selectors.ThreadAccess``): what the caller already knows of the thread and the
+    sender, saving the reads. ``channel`` labels the metric. Refused with ``rate_limited`` (and
+    ``retry_after`` seconds) beyond ``CHAT_MESSAGE_RATE``.
     """
     access = _access_checked(thread_id=thread_id, sender=sender, access=access)
     text = clean_message_text(text, allow_empty=image is not None)
     content = _validated_image(image) if image is not None else None
     _rate_checked(sender)
-    recipient_ids = access.recipients_of(sender.pk) if announce else None
-    message = _message_store(
-        thread_id=thread_id, sender=sender, text=text, image=content, recipient_ids=recipient_ids
-    )
+    with lock_objects.thread_messages_in_order(thread_id):
+        message = _message_store(
+            thread_id=thread_id,
+            sender=sender,
+            text=text,
+            image=content,
+            recipient_ids=access.recipients_of(sender.pk),
+        )
     MESSAGES_STORED[message.message_type, channel].inc()
     return message
 

@@ -61,7 +61,7 @@ def test_sending_counts_the_metric_and_moves_the_thread_up(pair):
     from designiaBackend.observability import metrics
 
     buyer, seller, thread = pair
-    counter = metrics.CHAT_MESSAGES.labels(message_type="text", channel="websocket")
+    counter = metrics.CHAT_MESSAGES.labels(message_type="text", channel="rest")
     before = counter._value.get()
     created = Thread.objects.get(pk=thread.pk).updated_at
 
