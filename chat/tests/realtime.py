@@ -1,12 +1,21 @@
-"""Helpers of the real-time churn tests: collecting frames from live sockets, reading a thread's
-stored history over REST, a server process's resident memory."""
+"""Helpers of the real-time churn tests: a production-configured server, collecting frames from
+live sockets, reading a thread's stored history over REST, a server process's resident memory."""
 
 import asyncio
 from pathlib import Path
 
 import requests
+from django.conf import settings
 
+from bench.servers import production_env
+from chat.tests.servers import start_uvicorn
 from chat.tests.sockets import ORIGIN, token_for
+
+
+def start_production_uvicorn(extra_env):
+    """A uvicorn process with production's settings (``DEBUG=False``: no query log kept, which
+    would hold every statement of a long run), accepting this test process's access tokens."""
+    return start_uvicorn(production_env({"JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"], **extra_env}))
 
 
 async def collect_messages(socket, count, timeout=30):
