@@ -28,6 +28,7 @@ from authentication.lock_objects import issued_refresh_token_for_update
 from authentication.models import IssuedRefreshToken, TokenFamily, User
 from authentication.tokens import FAMILY_CLAIM, family_revocation_remember
 from designiaBackend.api.after_commit import best_effort
+from designiaBackend.api.websocket import login_sockets_close_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def _family_revoke(*, family: TokenFamily, reason: str) -> None:
         family.save(update_fields=["revoked_at", "revoke_reason"])
     family_id = str(family.pk)
     best_effort(lambda: family_revocation_remember(family_id), what="token_revocation_cache")
+    login_sockets_close_on_commit(family_id)  # its open sockets close with 4001
 
 
 def _successor_locked(record: IssuedRefreshToken) -> IssuedRefreshToken | None:

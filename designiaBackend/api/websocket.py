@@ -2,7 +2,9 @@
 the base of every consumer: groups, token expiry, sign-out, backpressure and error frames.
 
 Every socket of a user also joins ``sockets.user.<id>``: ``user_sockets_close`` (a password
-change or reset) closes all of them at once, in every server process, with 4001.
+change or reset) closes all of them at once, in every server process, with 4001. A socket opened
+with a login's access token joins ``sockets.login.<family>`` too: ``login_sockets_close`` (that
+login signed out or revoked) closes those alone.
 """
 
 import asyncio
@@ -51,22 +53,38 @@ def user_sockets_close_on_commit(user_id: object) -> None:
     best_effort(lambda: user_sockets_close(user_id), what="user_sockets_close")
 
 
+def login_sockets_group(family_id: object) -> str:
+    return f"sockets.login.{family_id}"
+
+
+def login_sockets_close_on_commit(family_id: object) -> None:
+    """After commit: close, in every server process, the sockets opened with the tokens of one
+    login (token family), with 4001; the user's other logins keep theirs."""
+    event = {"type": "sockets.close", "code": CLOSE_UNAUTHENTICATED}
+    best_effort(
+        lambda: async_to_sync(get_channel_layer().group_send)(login_sockets_group(family_id), event),
+        what="login_sockets_close",
+    )
+
+
 @database_sync_to_async
-def _user_for_token(raw_token: str) -> tuple[object, float | None]:
-    """The token's user and expiry (epoch seconds), or anonymous for a bad or expired token, an
-    inactive user or a token issued before the user's last password change (the same rules as
-    the HTTP API)."""
+def _user_for_token(raw_token: str) -> tuple[object, float | None, str | None]:
+    """The token's user, expiry (epoch seconds) and login (``family`` claim), or anonymous for a
+    bad or expired token, an inactive user, a signed-out login or a token issued before the
+    user's last password change (the same rules as the HTTP API)."""
     try:
         authenticator = JWTAuthentication()
         token = authenticator.get_validated_token(raw_token.encode())
-        return authenticator.get_user(token), float(token["exp"])
+        family = token.get("family")  # authentication.tokens.FAMILY_CLAIM
+        return authenticator.get_user(token), float(token["exp"]), str(family) if family else None
     except (TokenError, AuthenticationFailed, ValueError, KeyError):
-        return AnonymousUser(), None
+        return AnonymousUser(), None, None
 
 
 class JWTQueryAuthMiddleware:
     """Sets ``scope["user"]`` from the access token in the query string (anonymous if absent) and
-    ``scope["token_expires_at"]``, when the consumer must close the socket with 4001."""
+    ``scope["token_expires_at"]``, when the consumer must close the socket with 4001, and
+    ``scope["token_family"]``, the login the token belongs to."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -74,8 +92,11 @@ class JWTQueryAuthMiddleware:
     async def __call__(self, scope, receive, send):
         query = parse_qs(scope.get("query_string", b"").decode())
         raw_token = (query.get("token") or [""])[0]
-        user, expires_at = await _user_for_token(raw_token) if raw_token else (AnonymousUser(), None)
-        return await self.inner({**scope, "user": user, "token_expires_at": expires_at}, receive, send)
+        user, expires_at, family = (
+            await _user_for_token(raw_token) if raw_token else (AnonymousUser(), None, None)
+        )
+        scope = {**scope, "user": user, "token_expires_at": expires_at, "token_family": family}
+        return await self.inner(scope, receive, send)
 
 
 @functools.cache
@@ -127,8 +148,11 @@ class AuthenticatedJsonConsumer(
         await self.join()
 
     async def join(self, *group_names: str) -> None:
-        """Accept the socket into ``group_names`` and the user's sockets group; close it at expiry."""
-        self.joined = (*group_names, user_sockets_group(self.user.pk))
+        """Accept the socket into ``group_names``, the user's and the login's sockets groups; close
+        it at expiry."""
+        family = self.scope.get("token_family")
+        login_groups = (login_sockets_group(family),) if family else ()
+        self.joined = (*group_names, user_sockets_group(self.user.pk), *login_groups)
         for group_name in self.joined:
             await self.channel_layer.group_add(group_name, self.channel_name)
         await self.accept()
@@ -158,7 +182,8 @@ class AuthenticatedJsonConsumer(
         await self.close(code=code)
 
     async def sockets_close(self, event):
-        """``user_sockets_close``: the user's tokens were revoked (password change or reset)."""
+        """``user_sockets_close`` / ``login_sockets_close_on_commit``: the user's tokens, or this
+        login's, were revoked (password change or reset, sign-out)."""
         await self.close(code=event["code"])
 
     async def send_json(self, content, close=False):
