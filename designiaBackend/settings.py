@@ -412,9 +412,10 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 STRIPE_APPLICATION_FEE_PERCENT = Decimal(env("STRIPE_APPLICATION_FEE_PERCENT", default="10"))
 PAYMENT_HOLD_DAYS = env.int("PAYMENT_HOLD_DAYS", default=7)
 PAYMENT_TIMEOUT_DAYS = env.int("PAYMENT_TIMEOUT_DAYS", default=3)
-# The share of its time the hourly payment-timeout sweep works: after each batch it pauses in
-# proportion (0.75: a third of the batch's time), leaving MariaDB and the cores to the API.
-PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE = env.float("PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE", default=0.75)
+# The share of its time the hourly payment-timeout sweep works: below 1 it pauses after each batch
+# in proportion (0.75: a third of the batch's time). 1 (no pause) by default: on 2 cores 0.75
+# measured no better API latency during the sweep than 1.0 (bench/RESULTS.md, 2026-12-06).
+PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE = env.float("PAYMENT_TIMEOUT_SWEEP_DUTY_CYCLE", default=1.0)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 
 # --- Exchange rates (payment_system.rates; fetched nightly by a Celery task, never per request) ----
