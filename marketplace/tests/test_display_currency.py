@@ -205,6 +205,7 @@ def test_display_prices_cost_no_query_per_row(
     api_client, auth_client, rates, django_assert_num_queries, page_size, settings
 ):
     settings.CATALOG_RESPONSE_CACHE_SECONDS = 0  # count the real build every time
+    settings.CATALOG_COUNT_CACHE_SECONDS = 0  # and its COUNT(*)
     seller, category = SellerFactory(), CategoryFactory()
     for index in range(40):
         ProductFactory(name=f"Oak chair {index}", seller=seller, category=category, currency="EUR")

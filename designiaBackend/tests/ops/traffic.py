@@ -98,7 +98,7 @@ def _checkout(base: str, fake_stripe: Any, seller: Any) -> str:
     paid = _call(base, "POST", "/api/payments/checkout_session/", first)
     assert paid.status_code == 200, paid.text
     refused = _call(base, "POST", "/api/payments/checkout_session/", second)
-    assert (refused.status_code, refused.json()["code"]) == (400, "out_of_stock"), refused.text
+    assert (refused.status_code, refused.json()["code"]) == (409, "out_of_stock"), refused.text
     order_id = paid.json()["order_id"]
     payload = json.dumps(
         event("checkout.session.completed", completed_session(Order.objects.get(pk=order_id)))
